@@ -1,0 +1,57 @@
+"""Reading a CSV or a worksheet into rows of cell values, whatever the encoding.
+
+Offices send CSV from Excel (UTF-8 with or without BOM, UTF-16, Windows-1258) with comma,
+semicolon or tab separators. Everything comes back as lists of raw cell values with the
+1-based row number the user would see, so that problems can point at the right line.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+from loaders.problems import Problem, ValidationFailed
+
+
+def decode_bytes(raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1258", errors="strict")
+
+
+def read_csv_rows(path: Path, name: str) -> list[tuple[int, list[str]]]:
+    raw = path.read_bytes()
+    try:
+        text = decode_bytes(raw)
+    except UnicodeDecodeError:
+        raise ValidationFailed([Problem(name, "không đọc được bảng mã của tệp CSV (cần UTF-8, UTF-16 hoặc Windows-1258)")])
+    if "\x00" in text:
+        raise ValidationFailed([Problem(name, "tệp có ký tự nhị phân: đây không phải tệp CSV")])
+    first = next((l for l in text.splitlines() if l.strip()), "")
+    delimiter = max([",", ";", "\t"], key=first.count)
+    rows = []
+    for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+        rows.append((i, row))
+    return rows
+
+
+def read_xlsx_sheets(path: Path, name: str) -> list[tuple[str, list[tuple[int, list]]]]:
+    """Every worksheet as (sheet name, [(row number, values)])."""
+    import openpyxl  # defusedxml installed: openpyxl then parses XML safely
+
+    if not zipfile.is_zipfile(path):
+        raise ValidationFailed([Problem(name, "tệp không phải bảng tính Excel .xlsx hợp lệ (mở bằng Excel rồi lưu lại dạng .xlsx)")])
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # a broken zip or XML: tell the user, keep the reason
+        raise ValidationFailed([Problem(name, f"không mở được bảng tính: {exc.__class__.__name__}")]) from None
+    out = []
+    for ws in wb.worksheets:
+        rows = [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), 1)]
+        out.append((ws.title, rows))
+    wb.close()
+    return out

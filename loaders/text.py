@@ -1,0 +1,91 @@
+"""Text normalisation shared by every loader: Unicode NFC, diacritic folding, numbers.
+
+Vietnamese names arrive composed and decomposed, with and without accents, with odd
+spacing and trailing punctuation. Nothing is ever joined on a raw name: callers compare
+``fold(name)`` keys, and store ``nfc(name)`` for display.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+# Dashes that people type between words ("Tài chính- Kế hoạch", "TT – Huế").
+_DASH = re.compile(r"\s*[-\u2010-\u2015]\s*")
+
+
+def nfc(text: object) -> str:
+    """NFC-normalised text with collapsed white space; None and NaN become ''."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    s = unicodedata.normalize("NFC", str(text)).replace("\u00a0", " ")
+    return _SPACE.sub(" ", s).strip()
+
+
+def fold(text: object) -> str:
+    """A comparison key: lower case, no diacritics, đ→d, one space, dashes as ' - '.
+
+    >>> fold("Phòng Tài chính- Kế hoạch") == fold("phòng tài chính - kế hoạch")
+    True
+    """
+    s = unicodedata.normalize("NFD", nfc(text).lower())
+    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
+    s = s.replace("đ", "d").replace("Đ", "d")
+    s = _DASH.sub(" - ", s)
+    return _SPACE.sub(" ", s).strip()
+
+
+def fold_loose(text: object) -> str:
+    """``fold`` without punctuation at all: for header matching ("Un-weighted PAPI")."""
+    s = re.sub(r"[^0-9a-z]+", " ", fold(text))
+    return _SPACE.sub(" ", s).strip()
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}([ .]\d{3})+)?([.,]\d+)?$")
+
+
+def parse_number(value: object) -> float | None:
+    """A float from a cell: numbers as they are; text with a decimal comma or point.
+
+    Returns None for empty cells. Raises ValueError for text that is not a number,
+    for NaN and for infinity: a missing value must be empty, never a sentinel.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"không phải số: {value!r}")
+    if isinstance(value, (int, float)):
+        f = float(value)
+        if math.isnan(f):
+            return None
+        if math.isinf(f):
+            raise ValueError("giá trị vô hạn")
+        return f
+    s = nfc(value).replace(" ", "")
+    if s in ("", "-", "–", "—"):
+        return None
+    if s.lower() in ("nan", "inf", "-inf", "+inf", "infinity", "-infinity"):
+        raise ValueError(f"không phải số hợp lệ: {s!r}")
+    if "," in s and "." in s:
+        # "1.234,5" (Vietnamese) or "1,234.5" (English): the last separator is decimal.
+        if s.rfind(",") > s.rfind("."):
+            s = s.replace(".", "").replace(",", ".")
+        else:
+            s = s.replace(",", "")
+    elif "," in s:
+        s = s.replace(",", ".")
+    try:
+        f = float(s)
+    except ValueError:
+        raise ValueError(f"không phải số: {nfc(value)!r}") from None
+    if math.isinf(f) or math.isnan(f):
+        raise ValueError(f"không phải số hợp lệ: {nfc(value)!r}")
+    return f
+
+
+def format_number(value: float | None, digits: int = 2) -> str:
+    """Vietnamese display: decimal comma, no thousands separator for small values."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:.{digits}f}".replace(".", ",")
