@@ -135,9 +135,8 @@ def main() -> None:
                                "effective": START_2025, "note": "huyện Vĩnh Lộc giải thể cấp huyện"})
     for row in mapping:
         name = nfc(row["old_commune"]).replace("Thị Trấn", "Thị trấn")
-        code = f"VN-38-393-{slug(re.sub(r'^(Xã|Thị trấn) ', '', name))}"
-        if name.startswith("Thị trấn"):
-            code += "-tt"
+        # the source's id, not a slug: "Vĩnh Hưng" and "Vĩnh Hùng" fold to the same letters
+        code = f"VN-38-393-{row['old_id_source']}"
         entities.append({"entity_code": code, "name": name, "name_en": "", "level": "commune",
                          "parent_code": "VN-38-393", "valid_from": "", "valid_to": END_2025,
                          "note": "xã/thị trấn thuộc huyện Vĩnh Lộc đến 30/6/2025"})

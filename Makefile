@@ -1,0 +1,34 @@
+# The two commands a new user types: `make run` and `make test`.
+# Both create .venv when missing, install the pinned packages, and build the database.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DB     := build/chiso.duckdb
+STAMP  := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
+SOURCES := $(shell find data loaders -type f \( -name '*.csv' -o -name '*.md' -o -name '*.py' -o -name '*.sql' -o -name '*.xls' -o -name '*.xlsx' \) 2>/dev/null)
+
+.PHONY: run test build chromium clean
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+$(DB): $(STAMP) $(SOURCES)
+	$(PY) -m loaders build --db $(DB)
+
+build: $(DB)
+
+run: $(DB)
+	CHISO_DB=$(DB) $(VENV)/bin/streamlit run app.py
+
+# The browser tests drive Debian's chromium (Playwright cannot download a browser here).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: $(DB) chromium
+	CHISO_DB=$(DB) $(PY) -m pytest -q
+
+clean:
+	rm -rf build tests/artifacts

@@ -1,0 +1,91 @@
+"""Command line: python -m loaders {build,import,import-plan,check,template,illustrative}.
+
+Exit codes: 0 success; 2 invalid input (every problem listed, database unchanged);
+1 internal error.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from loaders import build as b
+from loaders import db
+from loaders.problems import ValidationFailed
+
+
+def _progress(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m loaders", description="Xây dựng và nạp cơ sở dữ liệu chỉ số.")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("build", help="dựng lại toàn bộ cơ sở dữ liệu từ thư mục data/")
+    s.add_argument("--db")
+    s = sub.add_parser("import", help="kiểm tra rồi nạp một tệp điểm (CSV, XLSX, XLS)")
+    s.add_argument("file")
+    s.add_argument("--db")
+    s.add_argument("--index", choices=["PAR", "SIPAS", "PAPI", "DDCI", "PCI"])
+    s.add_argument("--kind", choices=["auto", "tidy", "publisher"], default="auto")
+    s = sub.add_parser("import-plan", help="nạp bảng phân công của một kế hoạch (.md, .docx, .xlsx)")
+    s.add_argument("file")
+    s.add_argument("--plan-id", required=True)
+    s.add_argument("--db")
+    s = sub.add_parser("check", help="chỉ kiểm tra một tệp, không nạp")
+    s.add_argument("file")
+    s.add_argument("--index", choices=["PAR", "SIPAS", "PAPI", "DDCI", "PCI"])
+    s.add_argument("--kind", choices=["auto", "tidy", "publisher"], default="auto")
+    s = sub.add_parser("template", help="ghi mẫu nhập điểm (CSV hoặc XLSX)")
+    s.add_argument("out")
+    sub.add_parser("illustrative", help="tạo lại số liệu minh họa cấp huyện (data/illustrative/)")
+    args = p.parse_args(argv)
+
+    try:
+        if args.command == "build":
+            out = b.build(args.db and Path(args.db), progress=_progress)
+            total = sum(out["rows"].values())
+            print(f"Đã dựng {out['db']}: {total} dòng điểm (" + ", ".join(f"{k} {v}" for k, v in out["rows"].items()) + ")")
+        elif args.command == "import":
+            r = b.import_file(Path(args.file), args.db and Path(args.db), index_code=args.index,
+                              reader=args.kind, progress=_progress)
+            if r.status == "unchanged":
+                print(f"Không có gì thay đổi: {r.rows} dòng trong tệp đã có sẵn trong cơ sở dữ liệu.")
+            else:
+                print(f"Đã nạp {r.rows} dòng ({', '.join(r.indices)}; năm {', '.join(map(str, r.years))}); "
+                      f"thay thế {r.replaced} dòng cũ.")
+        elif args.command == "import-plan":
+            n = b.import_plan(Path(args.file), args.plan_id, args.db and Path(args.db))
+            print(f"Đã nạp kế hoạch {args.plan_id}: {n} dòng phân công.")
+        elif args.command == "check":
+            df = b.check_file(Path(args.file), index_code=args.index, reader=args.kind)
+            print(f"Tệp hợp lệ: {len(df)} dòng; chỉ số {', '.join(sorted(df.index_code.unique()))}; "
+                  f"năm {', '.join(map(str, sorted(df.year.unique())))}.")
+        elif args.command == "template":
+            from loaders.tidy import template_frame
+
+            out = Path(args.out)
+            frame = template_frame()
+            if out.suffix.lower() == ".xlsx":
+                frame.to_excel(out, index=False, sheet_name="Mẫu nhập điểm")
+            else:
+                frame.to_csv(out, index=False, encoding="utf-8-sig")
+            print(f"Đã ghi mẫu nhập {out}")
+        elif args.command == "illustrative":
+            from loaders.illustrative import regenerate
+
+            print(f"Đã ghi {regenerate(db.ROOT)}")
+    except ValidationFailed as exc:
+        print(exc.report(), file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"Không tìm thấy: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for a user at a terminal
+        print(f"Lỗi nội bộ ({exc.__class__.__name__}): {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

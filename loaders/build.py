@@ -1,0 +1,372 @@
+"""Building the database from data/, and importing or checking one file.
+
+Owns the write path: every change goes into a private copy that replaces the live file
+only when everything succeeded (see loaders/db.py), so a failed build or import leaves
+the database exactly as it was.
+"""
+from __future__ import annotations
+
+import getpass
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+from loaders import db
+from loaders.entities import EntityRegistry
+from loaders.frameworks import Frameworks
+from loaders.problems import Problem, ValidationFailed
+from loaders.reference import READERS
+from loaders.staging import STAGED_COLUMNS
+from loaders.text import fold, nfc
+
+DATA_DIR = db.ROOT / "data"
+Progress = Callable[[str], None]
+SCORE_KEY = ["year", "index_code", "criterion_code", "entity_code"]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class Context:
+    data_dir: Path
+    fw: Frameworks = field(init=False)
+    reg: EntityRegistry = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fw = Frameworks.load(self.data_dir / "frameworks")
+        self.reg = EntityRegistry.load(self.data_dir / "registry")
+
+
+# ---------------------------------------------------------------- reading score files
+
+def detect_kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".md", ".txt", ".docx"):
+        return "plan"
+    if suffix == ".xls":
+        return "publisher"
+    if suffix in (".csv", ".parquet"):
+        return "tidy"
+    if suffix == ".xlsx":
+        from loaders.tabular import read_xlsx_sheets
+        from loaders.tidy import _HEADER_KEYS
+
+        for _, rows in read_xlsx_sheets(path, path.name):
+            for _, vals in rows[:5]:
+                hits = {_HEADER_KEYS.get(fold(v).replace("_", " ")) or _HEADER_KEYS.get(fold(v)) for v in vals if v}
+                if {"year", "entity", "points"} <= hits:
+                    return "tidy"
+                if any("co quan chu tri" in fold(v) for v in vals if v):
+                    return "plan"
+        return "publisher"
+    return "unknown"
+
+
+def read_scores(path: Path, ctx: Context, *, reader: str = "auto", index_code: str | None = None,
+                source_name: str | None = None) -> pd.DataFrame:
+    """Staged score rows from one file, or ValidationFailed listing every problem."""
+    name = source_name or path.name
+    if not path.exists():
+        raise ValidationFailed([Problem(name, "không tìm thấy tệp")])
+    if path.stat().st_size == 0:
+        raise ValidationFailed([Problem(name, "tệp rỗng (0 byte)")])
+    kind = detect_kind(path) if reader == "auto" else reader
+    if kind == "tidy":
+        from loaders.tidy import read_tidy
+        return read_tidy(path, ctx.fw, ctx.reg, index_code=index_code, source_name=name)
+    if kind == "publisher":
+        if index_code is None:
+            raise ValidationFailed([Problem(name, "tệp theo mẫu của cơ quan công bố: cần chỉ rõ chỉ số bằng --index (PAR, SIPAS, PAPI, DDCI hoặc PCI)")])
+        from loaders.publisher import read_publisher_workbook
+        return read_publisher_workbook(path, index_code, ctx.fw, ctx.reg, source_name=name)
+    if kind in READERS:
+        return READERS[kind](path, ctx.fw, ctx.reg)
+    if kind == "plan":
+        raise ValidationFailed([Problem(name, "đây là văn bản kế hoạch, không phải bảng điểm; dùng lệnh «import-plan»")])
+    raise ValidationFailed([Problem(name, f"không hỗ trợ loại tệp «{path.suffix}» (cần .csv, .xlsx, .xls hoặc .parquet)")])
+
+
+def merge_staged(frames: list[pd.DataFrame], tolerance: float = 0.0051) -> tuple[pd.DataFrame, list[Problem]]:
+    """Concatenate sources in priority order. The same fact from two sources must agree
+    (within rounding); the first source's values stand, and ranks, group sizes and labels
+    missing there are taken from the later ones."""
+    df = pd.concat([f for f in frames if not f.empty], ignore_index=True) if frames else pd.DataFrame(columns=STAGED_COLUMNS)
+    problems: list[Problem] = []
+    if df.empty:
+        return df, problems
+    key = df[SCORE_KEY].astype(str).agg("|".join, axis=1)
+    df = df.assign(_key=key)
+    dup = df[df._key.duplicated(keep=False)]
+    keep = ~df._key.duplicated(keep="first")
+    for k, grp in dup.groupby("_key", sort=False):
+        first = grp.index[0]
+        pts = grp.points.dropna()
+        if len(pts) and (pts.max() - pts.min()) > tolerance:
+            a, b = grp.iloc[0], grp.iloc[-1]
+            problems.append(Problem(b.source_file, f"số liệu khác với {a.source_file} dòng {a.source_row}: "
+                                    f"{b.points} so với {a.points} ({a.entity_raw}, {a.year}, tiêu chí {a.criterion_code or 'tổng'})",
+                                    b.source_sheet, b.source_row, "points"))
+        for col in ("rank", "n_ranked", "label", "max_points"):
+            if df.at[first, col] is None:
+                later = grp[col].dropna()
+                if len(later):
+                    df.at[first, col] = later.iloc[0]
+    return df[keep].drop(columns="_key").reset_index(drop=True), problems
+
+
+# ---------------------------------------------------------------- writing
+
+def _log(con, action: str, file: str, digest: str | None, index_code: str | None, read: int, loaded: int,
+         replaced: int, note: str = "", user: str | None = None) -> int:
+    import_id = con.execute("SELECT COALESCE(max(import_id), 0) + 1 FROM import_log").fetchone()[0]
+    con.execute("INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [import_id, datetime.now(), user or getpass.getuser(), action, file, digest, index_code,
+                 read, loaded, replaced, note])
+    return import_id
+
+
+def _insert_scores(con, df: pd.DataFrame, import_id: int) -> None:
+    if df.empty:
+        return
+    frame = df[STAGED_COLUMNS].copy()
+    frame["import_id"] = import_id
+    con.register("staged_scores", frame)
+    con.execute("""
+        INSERT INTO score (year, index_code, framework, criterion_code, entity_code, points, max_points,
+                           rank, n_ranked, label, is_illustrative, derived, source_file, source_sheet,
+                           source_row, source_note, import_id)
+        SELECT CAST(year AS INTEGER), index_code, framework, criterion_code, entity_code,
+               CAST(points AS DOUBLE), CAST(max_points AS DOUBLE), CAST(rank AS INTEGER),
+               CAST(n_ranked AS INTEGER), label, CAST(is_illustrative AS BOOLEAN), FALSE,
+               source_file, source_sheet, CAST(source_row AS INTEGER), source_note, import_id
+        FROM staged_scores""")
+    con.unregister("staged_scores")
+
+
+def _derive(con, index_code: str | None) -> None:
+    db.run_script(con, "derive_aggregates.sql", [index_code])
+
+
+def _load_registry(con, ctx: Context) -> None:
+    fw, reg = ctx.fw, ctx.reg
+    con.register("t_indices", fw.indices)
+    con.execute("INSERT INTO indices SELECT index_code, name_vi, name_en, publisher, CAST(\"order\" AS INTEGER) FROM t_indices")
+    con.register("t_fw", fw.frameworks)
+    con.execute("""INSERT INTO frameworks SELECT framework, index_code, year_from, year_to, entity_level, status,
+                   total_min, total_max, total_rule, source FROM t_fw""")
+    con.register("t_crit", fw.criteria)
+    con.execute("""INSERT INTO criteria SELECT index_code, framework, code, parent_code, level, name_vi, name_en,
+                   min_points, max_points, weight, series, assumed = 'true' FROM t_crit""")
+    con.register("t_ent", reg.entities)
+    con.execute("""INSERT INTO entities SELECT entity_code, name, name_en, level, NULLIF(parent_code, ''),
+                   CAST(NULLIF(valid_from, '') AS DATE), CAST(NULLIF(valid_to, '') AS DATE), note FROM t_ent""")
+    aliases = reg.aliases.assign(alias_key=reg.aliases.alias.map(fold))
+    con.register("t_alias", aliases)
+    con.execute("INSERT INTO entity_aliases SELECT alias, alias_key, entity_code, source FROM t_alias")
+    con.register("t_succ", reg.successors)
+    con.execute("INSERT INTO entity_successors SELECT entity_code, successor_code, CAST(effective AS DATE), note FROM t_succ")
+    for t in ("t_indices", "t_fw", "t_crit", "t_ent", "t_alias", "t_succ"):
+        con.unregister(t)
+
+
+def _load_units(con, data_dir: Path):
+    from loaders.units import UnitRegistry
+
+    units = UnitRegistry.load(data_dir / "registry")
+    read = lambda n: pd.read_csv(data_dir / "registry" / n, dtype=str, keep_default_na=False)  # noqa: E731
+    u, a, m = read("units.csv"), read("unit_aliases.csv"), read("unit_members.csv")
+    con.register("t_u", u)
+    con.execute("INSERT INTO units SELECT unit_code, name, kind, note FROM t_u")
+    con.register("t_a", a.assign(alias_key=a.alias.map(fold)))
+    con.execute("INSERT INTO unit_aliases SELECT alias, alias_key, unit_code FROM t_a")
+    con.register("t_m", m)
+    con.execute("INSERT INTO unit_group_members SELECT group_code, member_code FROM t_m")
+    for t in ("t_u", "t_a", "t_m"):
+        con.unregister(t)
+    return units
+
+
+def load_plan_into(con, path: Path, plan_id: str, ctx: Context, units, source_name: str | None = None) -> int:
+    """Parse, resolve and store one plan; ValidationFailed if any unit text is unresolved."""
+    from loaders.crosswalk import build_crosswalk
+    from loaders.plan import load_plan, resolve_plan
+
+    doc = load_plan(path)
+    task_map, tasks, problems = resolve_plan(doc, units, plan_id)
+    if problems:
+        raise ValidationFailed(problems)
+    name = source_name or path.name
+    con.execute("DELETE FROM plans WHERE plan_id = ?", [plan_id])
+    for table in ("plan_criteria", "plan_assignments", "plan_task_items", "plan_task_units", "crosswalk"):
+        con.execute(f"DELETE FROM {table} WHERE plan_id = ?", [plan_id])
+    con.execute("INSERT INTO plans VALUES (?, ?, ?, ?)", [plan_id, name, name, sha256(path)])
+    crit = pd.DataFrame([{"plan_id": plan_id, "index_code": c.index_code, "code": c.code, "name": c.name,
+                          "level": c.level, "parent_code": c.parent_code, "timing": c.timing, "location": c.location}
+                         for c in doc.criteria])
+    con.register("t_pc", crit)
+    con.execute("INSERT INTO plan_criteria SELECT * FROM t_pc")
+    con.register("t_tm", task_map)
+    con.execute("""INSERT INTO plan_assignments SELECT plan_id, index_code, criterion_code, role, unit_code,
+                   position, raw_text, location FROM t_tm""")
+    if len(tasks):
+        items = tasks.drop_duplicates("task_no")
+        texts = {t.task_no: t for t in doc.tasks}
+        items = items.assign(remark=items.task_no.map(lambda n: texts[n].remark if n in texts else ""))
+        con.register("t_ti", items)
+        con.execute("INSERT INTO plan_task_items SELECT plan_id, index_code, section, task_no, text, remark, location FROM t_ti")
+        con.register("t_tu", tasks)
+        con.execute("INSERT INTO plan_task_units SELECT plan_id, task_no, role, unit_code, position, raw_text FROM t_tu")
+    xw = build_crosswalk(crit, ctx.fw, ctx.data_dir / "crosswalk" / "plan_crosswalk_overrides.csv")
+    con.register("t_xw", xw)
+    con.execute("INSERT INTO crosswalk SELECT plan_id, index_code, plan_code, framework, criterion_code, method, similarity, note FROM t_xw")
+    for t in ("t_pc", "t_tm", "t_ti", "t_tu", "t_xw"):
+        try:
+            con.unregister(t)
+        except Exception:
+            pass
+    return len(task_map)
+
+
+def build(db_file: Path | None = None, data_dir: Path = DATA_DIR, progress: Progress = _quiet) -> dict:
+    """Rebuild the whole database from data/ into a new file, then swap it in."""
+    target = db.db_path(db_file)
+    ctx = Context(data_dir)
+    manifest = pd.read_csv(data_dir / "manifest.csv", dtype=str, keep_default_na=False)
+    steps = len(manifest) + 2
+    progress(f"[1/{steps}] Đọc danh mục chỉ số, đơn vị được đánh giá và đơn vị chịu trách nhiệm")
+    frames, problems, loaded_files = [], [], []
+    with db.writable_copy(target, fresh=True) as con:
+        db.run_script(con, "schema.sql")
+        _load_registry(con, ctx)
+        units = _load_units(con, data_dir)
+        for i, m in enumerate(manifest.itertuples(index=False), 2):
+            path = data_dir / m.path
+            progress(f"[{i}/{steps}] {m.path}")
+            try:
+                if m.reader == "plan":
+                    n = load_plan_into(con, path, m.plan_id, ctx, units, m.path)
+                    loaded_files.append((m.path, sha256(path), None, n, n))
+                    continue
+                df = read_scores(path, ctx, reader=m.reader, index_code=m.index_code or None, source_name=m.path)
+                df["source_file"] = m.path  # the provenance every row carries into the database
+                frames.append(df)
+                loaded_files.append((m.path, sha256(path), m.index_code or None, len(df), None))
+            except ValidationFailed as exc:
+                problems += exc.problems
+        if problems:
+            raise ValidationFailed(problems)
+        merged, conflicts = merge_staged(frames)
+        for c in conflicts:
+            progress(f"  Cảnh báo: {c}")
+            con.execute("INSERT INTO source_conflicts VALUES (?, ?, ?, ?)", [c.file, c.sheet, c.row, c.message])
+        progress(f"[{steps}/{steps}] Ghi {len(merged)} dòng điểm, tính tổng các cấp tiêu chí, tạo view")
+        kept = merged.source_file.value_counts().to_dict()
+        for path, digest, index_code, read, loaded in loaded_files:
+            import_id = _log(con, "build", path, digest, index_code, read, kept.get(path, loaded or 0), 0)
+            _insert_scores(con, merged[merged.source_file == path], import_id)
+        _derive(con, None)
+        db.run_script(con, "views.sql")
+        counts = dict(con.execute("SELECT index_code, count(*) FROM score GROUP BY ALL ORDER BY 1").fetchall())
+    return {"db": str(target), "rows": counts, "conflicts": conflicts}
+
+
+def _existing(con, df: pd.DataFrame) -> pd.DataFrame:
+    keys = df[["year", "index_code", "entity_code"]].drop_duplicates()
+    con.register("t_keys", keys)
+    out = con.execute("""SELECT s.* FROM score s JOIN t_keys k ON s.year = k.year AND s.index_code = k.index_code
+                         AND s.entity_code = k.entity_code WHERE NOT s.derived""").df()
+    con.unregister("t_keys")
+    return out
+
+
+def _same(df: pd.DataFrame, existing: pd.DataFrame) -> bool:
+    if len(df) != len(existing):
+        return False
+    cols = ["year", "index_code", "criterion_code", "entity_code", "points", "max_points", "rank", "n_ranked", "label"]
+    norm = lambda d: sorted(tuple(None if pd.isna(v) else (round(float(v), 6) if isinstance(v, float) or c == "points" and v is not None else str(v)) for c, v in zip(cols, row)) for row in d[cols].itertuples(index=False))  # noqa: E731
+    return norm(df) == norm(existing)
+
+
+@dataclass
+class ImportResult:
+    status: str  # "loaded" | "unchanged"
+    rows: int
+    replaced: int
+    years: list
+    indices: list
+
+
+def import_file(path: Path, db_file: Path | None = None, *, index_code: str | None = None,
+                reader: str = "auto", user: str | None = None, data_dir: Path = DATA_DIR,
+                source_name: str | None = None, progress: Progress = _quiet) -> ImportResult:
+    """Validate the whole file, then load it in one transaction into a copy and swap it in.
+    Rows for the same (index, year, entity) are replaced; an identical file changes nothing."""
+    target = db.db_path(db_file)
+    if not target.exists():
+        raise FileNotFoundError(f"chưa có cơ sở dữ liệu {target}: chạy «python -m loaders build» trước")
+    ctx = Context(data_dir)
+    name = source_name or path.name
+    progress(f"[1/3] Kiểm tra {name}")
+    df = read_scores(path, ctx, reader=reader, index_code=index_code, source_name=name)
+    df = df.assign(is_illustrative=df.is_illustrative.astype(bool))
+    ro = db.ReadOnlyDatabase(target)
+    try:
+        existing = _existing(ro.cursor(), df)
+    finally:
+        ro.close()
+    summary = dict(rows=len(df), years=sorted(df.year.unique().tolist()), indices=sorted(df.index_code.unique().tolist()))
+    if _same(df, existing):
+        progress("[3/3] Không có gì thay đổi: số liệu trong tệp đã có sẵn")
+        return ImportResult("unchanged", replaced=0, **summary)
+    progress(f"[2/3] Ghi {len(df)} dòng vào bản sao cơ sở dữ liệu")
+    with db.writable_copy(target) as con:
+        con.execute("BEGIN TRANSACTION")
+        keys = df[["year", "index_code", "entity_code"]].drop_duplicates()
+        con.register("t_keys", keys)
+        replaced = con.execute("""SELECT count(*) FROM score s JOIN t_keys k USING (year, index_code, entity_code)
+                                  WHERE NOT s.derived""").fetchone()[0]
+        con.execute("""DELETE FROM score WHERE (year, index_code, entity_code) IN
+                       (SELECT (year, index_code, entity_code) FROM t_keys)""")
+        con.unregister("t_keys")
+        import_id = _log(con, "import", name, sha256(path), ",".join(summary["indices"]), len(df), len(df),
+                         replaced, user=user)
+        _insert_scores(con, df, import_id)
+        for idx in summary["indices"]:
+            _derive(con, idx)
+        con.execute("COMMIT")
+    progress("[3/3] Đã thay cơ sở dữ liệu bằng bản mới")
+    return ImportResult("loaded", replaced=replaced, **summary)
+
+
+def import_plan(path: Path, plan_id: str, db_file: Path | None = None, *, user: str | None = None,
+                data_dir: Path = DATA_DIR, source_name: str | None = None) -> int:
+    """Replace (or add) one plan's task map from a .md, .docx or .xlsx file."""
+    target = db.db_path(db_file)
+    ctx = Context(data_dir)
+    from loaders.units import UnitRegistry
+
+    units = UnitRegistry.load(data_dir / "registry")
+    with db.writable_copy(target) as con:
+        n = load_plan_into(con, path, plan_id, ctx, units, source_name or path.name)
+        _log(con, "import-plan", source_name or path.name, sha256(path), None, n, n, 0, plan_id, user)
+    return n
+
+
+def check_file(path: Path, *, index_code: str | None = None, reader: str = "auto",
+               data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    return read_scores(path, Context(data_dir), reader=reader, index_code=index_code)

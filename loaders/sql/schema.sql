@@ -1,0 +1,67 @@
+-- Staged, typed tables. Every row that came from a file keeps where it came from.
+
+CREATE TABLE indices (
+    index_code VARCHAR PRIMARY KEY, name_vi VARCHAR NOT NULL, name_en VARCHAR,
+    publisher VARCHAR, sort_order INTEGER);
+
+CREATE TABLE frameworks (
+    framework VARCHAR PRIMARY KEY, index_code VARCHAR NOT NULL, year_from INTEGER, year_to INTEGER,
+    entity_level VARCHAR, status VARCHAR,          -- published | assumed
+    total_min DOUBLE, total_max DOUBLE, total_rule VARCHAR, source VARCHAR);
+
+CREATE TABLE criteria (
+    index_code VARCHAR NOT NULL, framework VARCHAR NOT NULL, code VARCHAR NOT NULL,
+    parent_code VARCHAR, level VARCHAR, name_vi VARCHAR, name_en VARCHAR,
+    min_points DOUBLE, max_points DOUBLE, weight DOUBLE,
+    series VARCHAR,                                -- same series = comparable across versions
+    assumed BOOLEAN,
+    PRIMARY KEY (framework, code));
+
+CREATE TABLE entities (
+    entity_code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, name_en VARCHAR,
+    level VARCHAR NOT NULL,                        -- province | district | commune
+    parent_code VARCHAR, valid_from DATE, valid_to DATE, note VARCHAR);
+CREATE TABLE entity_aliases (alias VARCHAR, alias_key VARCHAR, entity_code VARCHAR, source VARCHAR);
+CREATE TABLE entity_successors (entity_code VARCHAR, successor_code VARCHAR, effective DATE, note VARCHAR);
+
+CREATE TABLE units (unit_code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind VARCHAR, note VARCHAR);
+CREATE TABLE unit_aliases (alias VARCHAR, alias_key VARCHAR, unit_code VARCHAR);
+CREATE TABLE unit_group_members (group_code VARCHAR, member_code VARCHAR);
+
+CREATE TABLE plans (plan_id VARCHAR PRIMARY KEY, title VARCHAR, source_file VARCHAR, sha256 VARCHAR);
+CREATE TABLE plan_criteria (
+    plan_id VARCHAR, index_code VARCHAR, code VARCHAR, name VARCHAR, level VARCHAR,
+    parent_code VARCHAR, timing VARCHAR, location VARCHAR);
+CREATE TABLE plan_assignments (
+    plan_id VARCHAR, index_code VARCHAR, criterion_code VARCHAR, role VARCHAR, unit_code VARCHAR,
+    position INTEGER, raw_text VARCHAR, location VARCHAR);
+CREATE TABLE plan_task_items (
+    plan_id VARCHAR, index_code VARCHAR, section VARCHAR, task_no VARCHAR, text VARCHAR,
+    remark VARCHAR, location VARCHAR);
+CREATE TABLE plan_task_units (
+    plan_id VARCHAR, task_no VARCHAR, role VARCHAR, unit_code VARCHAR, position INTEGER, raw_text VARCHAR);
+
+-- plan criterion -> published criterion (same index), by name or by an override
+CREATE TABLE crosswalk (
+    plan_id VARCHAR, index_code VARCHAR, plan_code VARCHAR, framework VARCHAR,
+    criterion_code VARCHAR, method VARCHAR, similarity DOUBLE, note VARCHAR);
+
+CREATE TABLE score (
+    year INTEGER NOT NULL, index_code VARCHAR NOT NULL, framework VARCHAR NOT NULL,
+    criterion_code VARCHAR,                        -- NULL = the index total
+    entity_code VARCHAR NOT NULL,
+    points DOUBLE, max_points DOUBLE,              -- max_points NULL = the framework's
+    rank INTEGER, n_ranked INTEGER, label VARCHAR,
+    is_illustrative BOOLEAN NOT NULL,
+    derived BOOLEAN NOT NULL DEFAULT FALSE,        -- summed here from its sub-criteria
+    source_file VARCHAR, source_sheet VARCHAR, source_row INTEGER, source_note VARCHAR,
+    import_id INTEGER);
+
+CREATE TABLE import_log (
+    import_id INTEGER PRIMARY KEY, imported_at TIMESTAMP NOT NULL, user_name VARCHAR, action VARCHAR,
+    file VARCHAR, sha256 VARCHAR, index_code VARCHAR, rows_read INTEGER, rows_loaded INTEGER,
+    rows_replaced INTEGER, note VARCHAR);
+
+-- Two shipped sources stating the same fact differently: the first source in
+-- data/manifest.csv stands; the disagreement is kept here for people to see.
+CREATE TABLE source_conflicts (file VARCHAR, sheet VARCHAR, row INTEGER, message VARCHAR);
