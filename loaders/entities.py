@@ -20,6 +20,18 @@ _PREFIX = re.compile(r"^(tinh|thanh pho|tp\.?|huyen|thi xa|tx\.?|xa|thi tran|phu
 _LEVEL_VI = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
 
 
+_PREFIX_LEVELS = {"tinh": {"province"}, "thanh pho": {"province", "district"}, "tp": {"province", "district"},
+                  "tp.": {"province", "district"}, "huyen": {"district"}, "thi xa": {"district"},
+                  "tx": {"district"}, "tx.": {"district"}, "xa": {"commune"}, "thi tran": {"commune"},
+                  "phuong": {"commune"}}
+
+
+def prefix_levels(key: str) -> set[str] | None:
+    """The levels a written prefix allows: 'huyen vinh loc' can only be a district."""
+    m = _PREFIX.match(key)
+    return _PREFIX_LEVELS.get(m.group(1)) if m else None
+
+
 def strip_admin_prefix(key: str) -> str:
     """'huyen vinh loc' -> 'vinh loc' (works on folded keys)."""
     return _PREFIX.sub("", key).strip()
@@ -92,9 +104,11 @@ class EntityRegistry:
     def _candidates(self, key: str, year: int | None, level: str | None) -> list[str]:
         if not key:
             return []
+        allowed = prefix_levels(key)
         for table, k in ((self._exact, key), (self._alias, key), (self._bare, strip_admin_prefix(key))):
             found = [c for c in table.get(k, []) if self._valid_in(c, year)
-                     and (level is None or self.level(c) == level)]
+                     and (level is None or self.level(c) == level)
+                     and (table is not self._bare or allowed is None or self.level(c) in allowed)]
             if found:
                 return found
         return []

@@ -59,7 +59,7 @@ def _pin(points: list[float], maxima: list[float], total: float) -> list[float]:
     order = sorted(range(len(points)), key=lambda i: maxima[i] - points[i] if diff > 0 else points[i], reverse=True)
     for i in order:
         room = (maxima[i] - points[i]) if diff > 0 else -points[i]
-        move = max(min(diff, room), room) if diff < 0 else min(diff, room)
+        move = max(diff, room) if diff < 0 else min(diff, room)
         points[i] = round(points[i] + move, 2)
         diff = round(diff - move, 2)
         if abs(diff) < 0.005:

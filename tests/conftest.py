@@ -1,0 +1,47 @@
+"""Shared fixtures: one database built from the shipped data/ per test session, and
+private copies of it for tests that write."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory) -> Path:
+    from loaders.build import build
+
+    path = tmp_path_factory.mktemp("db") / "chiso.duckdb"
+    build(path)
+    return path
+
+
+@pytest.fixture()
+def db_copy(built_db, tmp_path) -> Path:
+    path = tmp_path / "chiso.duckdb"
+    shutil.copyfile(built_db, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def con(built_db):
+    c = duckdb.connect(str(built_db), read_only=True)
+    yield c
+    c.close()
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def db_content(path: Path) -> list:
+    """Everything a user could see change: the score rows, the task map and the import log."""
+    with duckdb.connect(str(path), read_only=True) as c:
+        return [c.execute("SELECT * FROM score ORDER BY ALL").fetchall(),
+                c.execute("SELECT * FROM plan_assignments ORDER BY ALL").fetchall(),
+                c.execute("SELECT count(*) FROM import_log").fetchall()]

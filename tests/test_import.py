@@ -1,0 +1,167 @@
+"""Importing score files: the tidy template, re-imports, corrections, and bad input that
+must exit 2 with a precise Vietnamese message and leave the database unchanged."""
+import subprocess
+import unicodedata
+import sys
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from loaders.__main__ import main
+from loaders.build import import_file
+from tests.conftest import ROOT, db_content, file_digest
+
+HEADER = "year,index,criterion,entity,points,max_points,rank\n"
+
+
+def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding=encoding)
+    return p
+
+
+def scores_of(db: Path, sql: str, *params):
+    with duckdb.connect(str(db), read_only=True) as c:
+        return c.execute(sql, list(params)).fetchall()
+
+
+def test_vietnamese_headers_semicolons_decimal_comma_and_bom(db_copy, tmp_path, capsys):
+    f = write(tmp_path, "vinhloc_par_2024.csv",
+              "\ufeffNăm;Chỉ số;Mã tiêu chí;Đơn vị;Điểm;Điểm tối đa;Xếp hạng\n"
+              "2024;PAR;;Huyện Vĩnh Lộc;87,65;100;9\n\n")
+    assert main(["import", str(f), "--db", str(db_copy)]) == 0
+    assert "Đã nạp 1 dòng" in capsys.readouterr().out
+    rows = scores_of(db_copy, """SELECT points, rank, rank_published, is_illustrative, source FROM scores
+                                 WHERE entity_code = 'VN-38-393' AND index_code = 'PAR' AND year = 2024""")
+    # the file replaced every PAR 2024 figure of Vĩnh Lộc: only the official total remains
+    assert rows == [(87.65, 9, True, False, "vinhloc_par_2024.csv › dòng 2")]
+
+
+def test_xlsx_template_with_nfd_text(db_copy, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["year", "index", "criterion", "entity", "points"])
+    ws.append([2024, "SIPAS", "2.1", "Huye\u0323\u0302n Vi\u0303nh Lo\u0323\u0302c", 91.5])  # decomposed
+    wb.save(tmp_path / "sipas.xlsx")
+    r = import_file(tmp_path / "sipas.xlsx", db_copy)
+    assert (r.status, r.rows) == ("loaded", 1)
+    assert scores_of(db_copy, """SELECT points FROM score WHERE entity_code = 'VN-38-393' AND index_code = 'SIPAS'
+                                 AND year = 2024 AND criterion_code = '2.1'""") == [(91.5,)]
+
+
+def test_reimport_changes_nothing_and_correction_replaces(db_copy, tmp_path, capsys):
+    body = HEADER + "".join(f"2024,PAR,{c},Huyện Vĩnh Lộc,{p},,\n" for c, p in [("1.1", "\"1,5\""), ("1.2", "1")])
+    f = write(tmp_path, "par.csv", body)
+    assert main(["import", str(f), "--db", str(db_copy)]) == 0
+    log_before = scores_of(db_copy, "SELECT count(*) FROM import_log")
+    digest = file_digest(db_copy)
+    assert main(["import", str(f), "--db", str(db_copy)]) == 0
+    assert "Không có gì thay đổi" in capsys.readouterr().out
+    assert file_digest(db_copy) == digest and scores_of(db_copy, "SELECT count(*) FROM import_log") == log_before
+    # corrected figure for the same index and year: replaces, and the import is logged
+    write(tmp_path, "par.csv", body.replace(",1,,", ",0.75,,"))
+    assert main(["import", str(f), "--db", str(db_copy)]) == 0
+    assert scores_of(db_copy, """SELECT criterion_code, points FROM score WHERE entity_code = 'VN-38-393'
+                                 AND index_code = 'PAR' AND year = 2024 AND NOT derived ORDER BY 1""") == [("1.1", 1.5), ("1.2", 0.75)]
+    last = scores_of(db_copy, "SELECT action, file, rows_loaded, rows_replaced FROM import_log ORDER BY import_id DESC LIMIT 1")
+    assert last == [("import", "par.csv", 2, 2)]
+    # the sum over an incomplete set of criteria is missing, not a made-up total
+    assert scores_of(db_copy, """SELECT points FROM scores WHERE entity_code = 'VN-38-393' AND index_code = 'PAR'
+                                 AND year = 2024 AND criterion_code IS NULL""") == [(None,)]
+
+
+def test_template_command_writes_a_loadable_template(tmp_path, db_copy):
+    out = tmp_path / "mau.csv"
+    assert main(["template", str(out)]) == 0
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
+    assert main(["check", str(out)]) == 0
+
+
+# (name, content, expected fragments of the message: row, column and what was wrong)
+BAD = [
+    ("empty.csv", "", ["empty.csv", "tệp rỗng"]),
+    ("only_header.csv", HEADER, ["không có dòng số liệu"]),
+    ("missing_col.csv", "year,index,criterion,entity\n2024,PAR,,Huyện Vĩnh Lộc\n", ["thiếu cột bắt buộc", "points (Điểm)"]),
+    ("unknown_col.csv", HEADER.strip() + ",ghi_chu_la\n2024,PAR,,Huyện Vĩnh Lộc,80,,,x\n", ["dòng 1", "cột «ghi_chu_la»"]),
+    ("dup_col.csv", "year,index,criterion,entity,points,Điểm\n2024,PAR,,Huyện Vĩnh Lộc,80,81\n", ["cột «Điểm» bị lặp"]),
+    ("year_text.csv", HEADER + "năm ngoái,PAR,,Huyện Vĩnh Lộc,80,,\n", ["dòng 2", "cột «year»", "cần một số"]),
+    ("year_range.csv", HEADER + "1890,PAR,,Huyện Vĩnh Lộc,80,,\n", ["dòng 2", "ngoài khoảng 1990–2100"]),
+    ("bad_index.csv", HEADER + "2024,XYZ,,Huyện Vĩnh Lộc,80,,\n", ["dòng 2", "cột «index»", "XYZ"]),
+    ("bad_criterion.csv", HEADER + "2024,PAR,9.9,Huyện Vĩnh Lộc,1,,\n", ["dòng 2", "cột «criterion»", "9.9"]),
+    ("old_code.csv", HEADER + "2022,PAPI,SC52,Huyện Vĩnh Lộc,1,,\n", ["dòng 2", "SC52", "PAPI-2021"]),
+    ("bad_entity.csv", HEADER + "2024,PAR,,Huyện Không Có,80,,\n", ["dòng 2", "cột «entity»", "Huyện Không Có"]),
+    ("gone_entity.csv", HEADER + "2025,PAR,,Huyện Vĩnh Lộc,80,,\n", ["dòng 2", "năm 2025"]),
+    ("points_text.csv", HEADER + "2024,PAR,,Huyện Vĩnh Lộc,tám mươi,,\n", ["dòng 2", "cột «points»", "tám mươi"]),
+    ("points_inf.csv", HEADER + "2024,PAR,,Huyện Vĩnh Lộc,inf,,\n", ["dòng 2", "cột «points»"]),
+    ("points_neg.csv", HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,-1,,\n", ["dòng 2", "điểm âm"]),
+    ("points_over.csv", HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,2.5,,\n", ["dòng 2", "vượt điểm tối đa 2"]),
+    ("max_below.csv", HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,1.8,1.5,\n", ["dòng 2", "vượt điểm tối đa 1.5"]),
+    ("max_over.csv", HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,1,7,\n", ["dòng 2", "cột «max_points»", "điểm tối đa 7"]),
+    ("rank_zero.csv", HEADER + "2024,PAR,,Huyện Vĩnh Lộc,80,,0\n", ["dòng 2", "cột «rank»"]),
+    ("rank_frac.csv", HEADER + "2024,PAR,,Huyện Vĩnh Lộc,80,,2.5\n", ["dòng 2", "cần số nguyên"]),
+    ("dup_disagree.csv", HEADER + "2024,PAR,,Huyện Vĩnh Lộc,80,,\n2024,PAR,,Vĩnh Lộc,81,,\n", ["các dòng 2, 3", "khác nhau"]),
+    ("no_entity.csv", HEADER + "2024,PAR,,,80,,\n", ["dòng 2", "thiếu tên đơn vị"]),
+    ("fake.xlsx", "<html><table><tr><td>1</td></tr></table></html>", ["fake.xlsx", "không phải bảng tính Excel"]),
+    ("notes.json", '{"a": 1}', ["không hỗ trợ loại tệp «.json»"]),
+]
+
+
+@pytest.mark.parametrize("name,content,expected", BAD, ids=[b[0] for b in BAD])
+def test_bad_input_exits_2_names_the_place_and_changes_nothing(db_copy, tmp_path, capsys, name, content, expected):
+    f = write(tmp_path, name, content)
+    before, digest = db_content(db_copy), file_digest(db_copy)
+    assert main(["import", str(f), "--db", str(db_copy)]) == 2
+    err = capsys.readouterr().err
+    assert "Cơ sở dữ liệu không thay đổi" in err or "không" in err
+    for fragment in expected:
+        assert fragment in err, err
+    assert file_digest(db_copy) == digest and db_content(db_copy) == before
+    assert main(["check", str(f)]) == 2
+
+
+def test_every_problem_is_reported_at_once(db_copy, tmp_path, capsys):
+    f = write(tmp_path, "many.csv", HEADER + "2024,PAR,,Huyện Không Có,80,,\n2024,PAR,1.1,Huyện Vĩnh Lộc,9,,\n"
+                                             "2024,XYZ,,Huyện Vĩnh Lộc,80,,\n")
+    assert main(["import", str(f), "--db", str(db_copy)]) == 2
+    err = capsys.readouterr().err
+    assert "3 lỗi" in err and "dòng 2" in err and "dòng 3" in err and "dòng 4" in err
+
+
+def test_index_option_must_agree_with_the_file(db_copy, tmp_path, capsys):
+    f = write(tmp_path, "mismatch.csv", HEADER + "2024,PAR,,Huyện Vĩnh Lộc,80,,\n")
+    assert main(["import", str(f), "--db", str(db_copy), "--index", "DDCI"]) == 2
+    assert "lệnh nhập chỉ định DDCI" in capsys.readouterr().err
+
+
+TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def cp1258_bytes(text: str) -> bytes:
+    """Windows-1258 as Vietnamese Windows writes it: the tone mark as a separate combining byte."""
+    letters = []
+    for ch in text:
+        d = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in d if c not in TONES))
+        letters.append(base + "".join(c for c in d if c in TONES))
+    return "".join(letters).encode("cp1258")
+
+
+def test_csv_in_utf16_and_windows_1258_are_read(tmp_path):
+    body = HEADER + "2024,PAR,,Huyện Vĩnh Lộc,80,,\n"
+    (tmp_path / "f16.csv").write_text(body, encoding="utf-16")
+    (tmp_path / "f1258.csv").write_bytes(cp1258_bytes(body))
+    for name in ("f16.csv", "f1258.csv"):
+        assert main(["check", str(tmp_path / name)]) == 0, name
+
+
+def test_real_command_line_exit_codes(db_copy, tmp_path):
+    bad = write(tmp_path, "bad.csv", HEADER + "2024,PAR,,Huyện Không Có,80,,\n")
+    run = lambda *a: subprocess.run([sys.executable, "-m", "loaders", *a], cwd=ROOT, capture_output=True, text=True)  # noqa: E731
+    r = run("import", str(bad), "--db", str(db_copy))
+    assert r.returncode == 2 and "Huyện Không Có" in r.stderr
+    r = run("import", str(tmp_path / "khong_co.csv"), "--db", str(db_copy))
+    assert r.returncode == 2 and "không tìm thấy tệp" in r.stderr
+    r = run("import", str(bad), "--db", str(tmp_path / "no" / "db.duckdb"))
+    assert r.returncode == 2 and "chưa có cơ sở dữ liệu" in r.stderr
