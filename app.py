@@ -48,7 +48,7 @@ st.dataframe(view[["Chỉ số", "Năm", "Cấp", "Số dòng", "Số đơn vị
 if len(conflicts):
     st.subheader("Nguồn số liệu mâu thuẫn")
     st.caption("Hai nguồn đi kèm ghi khác nhau cho cùng một số liệu; số của nguồn đứng trước trong data/manifest.csv được dùng.")
-    st.dataframe(conflicts.rename(columns={"file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "message": "Nội dung"}),
+    st.dataframe(conflicts.fillna("").rename(columns={"file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "message": "Nội dung"}),
                  hide_index=True)
 
 st.subheader("Nhật ký nạp dữ liệu")

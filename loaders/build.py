@@ -22,7 +22,7 @@ from loaders.frameworks import Frameworks
 from loaders.problems import Problem, ValidationFailed
 from loaders.reference import READERS
 from loaders.staging import STAGED_COLUMNS
-from loaders.text import fold, nfc
+from loaders.text import fold, nfc, vn_number
 
 DATA_DIR = db.ROOT / "data"
 Progress = Callable[[str], None]
@@ -119,7 +119,7 @@ def merge_staged(frames: list[pd.DataFrame], tolerance: float = 0.0051) -> tuple
         if len(pts) and (pts.max() - pts.min()) > tolerance:
             a, b = grp.iloc[0], grp.iloc[-1]
             problems.append(Problem(b.source_file, f"số liệu khác với {a.source_file} dòng {a.source_row}: "
-                                    f"{b.points} so với {a.points} ({a.entity_raw}, {a.year}, tiêu chí {a.criterion_code or 'tổng'})",
+                                    f"{vn_number(b.points)} so với {vn_number(a.points)} ({a.entity_raw}, {a.year}, tiêu chí {a.criterion_code or 'tổng'})",
                                     b.source_sheet, b.source_row, "points"))
         for col in ("rank", "n_ranked", "label", "max_points"):
             if df.at[first, col] is None:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from loaders.frameworks import Frameworks
 from loaders.problems import Problem
+from loaders.text import vn_number
 
 STAGED_COLUMNS = [
     "year",             # assessment year (năm đánh giá), int
@@ -66,13 +67,13 @@ def check_rows(df: pd.DataFrame, fw: Frameworks, file: str, column_of: dict[str,
         fw_max = fw.max_points(r.framework, r.criterion_code)
         mx = r.max_points if r.max_points is not None else fw_max
         if r.max_points is not None and (r.max_points <= 0 or (fw_max is not None and r.max_points > fw_max + 1e-9)):
-            problems.append(Problem(message=f"điểm tối đa {r.max_points:g} không hợp lệ (phải lớn hơn 0 và không quá "
-                                            f"{fw_max:g} theo bộ tiêu chí)", column=col["max_points"], **where))
+            problems.append(Problem(message=f"điểm tối đa {vn_number(r.max_points)} không hợp lệ (phải lớn hơn 0 và không quá "
+                                            f"{vn_number(fw_max)} theo bộ tiêu chí)", column=col["max_points"], **where))
         if r.points is not None:
             if r.points < 0:
-                problems.append(Problem(message=f"điểm âm ({r.points:g})", column=col["points"], **where))
+                problems.append(Problem(message=f"điểm âm ({vn_number(r.points)})", column=col["points"], **where))
             elif mx is not None and r.points > mx + 1e-9:
-                problems.append(Problem(message=f"điểm {r.points:g} vượt điểm tối đa {mx:g}",
+                problems.append(Problem(message=f"điểm {vn_number(r.points)} vượt điểm tối đa {vn_number(mx)}",
                                         column=col["points"], **where))
         if r.rank is not None and (r.rank < 1 or r.rank != math.floor(r.rank)):
             problems.append(Problem(message=f"thứ hạng phải là số nguyên dương, gặp {r.rank}", column=col["rank"], **where))

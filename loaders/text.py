@@ -89,3 +89,10 @@ def format_number(value: float | None, digits: int = 2) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     return f"{value:.{digits}f}".replace(".", ",")
+
+
+def vn_number(value: float | int | None) -> str:
+    """Compact number for messages, with the decimal comma: 1.5 -> '1,5', 80.0 -> '80'."""
+    if value is None:
+        return "—"
+    return f"{value:g}".replace(".", ",")

@@ -97,7 +97,7 @@ BAD = [
     ("points_inf.csv", HEADER + "2024,PAR,,Huyện Vĩnh Lộc,inf,,\n", ["dòng 2", "cột «points»"]),
     ("points_neg.csv", HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,-1,,\n", ["dòng 2", "điểm âm"]),
     ("points_over.csv", HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,2.5,,\n", ["dòng 2", "vượt điểm tối đa 2"]),
-    ("max_below.csv", HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,1.8,1.5,\n", ["dòng 2", "vượt điểm tối đa 1.5"]),
+    ("max_below.csv", HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,1.8,1.5,\n", ["dòng 2", "vượt điểm tối đa 1,5"]),
     ("max_over.csv", HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,1,7,\n", ["dòng 2", "cột «max_points»", "điểm tối đa 7"]),
     ("rank_zero.csv", HEADER + "2024,PAR,,Huyện Vĩnh Lộc,80,,0\n", ["dòng 2", "cột «rank»"]),
     ("rank_frac.csv", HEADER + "2024,PAR,,Huyện Vĩnh Lộc,80,,2.5\n", ["dòng 2", "cần số nguyên"]),
