@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from loaders.db import ReadOnlyDatabase
+from loaders.tidy import template_bytes
 from metrics.inventory import import_log, loaded_summary, source_conflicts
 
 st.set_page_config(page_title="Chỉ số quản trị – Vĩnh Lộc", page_icon="📊", layout="wide")
@@ -50,6 +51,14 @@ if len(conflicts):
     st.caption("Hai nguồn đi kèm ghi khác nhau cho cùng một số liệu; số của nguồn đứng trước trong data/manifest.csv được dùng.")
     st.dataframe(conflicts.fillna("").rename(columns={"file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "message": "Nội dung"}),
                  hide_index=True)
+
+st.subheader("Mẫu nhập điểm")
+st.caption("Mỗi dòng một (năm, chỉ số, mã tiêu chí, đơn vị, điểm); để trống mã tiêu chí cho điểm tổng. "
+           "Hướng dẫn chi tiết trong README, mục «Mẫu nhập điểm».")
+left, right = st.columns(2)
+left.download_button("Tải mẫu Excel (.xlsx)", template_bytes("xlsx"), "mau_nhap_diem.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+right.download_button("Tải mẫu CSV (.csv)", template_bytes("csv"), "mau_nhap_diem.csv", "text/csv")
 
 st.subheader("Nhật ký nạp dữ liệu")
 st.dataframe(log.rename(columns={

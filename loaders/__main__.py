@@ -62,14 +62,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Tệp hợp lệ: {len(df)} dòng; chỉ số {', '.join(sorted(df.index_code.unique()))}; "
                   f"năm {', '.join(map(str, sorted(df.year.unique())))}.")
         elif args.command == "template":
-            from loaders.tidy import template_frame
+            from loaders.tidy import template_bytes
 
             out = Path(args.out)
-            frame = template_frame()
-            if out.suffix.lower() == ".xlsx":
-                frame.to_excel(out, index=False, sheet_name="Mẫu nhập điểm")
-            else:
-                frame.to_csv(out, index=False, encoding="utf-8-sig")
+            out.write_bytes(template_bytes("xlsx" if out.suffix.lower() == ".xlsx" else "csv"))
             print(f"Đã ghi mẫu nhập {out}")
         elif args.command == "illustrative":
             from loaders.illustrative import regenerate

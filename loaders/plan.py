@@ -546,12 +546,7 @@ def parse_appendix_docx(path: str | Path) -> list[PlanCriterion]:
         else:
             n = _appendix_title(block.text, anywhere=False)
             appendix = n if n is not None else appendix
-    reader.finish()
-    if not reader.criteria:
-        problems.append(Problem(source, "không tìm thấy bảng phụ lục nào (bảng có cột «Cơ quan chủ trì»)"))
-    if problems:
-        raise ValidationFailed(problems)
-    return reader.criteria
+    return _appendix_result(reader, problems, source, "không tìm thấy bảng phụ lục nào (bảng có cột «Cơ quan chủ trì»)")
 
 
 # --- Excel ---------------------------------------------------------------------------------------
@@ -608,9 +603,14 @@ def parse_appendix_xlsx(path: str | Path) -> list[PlanCriterion]:
             for c in r.cells:
                 appendix = appendix or _appendix_title(c, anywhere=True)
         reader.read_table(appendix, rows, strict_width=False)
+    return _appendix_result(reader, problems, source, "không tìm thấy trang tính phụ lục nào (có cột «Cơ quan chủ trì»)")
+
+
+def _appendix_result(reader, problems: list[Problem], source: str, none_found: str) -> list[PlanCriterion]:
+    """Close the reader; every problem at once, or the criteria."""
     reader.finish()
     if not reader.criteria:
-        problems.append(Problem(source, "không tìm thấy trang tính phụ lục nào (có cột «Cơ quan chủ trì»)"))
+        problems.append(Problem(source, none_found))
     if problems:
         raise ValidationFailed(problems)
     return reader.criteria

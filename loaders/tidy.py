@@ -50,6 +50,18 @@ def template_frame() -> pd.DataFrame:
     ], columns=["year", "index", "criterion", "entity", "points", "max_points", "rank"])
 
 
+def template_bytes(fmt: str) -> bytes:
+    """The template as a file: 'csv' (UTF-8 with BOM, for Excel) or 'xlsx'."""
+    import io
+
+    frame = template_frame()
+    if fmt == "xlsx":
+        buf = io.BytesIO()
+        frame.to_excel(buf, index=False, sheet_name="Mẫu nhập điểm")
+        return buf.getvalue()
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
 def _header_map(header: list, file: str, sheet: str | None, row: int) -> tuple[dict[str, int], list[Problem]]:
     mapping: dict[str, int] = {}
     problems: list[Problem] = []

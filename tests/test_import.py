@@ -72,10 +72,12 @@ def test_reimport_changes_nothing_and_correction_replaces(db_copy, tmp_path, cap
                                  AND year = 2024 AND criterion_code IS NULL""") == [(None,)]
 
 
-def test_template_command_writes_a_loadable_template(tmp_path, db_copy):
-    out = tmp_path / "mau.csv"
+@pytest.mark.parametrize("name", ["mau.csv", "mau.xlsx"])
+def test_template_command_writes_a_loadable_template(tmp_path, name):
+    out = tmp_path / name
     assert main(["template", str(out)]) == 0
-    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
+    if name.endswith(".csv"):
+        assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
     assert main(["check", str(out)]) == 0
 
 

@@ -33,6 +33,7 @@ def test_home_shows_what_is_loaded_and_the_illustrative_warning(con):
     assert any("MINH HỌA" in w.value for w in at.warning)
     district = inventory[(inventory["Chỉ số"] == "PAR") & (inventory["Cấp"] == "Huyện")]
     assert set(district["Minh họa"]) == {"toàn bộ", "một phần"}
+    assert [b.label for b in at.get("download_button")] == ["Tải mẫu Excel (.xlsx)", "Tải mẫu CSV (.csv)"]
 
 
 def test_home_without_a_database_explains_what_to_do(tmp_path, monkeypatch):
