@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import numbers
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -295,11 +296,20 @@ def _existing(con, df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _same(df: pd.DataFrame, existing: pd.DataFrame) -> bool:
+    """Whether the file states exactly what the database already holds for its keys."""
     if len(df) != len(existing):
         return False
     cols = ["year", "index_code", "criterion_code", "entity_code", "points", "max_points", "rank", "n_ranked", "label"]
-    norm = lambda d: sorted(tuple(None if pd.isna(v) else (round(float(v), 6) if isinstance(v, float) or c == "points" and v is not None else str(v)) for c, v in zip(cols, row)) for row in d[cols].itertuples(index=False))  # noqa: E731
-    return norm(df) == norm(existing)
+
+    def cell(v) -> str:  # one spelling per value, whatever pandas or DuckDB typed it as
+        if pd.isna(v):
+            return "∅"
+        return f"{float(v):.6f}" if isinstance(v, numbers.Number) and not isinstance(v, bool) else str(v)
+
+    def rows(d: pd.DataFrame) -> list:
+        return sorted(tuple(cell(v) for v in row) for row in d[cols].astype(object).itertuples(index=False))
+
+    return rows(df) == rows(existing)
 
 
 @dataclass

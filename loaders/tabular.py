@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -45,13 +46,13 @@ def read_xlsx_sheets(path: Path, name: str) -> list[tuple[str, list[tuple[int, l
 
     if not zipfile.is_zipfile(path):
         raise ValidationFailed([Problem(name, "tệp không phải bảng tính Excel .xlsx hợp lệ (mở bằng Excel rồi lưu lại dạng .xlsx)")])
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # a broken zip or XML: tell the user, keep the reason
-        raise ValidationFailed([Problem(name, f"không mở được bảng tính: {exc.__class__.__name__}")]) from None
-    out = []
-    for ws in wb.worksheets:
-        rows = [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), 1)]
-        out.append((ws.title, rows))
-    wb.close()
+    with warnings.catch_warnings():  # unknown Excel extensions carry no data; read-only parses lazily
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            out = [(ws.title, [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), 1)])
+                   for ws in wb.worksheets]
+            wb.close()
+        except Exception as exc:  # a broken zip or XML: tell the user, keep the reason
+            raise ValidationFailed([Problem(name, f"không mở được bảng tính: {exc.__class__.__name__}")]) from None
     return out

@@ -167,3 +167,18 @@ def test_real_command_line_exit_codes(db_copy, tmp_path):
     assert r.returncode == 2 and "không tìm thấy tệp" in r.stderr
     r = run("import", str(bad), "--db", str(tmp_path / "no" / "db.duckdb"))
     assert r.returncode == 2 and "chưa có cơ sở dữ liệu" in r.stderr
+
+
+def test_publisher_workbook_through_the_command_line(db_copy, capsys):
+    wb = ROOT / "data/publisher/PCI/PCI_2012.xlsx"
+    assert main(["import", str(wb), "--db", str(db_copy)]) == 2
+    assert "--index" in capsys.readouterr().err  # a publisher's layout needs the index named
+    assert main(["import", str(wb), "--db", str(db_copy), "--index", "PCI"]) == 0
+    assert "Đã nạp 630 dòng (PCI; năm 2012)" in capsys.readouterr().out
+    digest = file_digest(db_copy)
+    assert main(["import", str(wb), "--db", str(db_copy), "--index", "PCI"]) == 0
+    assert "Không có gì thay đổi" in capsys.readouterr().out and file_digest(db_copy) == digest
+    # the workbook adds VCCI's published ranks and tiers to what the research CSV had
+    rank = scores_of(db_copy, """SELECT rank, rank_published, label FROM scores WHERE entity_code = 'VN-38'
+                                 AND index_code = 'PCI' AND year = 2012 AND criterion_code IS NULL""")
+    assert rank[0][:2] == (44, True) and rank[0][2]

@@ -161,6 +161,10 @@ def papi(criteria: list, frameworks: list) -> None:
 
 
 def main() -> None:
+    # The CSVs are the source of truth once written: people (and the publisher loader's
+    # header aliases) edit them by hand. Never overwrite them by accident.
+    if (OUT / "criteria.csv").exists() and "--force" not in sys.argv:
+        sys.exit("data already written; edit the CSVs by hand, or pass --force to overwrite them and lose those edits")
     criteria: list[dict] = []
     frameworks: list[dict] = []
     papi(criteria, frameworks)
@@ -221,8 +225,8 @@ def main() -> None:
         {"index_code": "DDCI", "name_vi": "Chỉ số năng lực cạnh tranh cấp sở, ban, ngành và địa phương (DDCI)", "name_en": "Department and District Competitiveness Index", "publisher": "UBND tỉnh Thanh Hóa, VCCI", "order": 4},
         {"index_code": "PCI", "name_vi": "Chỉ số năng lực cạnh tranh cấp tỉnh (PCI)", "name_en": "Provincial Competitiveness Index", "publisher": "VCCI", "order": 5},
     ]
-    # How a total relates to its parts: PAPI and PAR add up; SIPAS, DDCI and PCI do not.
-    rules = {"PAPI": "sum", "PAR": "sum", "SIPAS": "none", "DDCI": "none", "PCI": "none"}
+    # How a total relates to its parts: PAPI and PAR add up, PCI and DDCI weigh, SIPAS averages.
+    rules = {"PAPI": "sum", "PAR": "sum", "SIPAS": "mean", "DDCI": "weighted", "PCI": "weighted"}
     for f in frameworks:
         f["total_rule"] = rules[f["index_code"]]
     OUT.mkdir(parents=True, exist_ok=True)

@@ -59,6 +59,10 @@ def slug(text: str) -> str:
 
 
 def main() -> None:
+    # The CSVs are the source of truth once written: people (and the publisher loader's
+    # header aliases) edit them by hand. Never overwrite them by accident.
+    if (REG / "entities.csv").exists() and "--force" not in sys.argv:
+        sys.exit("data already written; edit the CSVs by hand, or pass --force to overwrite them and lose those edits")
     geo = ROOT / "data" / "geo"
     old = json.loads((geo / "vn_provinces_2024.geojson").read_text(encoding="utf-8"))
     new = json.loads((geo / "vn_provinces_2025.geojson").read_text(encoding="utf-8"))
