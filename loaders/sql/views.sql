@@ -29,7 +29,7 @@ WITH base AS (
 )
 SELECT year, index_code, framework, criterion_code, criterion_name, entity_code, entity_name,
        entity_level, points, max_points,
-       round(100.0 * points / NULLIF(max_points, 0), 4) AS pct,
+       100.0 * points / NULLIF(max_points, 0) AS pct,
        COALESCE(rank_given, rank_computed) AS rank,
        rank_given IS NOT NULL AS rank_published,
        CASE WHEN rank_given IS NOT NULL THEN n_given ELSE n_computed END AS n_ranked,

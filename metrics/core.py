@@ -1,0 +1,158 @@
+"""Trends, flags, next year's focus, points to climb and responsibility, computed once.
+
+Every page, export and command uses these functions so that they all show the same
+numbers. The arithmetic runs in DuckDB (metrics/sql/); Python only shapes small results
+and writes the Vietnamese reasons. Functions take a DuckDB connection (or cursor).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from loaders.text import vn_number
+
+ROOT = Path(__file__).resolve().parents[1]
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+LEAF_LEVELS = ("criterion", "subdimension", "component", "subindex")
+
+
+@cache
+def sql(name: str) -> str:
+    return (SQL_DIR / name).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    decline_pct_points: float = 2.0
+    decline_years_running: int = 2
+    low_rank_fraction: float = 1 / 3
+    below_median: bool = True
+    top_fraction: float = 1 / 3
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "Thresholds":
+        df = pd.read_csv(path or ROOT / "data" / "thresholds.csv", dtype=str)
+        v = dict(zip(df.key, df.value))
+        return cls(float(v["decline_pct_points"]), int(float(v["decline_years_running"])),
+                   float(v["low_rank_fraction"]), v["below_median"].strip() in ("1", "true"),
+                   float(v["top_fraction"]))
+
+
+def criterion_metrics(con: duckdb.DuckDBPyConnection, entity_code: str | None = None,
+                      index_code: str | None = None, year: int | None = None,
+                      thresholds: Thresholds | None = None) -> pd.DataFrame:
+    """One row per entity, index, criterion (criterion_code None = total) and year, with
+    change, rank, peer median and best, gaps and the flags declining / low_ranked / no_data."""
+    t = thresholds or Thresholds.load()
+    return con.execute(sql("criterion_metrics.sql"),
+                       [entity_code, index_code, year, t.decline_pct_points, t.decline_years_running,
+                        t.low_rank_fraction, t.below_median]).df()
+
+
+def ranks(con, entity_code: str, index_code: str, follow_successors: bool = True) -> pd.DataFrame:
+    """The index total of one entity over the years: year, points, rank, n_ranked, computed.
+
+    After a reform (districts gone on 1/7/2025) the trend follows the lineage: the
+    successors' rows come after the entity's own, marked ``via_successor`` and starting
+    with a break, because a commune is not ranked among the same peers as a district."""
+    def totals(code: str, via: bool) -> pd.DataFrame:
+        df = criterion_metrics(con, code, index_code)
+        df = df[df.criterion_code.isna()]
+        return pd.DataFrame({"year": df.year, "entity_code": df.entity_code, "entity_name": df.entity_name,
+                             "framework": df.framework, "points": df.points, "rank": df["rank"],
+                             "n_ranked": df.n_ranked, "computed": df.rank_computed,
+                             "change_points": df.change_points, "break_before": df.break_before,
+                             "is_illustrative": df.is_illustrative, "via_successor": via})
+
+    out = totals(entity_code, False)
+    if follow_successors:
+        last = out.year.max() if len(out) else -1
+        successors = [r[0] for r in con.execute(
+            "SELECT successor_code FROM entity_successors WHERE entity_code = ? ORDER BY successor_code",
+            [entity_code]).fetchall()]
+        later = [t[t.year > last] for t in (totals(c, True) for c in successors)]
+        later = [t.assign(break_before=t.year == t.year.min()) for t in later if len(t)]
+        out = pd.concat([out, *later], ignore_index=True) if later else out
+    return out.sort_values(["year", "via_successor", "entity_name"]).reset_index(drop=True)
+
+
+def points_to_climb(con, entity_code: str, year: int, index_code: str | None = None,
+                    thresholds: Thresholds | None = None) -> pd.DataFrame:
+    """Per criterion: points on that criterion alone to rise one rank and to reach the top
+    group, holding everyone else fixed; NaN and possible=False where the maximum forbids it."""
+    t = thresholds or Thresholds.load()
+    df = con.execute(sql("points_to_climb.sql"), [entity_code, year, index_code, t.top_fraction]).df()
+    eps = 1e-9
+    df["next_rank_possible"] = df.points_to_next_rank.notna() & (df.points_to_next_rank <= df.headroom + eps)
+    df["top_possible"] = df.points_to_top.notna() & (df.points_to_top <= df.headroom + eps)
+    df["already_first"] = df.next_total.isna() & df.total.notna()
+    return df
+
+
+def _reasons(r) -> list[str]:
+    out = []
+    if r.decline_run >= 2:
+        out.append(f"giảm {int(r.decline_run)} năm liên tiếp")
+    elif r.change_points is not None and not pd.isna(r.change_points) and r.change_points < 0:
+        out.append(f"giảm {vn_number(round(-r.change_pct_points, 1))} điểm % so với {int(r.prev_year)}")
+    if r.low_ranked and not pd.isna(r["rank"]):
+        out.append(f"hạng {int(r['rank'])}/{int(r.n_ranked)}" + (" (tự tính)" if r.rank_computed else ""))
+    if r.below_median:
+        out.append(f"thấp hơn trung vị {vn_number(round(-r.gap_to_median, 2))} điểm")
+    return out
+
+
+def responsibility(con, plan_id: str | None = None) -> pd.DataFrame:
+    """Published criterion → plan criterion → units, through the crosswalk and the task map."""
+    return con.execute(sql("responsibility.sql"), [plan_id]).df()
+
+
+def focus_list(con, entity_code: str, year: int, index_code: str | None = None,
+               thresholds: Thresholds | None = None, plan_id: str | None = None) -> pd.DataFrame:
+    """The weak criteria of an entity in a year (declining or low-ranked), most urgent first,
+    with reasons in Vietnamese, points recoverable, points to climb and responsible units."""
+    t = thresholds or Thresholds.load()
+    m = criterion_metrics(con, entity_code, index_code, year, t)
+    m = m[m.level.isin(LEAF_LEVELS) & (m.declining | m.low_ranked) & ~m.no_data].copy()
+    cols = ["index_code", "criterion_code", "criterion_name", "priority", "reasons", "points",
+            "max_points", "points_recoverable", "points_to_next_rank", "next_rank_possible",
+            "lead_units", "support_units", "is_illustrative", "framework"]
+    if m.empty:
+        return pd.DataFrame(columns=cols)
+    m["priority"] = 3 - m.declining.astype(int) - m.low_ranked.astype(int)  # 1 = both, 2 = one
+    m["reasons"] = [_reasons(r) for _, r in m.iterrows()]
+    m["points_recoverable"] = (m[["peer_best", "max_points"]].min(axis=1) - m.points).clip(lower=0)
+    climb = points_to_climb(con, entity_code, year, index_code, t)[
+        ["index_code", "criterion_code", "points_to_next_rank", "next_rank_possible"]]
+    m = m.merge(climb, on=["index_code", "criterion_code"], how="left")
+    resp = responsibility(con, plan_id)
+    units = (resp.groupby(["index_code", "framework", "criterion_code"])
+             .agg(lead_units=("lead_units", "first"), support_units=("support_units", "first")).reset_index())
+    m = m.merge(units, on=["index_code", "framework", "criterion_code"], how="left")
+    for col in ("lead_units", "support_units"):
+        m[col] = m[col].apply(lambda v: list(v) if isinstance(v, (list, tuple)) or hasattr(v, "tolist") else [])
+    m = m.sort_values(["priority", "points_recoverable", "index_code", "criterion_code"],
+                      ascending=[True, False, True, True])
+    return m[cols].reset_index(drop=True)
+
+
+def coverage(con, index_code: str | None = None, plan_id: str | None = None) -> pd.DataFrame:
+    """Published criteria of the current framework that no unit in the plan is responsible for."""
+    return con.execute(sql("coverage.sql"), [index_code, plan_id]).df()
+
+
+def unit_duties(con, unit: str, year: int | None = None, thresholds: Thresholds | None = None) -> pd.DataFrame:
+    """Every plan criterion a unit leads or supports, directly or through a group (saying
+    which), with the published criterion it maps to and its flags for the home entity."""
+    return con.execute(sql("unit_duties.sql"), [unit]).df()
+
+
+def fmt(value: float | None, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value:.{digits}f}".replace(".", ",")

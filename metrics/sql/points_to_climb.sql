@@ -1,0 +1,51 @@
+-- For each criterion of one entity in one year: how many points on that criterion alone
+-- would lift the index total by one rank, and into the top group, everyone else fixed.
+-- How much a point on a criterion moves the total depends on the framework's total rule:
+--   sum      (PAPI, PAR): one point is one point of the total (leaf criteria);
+--   weighted (PCI, DDCI): weight % of the total scale per criterion scale;
+--   mean     (SIPAS): the total is the mean of part means.
+-- Parameters: $1 entity_code, $2 year, $3 index_code (NULL = all), $4 top_fraction.
+WITH totals AS (
+    SELECT s.year, s.index_code, s.framework, s.entity_code, s.entity_level,
+           COALESCE(e.parent_code, '') AS peer_group, s.points AS total
+    FROM scores s JOIN entities e USING (entity_code)
+    WHERE s.criterion_code IS NULL AND s.points IS NOT NULL AND s.year = $2
+      AND ($3 IS NULL OR s.index_code = $3)
+), me AS (
+    SELECT * FROM totals WHERE entity_code = $1
+), targets AS (
+    SELECT me.index_code, me.framework, me.total,
+           (SELECT min(o.total) FROM totals o
+             WHERE o.index_code = me.index_code AND o.framework = me.framework
+               AND o.entity_level = me.entity_level AND o.peer_group = me.peer_group
+               AND o.total > me.total) AS next_total,
+           (SELECT list_sort(list(o.total), 'DESC')[greatest(1, CAST(floor(count(*) * $4) AS INTEGER))] FROM totals o
+             WHERE o.index_code = me.index_code AND o.framework = me.framework
+               AND o.entity_level = me.entity_level AND o.peer_group = me.peer_group) AS top_total
+    FROM me
+), siblings AS (
+    SELECT framework, code, count(*) OVER (PARTITION BY framework, parent_code) AS n_siblings,
+           EXISTS (SELECT 1 FROM criteria k WHERE k.framework = c.framework AND k.parent_code = c.code) AS has_children,
+           (SELECT count(*) FROM criteria t WHERE t.framework = c.framework AND t.parent_code = '') AS n_top
+    FROM criteria c
+), effect AS (
+    SELECT c.framework, c.code,
+           CASE f.total_rule
+                WHEN 'sum' THEN CASE WHEN s.has_children THEN NULL ELSE 1.0 END
+                WHEN 'weighted' THEN c.weight / 100.0 * f.total_max / c.max_points
+                WHEN 'mean' THEN CASE WHEN c.parent_code = '' THEN NULL ELSE 1.0 / (s.n_top * s.n_siblings) END
+           END AS total_per_point
+    FROM criteria c JOIN frameworks f USING (framework) JOIN siblings s USING (framework, code)
+    WHERE c.level <> 'alternate_total'
+)
+SELECT sc.index_code, sc.criterion_code, sc.criterion_name, sc.points, sc.max_points,
+       t.total, t.next_total, t.top_total, ef.total_per_point,
+       (t.next_total - t.total) / ef.total_per_point AS points_to_next_rank,
+       CASE WHEN ef.total_per_point IS NULL THEN NULL
+            WHEN t.top_total > t.total THEN (t.top_total - t.total) / ef.total_per_point ELSE 0 END AS points_to_top,
+       sc.max_points - sc.points AS headroom
+FROM scores sc
+JOIN targets t ON t.index_code = sc.index_code AND t.framework = sc.framework
+JOIN effect ef ON ef.framework = sc.framework AND ef.code = sc.criterion_code
+WHERE sc.entity_code = $1 AND sc.year = $2 AND sc.criterion_code IS NOT NULL
+ORDER BY sc.index_code, sc.criterion_code

@@ -1,0 +1,13 @@
+-- Published criterion -> plan criterion -> lead and supporting units (groups stay groups).
+-- Parameter: $1 plan_id (NULL = every plan).
+SELECT x.plan_id, x.index_code, x.framework, x.criterion_code, x.plan_code,
+       pc.name AS plan_criterion_name,
+       COALESCE(list(u.name ORDER BY a.position) FILTER (WHERE a.role = 'lead'), []) AS lead_units,
+       COALESCE(list(u.name ORDER BY a.position) FILTER (WHERE a.role = 'support'), []) AS support_units
+FROM crosswalk x
+JOIN plan_criteria pc ON pc.plan_id = x.plan_id AND pc.index_code = x.index_code AND pc.code = x.plan_code
+JOIN plan_assignments a ON a.plan_id = x.plan_id AND a.index_code = x.index_code AND a.criterion_code = x.plan_code
+JOIN units u USING (unit_code)
+WHERE x.criterion_code IS NOT NULL AND ($1 IS NULL OR x.plan_id = $1)
+GROUP BY ALL
+ORDER BY x.index_code, x.plan_code

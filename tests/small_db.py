@@ -1,0 +1,40 @@
+"""A small database from hand-made score rows, on the real frameworks and registry."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from loaders import db
+from loaders.build import DATA_DIR, Context, _derive, _load_registry, _load_units, load_plan_into
+
+_CTX: Context | None = None
+
+
+def context() -> Context:
+    global _CTX
+    if _CTX is None:
+        _CTX = Context(DATA_DIR)
+    return _CTX
+
+
+def make_db(path: Path, rows: list[tuple], *, with_plan: bool = False, derive: bool = False) -> duckdb.DuckDBPyConnection:
+    """rows: (year, index_code, criterion_code or None, entity_code, points[, rank, n_ranked, max_points, illustrative])."""
+    ctx = context()
+    con = duckdb.connect(str(path))
+    db.run_script(con, "schema.sql")
+    _load_registry(con, ctx)
+    units = _load_units(con, DATA_DIR)
+    if with_plan:
+        load_plan_into(con, DATA_DIR / "plan" / "ke-hoach-chi-so-vinh-loc-2023-2025.md", "VL-2023-2025", ctx, units)
+    for r in rows:
+        year, index_code, crit, entity, points, *rest = r
+        rank, n_ranked, max_points, illustrative = (rest + [None, None, None, False])[:4]
+        con.execute("""INSERT INTO score (year, index_code, framework, criterion_code, entity_code, points,
+                       max_points, rank, n_ranked, is_illustrative) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [year, index_code, ctx.fw.framework_for(index_code, year), crit, entity, points,
+                     max_points, rank, n_ranked, bool(illustrative)])
+    if derive:
+        _derive(con, None)
+    db.run_script(con, "views.sql")
+    return con
