@@ -55,6 +55,19 @@ class EntityRegistry:
         reg._index()
         return reg
 
+    @classmethod
+    def from_db(cls, con) -> "EntityRegistry":
+        """The registry as stored in a built database (the same aliases the loaders used)."""
+        q = lambda sql: con.execute(sql).df().fillna("").astype(str)  # noqa: E731
+        reg = cls(q("""SELECT entity_code, name, COALESCE(name_en, '') AS name_en, level,
+                              COALESCE(parent_code, '') AS parent_code,
+                              COALESCE(CAST(valid_from AS VARCHAR), '') AS valid_from,
+                              COALESCE(CAST(valid_to AS VARCHAR), '') AS valid_to FROM entities"""),
+                  q("SELECT alias, entity_code FROM entity_aliases"),
+                  q("SELECT entity_code, successor_code FROM entity_successors"))
+        reg._index()
+        return reg
+
     def _index(self) -> None:
         for r in self.entities.itertuples(index=False):
             start = int(r.valid_from[:4]) if r.valid_from else -1

@@ -120,6 +120,15 @@ class UnitRegistry:
     # --- loading -------------------------------------------------------------------------
 
     @classmethod
+    def from_db(cls, con) -> "UnitRegistry":
+        """The registry as stored in a built database."""
+        units = [Unit(c, n, k, note or "") for c, n, k, note in
+                 con.execute("SELECT unit_code, name, kind, note FROM units").fetchall()]
+        aliases = [tuple(r) for r in con.execute("SELECT alias, unit_code FROM unit_aliases").fetchall()]
+        members = [tuple(r) for r in con.execute("SELECT group_code, member_code FROM unit_group_members").fetchall()]
+        return cls(units, aliases, members)
+
+    @classmethod
     def load(cls, registry_dir: Path) -> "UnitRegistry":
         """Read the three registry files; raise ValidationFailed listing every problem."""
         registry_dir = Path(registry_dir)

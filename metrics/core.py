@@ -152,6 +152,24 @@ def unit_duties(con, unit: str, year: int | None = None, thresholds: Thresholds 
     return con.execute(sql("unit_duties.sql"), [unit]).df()
 
 
+def unit_status(con, unit_code: str, entity_code: str, year: int | None = None,
+                thresholds: Thresholds | None = None) -> pd.DataFrame:
+    """A unit's duties with the flags of the published criterion for one assessed entity, in
+    ``year`` or else the latest year that entity has for each index."""
+    duties = unit_duties(con, unit_code)
+    m = criterion_metrics(con, entity_code, None, year, thresholds)
+    m = m[m.criterion_code.notna()]
+    if year is None and len(m):
+        m = m[m.year == m.groupby("index_code").year.transform("max")]
+    flags = m[["index_code", "framework", "criterion_code", "year", "declining", "low_ranked", "no_data",
+               "is_illustrative"]].rename(columns={"criterion_code": "published_code"})
+    out = duties.merge(flags, on=["index_code", "framework", "published_code"], how="left")
+    out["no_data"] = out.no_data.fillna(True).astype(bool)  # no score for this entity at all
+    for col in ("declining", "low_ranked"):
+        out[col] = out[col].fillna(False).astype(bool)
+    return out
+
+
 def fmt(value: float | None, digits: int = 2) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"

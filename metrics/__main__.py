@@ -1,0 +1,145 @@
+"""Command line: python -m metrics {ranks,focus,coverage,unit} — the numbers without the UI.
+
+Text output is a Vietnamese table with decimal commas; ``--format json`` prints a list of
+objects with the documented keys (more keys are fine). Exit 2 when a name is not recognised.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import signal
+import sys
+
+import pandas as pd
+
+from loaders.db import ReadOnlyDatabase
+from loaders.entities import EntityRegistry
+from loaders.units import UnitRegistry
+from metrics import core
+
+INDEX_CODES = ["PAR", "SIPAS", "PAPI", "DDCI", "PCI"]
+KEYS = {
+    "ranks": ["year", "points", "rank", "n_ranked", "computed", "entity_name", "via_successor", "is_illustrative"],
+    "focus": ["index_code", "criterion_code", "criterion_name", "priority", "reasons", "points_recoverable",
+              "points_to_next_rank", "lead_units", "support_units", "is_illustrative"],
+    "coverage": ["index_code", "criterion_code", "criterion_name"],
+    "unit": ["index_code", "plan_code", "criterion_name", "role", "via_group", "published_code", "year",
+             "declining", "low_ranked", "no_data", "is_illustrative"],
+}
+HEADERS = {"year": "Năm", "points": "Điểm", "rank": "Hạng", "n_ranked": "Số đơn vị", "computed": "Hạng tự tính",
+           "entity_name": "Đơn vị", "via_successor": "Đơn vị kế thừa", "is_illustrative": "Minh họa",
+           "index_code": "Chỉ số", "criterion_code": "Mã", "criterion_name": "Tiêu chí", "priority": "Ưu tiên",
+           "reasons": "Lý do", "points_recoverable": "Điểm có thể lấy lại", "points_to_next_rank": "Điểm để lên 1 hạng",
+           "lead_units": "Chủ trì", "support_units": "Phối hợp", "plan_code": "Mã KH", "role": "Vai trò",
+           "via_group": "Qua nhóm", "published_code": "Mã công bố", "declining": "Đang giảm",
+           "low_ranked": "Hạng thấp", "no_data": "Không có số liệu"}
+ROLE = {"lead": "chủ trì", "support": "phối hợp"}
+
+
+def _plain(v):
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if v is pd.NA or v is None:
+        return None
+    if hasattr(v, "item"):
+        return _plain(v.item())
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if hasattr(v, "tolist"):
+        return [_plain(x) for x in v.tolist()]
+    return v
+
+
+def _text(v) -> str:
+    v = _plain(v)
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "có" if v else "không"
+    if isinstance(v, float):
+        return f"{v:.2f}".replace(".", ",")
+    if isinstance(v, list):
+        return "; ".join(str(x) for x in v)
+    return str(v)
+
+
+def emit(df: pd.DataFrame, keys: list[str], fmt: str) -> None:
+    records = [{k: _plain(r.get(k)) for k in keys} for r in df.to_dict("records")]
+    if fmt == "json":
+        print(json.dumps(records, ensure_ascii=False, indent=1))
+        return
+    if not records:
+        print("(không có dòng nào)")
+        return
+    table = [[HEADERS.get(k, k) for k in keys]] + [[_text(r[k]) for k in keys] for r in records]
+    widths = [min(48, max(len(row[i]) for row in table)) for i in range(len(keys))]
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())  # long text is never cut
+
+
+class NameError_(Exception):
+    pass
+
+
+def resolve_entity(con, name: str) -> str:
+    reg = EntityRegistry.from_db(con)
+    code = reg.resolve(name)
+    if code is None:
+        raise NameError_(reg.explain_failure(name))
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m metrics", description="Xem số liệu chỉ số không cần giao diện.")
+    sub = p.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db")
+    common.add_argument("--format", choices=["text", "json"], default="text")
+    s = sub.add_parser("ranks", parents=[common], help="điểm và hạng của một đơn vị qua các năm")
+    s.add_argument("--entity", required=True)
+    s.add_argument("--index", required=True, choices=INDEX_CODES)
+    s = sub.add_parser("focus", parents=[common], help="tiêu chí cần tập trung năm tới")
+    s.add_argument("--entity", required=True)
+    s.add_argument("--year", type=int, required=True)
+    s.add_argument("--index", choices=INDEX_CODES)
+    s = sub.add_parser("coverage", parents=[common], help="tiêu chí công bố chưa có đơn vị phụ trách")
+    s.add_argument("--index", choices=INDEX_CODES)
+    s = sub.add_parser("unit", parents=[common], help="việc một cơ quan chủ trì, phối hợp")
+    s.add_argument("name")
+    s.add_argument("--year", type=int)
+    s.add_argument("--entity", default="Huyện Vĩnh Lộc", help="đơn vị được đánh giá để lấy cờ (mặc định: Huyện Vĩnh Lộc)")
+    args = p.parse_args(argv)
+
+    db = ReadOnlyDatabase(args.db)
+    try:
+        con = db.cursor()
+        if args.command == "ranks":
+            emit(core.ranks(con, resolve_entity(con, args.entity), args.index), KEYS["ranks"], args.format)
+        elif args.command == "focus":
+            emit(core.focus_list(con, resolve_entity(con, args.entity), args.year, args.index),
+                 KEYS["focus"], args.format)
+        elif args.command == "coverage":
+            emit(core.coverage(con, args.index), KEYS["coverage"], args.format)
+        elif args.command == "unit":
+            units = UnitRegistry.from_db(con)
+            code = units.lookup(args.name)
+            if code is None:
+                raise NameError_(f"không nhận ra cơ quan «{args.name}»; xem data/registry/units.csv và unit_aliases.csv")
+            df = core.unit_status(con, code, resolve_entity(con, args.entity), args.year)
+            df["role"] = df.role.map(ROLE)
+            emit(df, KEYS["unit"], args.format)
+    except NameError_ as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"Chưa có cơ sở dữ liệu {exc}: chạy «python -m loaders build» trước.", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    return 0
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `… | head` ends quietly, as Unix tools do
+    sys.exit(main())
