@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("template", help="ghi mẫu nhập điểm (CSV hoặc XLSX)")
     s.add_argument("out")
     sub.add_parser("illustrative", help="tạo lại số liệu minh họa cấp huyện (data/illustrative/)")
+    s = sub.add_parser("set-password", help="đặt mật khẩu cho việc nạp dữ liệu trên web (lưu dạng băm)")
+    s.add_argument("--secrets", default=str(db.ROOT / ".streamlit" / "secrets.toml"),
+                   help="tệp secrets.toml cần ghi (mặc định .streamlit/secrets.toml)")
     args = p.parse_args(argv)
 
     try:
@@ -68,6 +71,26 @@ def main(argv: list[str] | None = None) -> int:
             out = Path(args.out)
             out.write_bytes(template_bytes("xlsx" if out.suffix.lower() == ".xlsx" else "csv"))
             print(f"Đã ghi mẫu nhập {out}")
+        elif args.command == "set-password":
+            import getpass
+
+            from loaders.auth import hash_password, secrets_toml
+
+            if sys.stdin.isatty():
+                first, second = getpass.getpass("Mật khẩu mới: "), getpass.getpass("Nhập lại: ")
+            else:  # piped in, e.g. from a deployment script: one line, read once
+                first = second = sys.stdin.readline().rstrip("\n")
+            if first != second:
+                print("Hai lần nhập không khớp; mật khẩu chưa được đặt.", file=sys.stderr)
+                return 2
+            if len(first) < 8:
+                print("Mật khẩu cần ít nhất 8 ký tự; chưa được đặt.", file=sys.stderr)
+                return 2
+            out = Path(args.secrets)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(secrets_toml(hash_password(first)), encoding="utf-8")
+            out.chmod(0o600)
+            print(f"Đã lưu mã băm mật khẩu vào {out} (không lưu mật khẩu gốc). Khởi động lại ứng dụng để áp dụng.")
         elif args.command == "illustrative":
             from loaders.illustrative import regenerate
 

@@ -2,10 +2,10 @@
 -- parent was not published itself. A parent with any missing child stays missing.
 -- $1 = index_code filter (NULL = all)
 INSERT INTO score (year, index_code, framework, criterion_code, entity_code, points,
-                   is_illustrative, derived, source_note)
+                   is_illustrative, derived, source_file, source_note)
 SELECT s.year, s.index_code, s.framework, c.parent_code, s.entity_code,
        CASE WHEN count(s.points) = count(*) AND count(*) = max(n.n_children) THEN sum(s.points) END,
-       bool_or(s.is_illustrative), TRUE, 'tổng các tiêu chí con'
+       bool_or(s.is_illustrative), TRUE, string_agg(DISTINCT s.source_file, '; '), 'tổng các tiêu chí con'
 FROM score s
 JOIN criteria c ON c.framework = s.framework AND c.code = s.criterion_code
 JOIN frameworks f ON f.framework = s.framework AND f.total_rule = 'sum'
@@ -18,10 +18,10 @@ WHERE c.parent_code <> '' AND ($1 IS NULL OR s.index_code = $1)
 GROUP BY s.year, s.index_code, s.framework, c.parent_code, s.entity_code;
 
 INSERT INTO score (year, index_code, framework, criterion_code, entity_code, points,
-                   is_illustrative, derived, source_note)
+                   is_illustrative, derived, source_file, source_note)
 SELECT s.year, s.index_code, s.framework, NULL, s.entity_code,
        CASE WHEN count(s.points) = count(*) AND count(*) = max(n.n_top) THEN sum(s.points) END,
-       bool_or(s.is_illustrative), TRUE, 'tổng các tiêu chí'
+       bool_or(s.is_illustrative), TRUE, string_agg(DISTINCT s.source_file, '; '), 'tổng các tiêu chí'
 FROM score s
 JOIN criteria c ON c.framework = s.framework AND c.code = s.criterion_code AND c.parent_code = ''
                  AND c.level <> 'alternate_total'

@@ -1,0 +1,29 @@
+"""Next year's draft task table: the chosen weak criteria with their area in the plan's
+layout and their (possibly edited) lead and supporting units."""
+from __future__ import annotations
+
+import pandas as pd
+
+
+def draft_rows(con, focus: pd.DataFrame, plan_id: str | None = None) -> pd.DataFrame:
+    """For each focus row: the plan's own code, area code and name, and timing where the plan
+    has the criterion; otherwise the published code and the published parent as the area."""
+    xw = con.execute("""
+        SELECT x.index_code, x.framework, x.criterion_code, x.plan_code, pc.timing,
+               pc.parent_code AS area_code, pa.name AS area_name
+        FROM crosswalk x
+        JOIN plan_criteria pc ON pc.plan_id = x.plan_id AND pc.index_code = x.index_code AND pc.code = x.plan_code
+        LEFT JOIN plan_criteria pa ON pa.plan_id = pc.plan_id AND pa.index_code = pc.index_code AND pa.code = pc.parent_code
+        WHERE x.criterion_code IS NOT NULL AND pc.level = 'criterion' AND (? IS NULL OR x.plan_id = ?)""",
+                     [plan_id, plan_id]).df()
+    parents = con.execute("""SELECT c.framework, c.code AS criterion_code, c.parent_code AS pub_area_code,
+                                    p.name_vi AS pub_area_name
+                             FROM criteria c LEFT JOIN criteria p ON p.framework = c.framework AND p.code = c.parent_code""").df()
+    out = focus.merge(xw, on=["index_code", "framework", "criterion_code"], how="left")
+    out = out.merge(parents, on=["framework", "criterion_code"], how="left")
+    in_plan = out.plan_code.notna()
+    out["code"] = out.plan_code.where(in_plan, out.criterion_code)
+    out["area_code"] = out.area_code.where(in_plan, out.pub_area_code.replace("", None))
+    out["area_name"] = out.area_name.where(in_plan, out.pub_area_name)
+    out["timing"] = out.timing.where(in_plan, "Thường xuyên")
+    return out.drop(columns=["plan_code", "pub_area_code", "pub_area_name"])

@@ -1,0 +1,105 @@
+"""Dữ liệu — what is loaded, the import log, templates, and (after signing in) uploading a
+file through the same validation as the command line."""
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from loaders.auth import verify_password
+from loaders.build import import_file
+from loaders.problems import ValidationFailed
+from loaders.tidy import template_bytes
+from metrics.inventory import import_log, loaded_summary, source_conflicts
+from ui import common as ui
+
+ui.require_database()
+st.title("Dữ liệu")
+
+inventory = loaded_summary(ui.cursor())
+ui.illustrative_banner(inventory.any_illustrative)
+st.subheader("Số liệu đã nạp")
+view = inventory.assign(
+    entity_level=inventory.entity_level.map(ui.LEVEL_VI), year=inventory.year.astype(str),
+    kind=["minh họa" if a else "công bố + minh họa" if s else "công bố" for a, s in
+          zip(inventory.all_illustrative, inventory.any_illustrative)])
+st.dataframe(view[["index_code", "year", "entity_level", "n_rows", "n_entities", "kind", "sources"]], hide_index=True,
+             column_config={"index_code": "Chỉ số", "year": "Năm", "entity_level": "Cấp", "n_rows": "Số dòng",
+                            "n_entities": "Số đơn vị", "kind": "Loại số liệu", "sources": "Nguồn"})
+
+conflicts = source_conflicts(ui.cursor())
+if len(conflicts):
+    st.subheader("Nguồn số liệu mâu thuẫn")
+    st.caption("Hai nguồn đi kèm ghi khác nhau cho cùng một số liệu; số của nguồn đứng trước trong data/manifest.csv được dùng.")
+    st.dataframe(conflicts.fillna(""), hide_index=True, column_config={
+        "file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "message": "Nội dung"})
+
+st.subheader("Mẫu nhập điểm")
+st.caption("Mỗi dòng một (năm, chỉ số, mã tiêu chí, đơn vị, điểm); để trống mã tiêu chí cho điểm tổng. "
+           "Tệp theo mẫu của cơ quan công bố (mỗi đơn vị một dòng, mỗi tiêu chí một cột) cũng nạp được: chọn chỉ số khi tải lên.")
+left, right = st.columns(2)
+left.download_button("Tải mẫu Excel (.xlsx)", template_bytes("xlsx"), "mau_nhap_diem.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+right.download_button("Tải mẫu CSV (.csv)", template_bytes("csv"), "mau_nhap_diem.csv", "text/csv")
+
+st.subheader("Nạp tệp kết quả")
+try:
+    stored_hash = st.secrets.get("auth", {}).get("password_hash")
+except Exception:  # no secrets file at all
+    stored_hash = None
+if not stored_hash:
+    st.info("Chưa đặt mật khẩu cho việc nạp dữ liệu, nên trang này chưa nhận tệp nào. Người quản trị chạy lệnh "
+            "`.venv/bin/python -m loaders set-password` trong thư mục dự án (mật khẩu chỉ được lưu dạng băm vào "
+            "`.streamlit/secrets.toml`), rồi khởi động lại ứng dụng. Có thể nạp bằng dòng lệnh: "
+            "`python -m loaders import TỆP`.")
+elif not st.session_state.get("signed_in"):
+    with st.form("sign_in"):
+        who = st.text_input("Họ tên người nạp")
+        password = st.text_input("Mật khẩu", type="password")
+        ok = st.form_submit_button("Đăng nhập")
+    if ok:
+        if who.strip() and verify_password(password, stored_hash):
+            st.session_state.update(signed_in=True, user=who.strip())
+            st.rerun()
+        time.sleep(1.5)  # each wrong guess costs time
+        st.error("Sai mật khẩu hoặc chưa nhập họ tên.")
+else:
+    st.caption(f"Đã đăng nhập: {st.session_state.get('user')}")
+    with st.form("upload", clear_on_submit=True):
+        upload = st.file_uploader("Tệp điểm (.csv, .xlsx, .xls)", type=["csv", "xlsx", "xls"])
+        index = st.selectbox("Chỉ số (bắt buộc với tệp theo mẫu của cơ quan công bố)", [None, *ui.INDEX_ORDER],
+                             format_func=lambda c: "— theo cột «index» trong tệp —" if c is None else ui.INDEX_LABEL[c])
+        submitted = st.form_submit_button("Kiểm tra và nạp")
+    if submitted and upload is not None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(upload.name).name
+            path.write_bytes(upload.getvalue())
+            try:
+                with st.spinner("Đang kiểm tra và nạp…"):
+                    result = import_file(path, ui.database().path, index_code=index, source_name=upload.name,
+                                         user=f"web: {st.session_state.get('user')}")
+            except ValidationFailed as exc:
+                st.error(f"Tệp «{upload.name}» không hợp lệ: {len(exc.problems)} lỗi. Cơ sở dữ liệu không thay đổi.")
+                st.dataframe(pd.DataFrame([p.as_dict() for p in exc.problems]).fillna(""), hide_index=True,
+                             column_config={"file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "column": "Cột",
+                                            "message": "Lỗi"})
+            else:
+                st.cache_data.clear()
+                if result.status == "unchanged":
+                    st.info(f"Không có gì thay đổi: {result.rows} dòng trong «{upload.name}» đã có sẵn.")
+                else:
+                    st.success(f"Đã nạp {result.rows} dòng từ «{upload.name}» ({', '.join(result.indices)}; năm "
+                               f"{', '.join(map(str, result.years))}); thay thế {result.replaced} dòng cũ. "
+                               "Mọi trang đã dùng số liệu mới.")
+    if st.button("Đăng xuất"):
+        st.session_state.pop("signed_in", None)
+        st.rerun()
+
+st.subheader("Nhật ký nạp dữ liệu")
+log = import_log(ui.cursor())
+log["action"] = log.action.map({"build": "dựng lại từ data/", "import": "nạp tệp", "import-plan": "nạp kế hoạch"}).fillna(log.action)
+st.dataframe(log, hide_index=True, column_config={
+    "import_id": "Lần", "imported_at": st.column_config.DatetimeColumn("Thời điểm", format="DD/MM/YYYY HH:mm"),
+    "user_name": "Người nạp", "action": "Thao tác", "file": "Tệp", "sha256": "SHA-256", "index_code": "Chỉ số",
+    "rows_read": "Dòng đọc", "rows_loaded": "Dòng nạp", "rows_replaced": "Dòng thay thế", "note": "Ghi chú"})

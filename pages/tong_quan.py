@@ -1,0 +1,61 @@
+"""Tổng quan — for the chairman: each index's score and rank over the years, and where it slipped."""
+import plotly.express as px
+import streamlit as st
+
+from metrics import overview
+from ui import common as ui
+
+ui.require_database()
+entity = ui.pick_entity()
+st.title("Tổng quan")
+st.caption(f"{ui.entity_label(entity)} — điểm, thứ hạng và thay đổi của từng chỉ số")
+
+cards = overview.index_cards(ui.cursor(), entity)
+trend = overview.total_trend(ui.cursor(), entity)
+urgent = ui.focus(entity, int(cards.year.max())).head(5) if len(cards) else cards
+province = ui.metrics(ui.PROVINCE)
+province = province[province.criterion_code.isna() & province.index_code.isin(["PAPI", "PCI"])]
+ui.illustrative_banner(list(cards.is_illustrative) + list(trend.is_illustrative) + list(urgent.get("is_illustrative", [])))
+
+if cards.empty:
+    st.info("Đơn vị này chưa có điểm tổng của chỉ số nào.")
+else:
+    cols = st.columns(len(cards))
+    for col, c in zip(cols, cards.itertuples()):
+        delta = None if c.change_points != c.change_points or c.change_points is None else ui.signed(c.change_points)
+        col.metric(f"{ui.INDEX_LABEL[c.index_code]} {c.year}", ui.num(c.points),
+                   delta=f"{delta} điểm so với năm trước" if delta else ("chuỗi mới" if c.break_before else None),
+                   delta_color="normal" if delta else "off")
+        col.caption(f"Hạng {ui.rank_text(c.rank, c.n_ranked, c.rank_computed)}"
+                    + (f" · {c.label}" if isinstance(c.label, str) and c.label else "")
+                    + (" · minh họa" if c.is_illustrative else ""))
+
+    st.subheader("Thứ hạng qua các năm")
+    fig = px.line(trend.dropna(subset=["rank"]), x="year", y="rank", color="index_code", markers=True,
+                  labels={"year": "Năm", "rank": "Hạng", "index_code": "Chỉ số"},
+                  hover_data={"n_ranked": True, "points": ":.2f"})
+    st.plotly_chart(ui.style_figure(fig, rank_axis=True), config=ui.PLOTLY_CONFIG)
+    ui.source_line(trend.source, trend.is_illustrative.any())
+
+st.subheader("Năm điểm yếu cần xử lý trước")
+if len(urgent):
+    st.dataframe(urgent.assign(
+        index_code=urgent.index_code.map(ui.INDEX_LABEL), reasons=urgent.reasons.map("; ".join),
+        lead_units=urgent.lead_units.map(lambda v: ui.units_text(v, "— chưa giao —")),
+        points_recoverable=urgent.points_recoverable.map(ui.num),
+    )[["index_code", "criterion_code", "criterion_name", "reasons", "points_recoverable", "lead_units"]].rename(columns={
+        "index_code": "Chỉ số", "criterion_code": "Mã", "criterion_name": "Tiêu chí", "reasons": "Lý do",
+        "points_recoverable": "Điểm có thể lấy lại", "lead_units": "Cơ quan chủ trì"}), hide_index=True)
+    st.caption("Xếp theo mức ưu tiên (vừa giảm vừa hạng thấp trước), rồi theo số điểm có thể lấy lại. "
+               "Danh sách đầy đủ ở trang «Trọng tâm năm tới».")
+else:
+    st.success("Không có tiêu chí nào đang giảm hoặc xếp hạng thấp trong năm gần nhất.")
+
+st.subheader("Bối cảnh tỉnh Thanh Hóa (số liệu công bố)")
+if len(province):
+    fig = px.line(province.dropna(subset=["rank"]), x="year", y="rank", color="index_code", markers=True,
+                  labels={"year": "Năm", "rank": "Hạng trong 63 tỉnh", "index_code": "Chỉ số"},
+                  hover_data={"points": ":.2f", "n_ranked": True})
+    st.plotly_chart(ui.style_figure(fig, rank_axis=True, height=300), config=ui.PLOTLY_CONFIG)
+    st.caption("Nguồn: PAPI (CECODES, VFF-CRT, UNDP) — hạng PAPI do sản phẩm tự tính từ điểm, PAPI chỉ công bố nhóm; "
+               "PCI (VCCI, pcivietnam.vn) — hạng công bố.")

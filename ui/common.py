@@ -1,0 +1,253 @@
+"""What every page shares: the one database handle, cached queries, the selections that
+carry across pages, the illustrative-data banner, source lines and Vietnamese formatting."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from loaders.db import ReadOnlyDatabase
+from metrics import core
+
+INDEX_LABEL = {"PAR": "PAR INDEX", "SIPAS": "SIPAS", "PAPI": "PAPI", "DDCI": "DDCI", "PCI": "PCI"}
+INDEX_ORDER = ["PAR", "SIPAS", "PAPI", "DDCI", "PCI"]
+LEVEL_VI = {"province": "Tỉnh", "district": "Huyện", "commune": "Xã"}
+HOME_ENTITY = "VN-38-393"  # Huyện Vĩnh Lộc
+PROVINCE = "VN-38"  # Thanh Hóa
+ILLUSTRATIVE_NOTICE = ("**Có SỐ LIỆU MINH HỌA trên trang này** — không phải số liệu công bố. Kết quả chính thức "
+                       "PAR, SIPAS, PAPI, DDCI của huyện chưa được nhập; các dòng, cột đánh dấu «minh họa» là số giả định "
+                       "để trình bày cách dùng. Nhập bảng kết quả chính thức ở trang «Dữ liệu».")
+PLOTLY_CONFIG = {"displaylogo": False, "locale": "vi", "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+@st.cache_resource(max_entries=1)
+def database() -> ReadOnlyDatabase:
+    return ReadOnlyDatabase()
+
+
+def version() -> tuple | None:
+    """Changes whenever a rebuild or an import replaced the file: part of every cache key."""
+    return database().version
+
+
+def cursor():
+    return database().cursor()
+
+
+def require_database() -> None:
+    try:
+        cursor()
+    except FileNotFoundError:
+        st.error("Chưa có cơ sở dữ liệu. Chạy `make run` (hoặc `python -m loaders build`) để dựng từ thư mục data/.")
+        st.stop()
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def query(sql: str, params: tuple = (), _version: tuple | None = None) -> pd.DataFrame:
+    return cursor().execute(sql, list(params)).df()
+
+
+def q(sql: str, *params) -> pd.DataFrame:
+    return query(sql, tuple(params), _version=version()).copy()
+
+
+# Streamlit hashes underscore-free arguments only: the version goes in as a plain argument.
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _metrics(entity: str | None, index: str | None, year: int | None, v: tuple | None) -> pd.DataFrame:
+    return core.criterion_metrics(cursor(), entity, index, year)
+
+
+def metrics(entity: str | None = None, index: str | None = None, year: int | None = None) -> pd.DataFrame:
+    return _metrics(entity, index, year, version()).copy()
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def _focus(entity: str, year: int, index: str | None, v: tuple | None) -> pd.DataFrame:
+    return core.focus_list(cursor(), entity, year, index)
+
+
+def focus(entity: str, year: int, index: str | None = None) -> pd.DataFrame:
+    return _focus(entity, year, index, version()).copy()
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def _climb(entity: str, year: int, index: str | None, v: tuple | None) -> pd.DataFrame:
+    return core.points_to_climb(cursor(), entity, year, index)
+
+
+def climb(entity: str, year: int, index: str | None = None) -> pd.DataFrame:
+    return _climb(entity, year, index, version()).copy()
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def _responsibility(v: tuple | None) -> pd.DataFrame:
+    return core.responsibility(cursor())
+
+
+def responsibility() -> pd.DataFrame:
+    return _responsibility(version()).copy()
+
+
+def entities() -> pd.DataFrame:
+    """Entities that have scores, the home entity first, then by level and name."""
+    df = q("""SELECT DISTINCT e.entity_code, e.name, e.level, COALESCE(e.parent_code, '') AS parent_code
+              FROM entities e JOIN score s USING (entity_code)""")
+    order = {"district": 0, "province": 1, "commune": 2}
+    df["k"] = [(c != HOME_ENTITY, order.get(lv, 3), n) for c, lv, n in zip(df.entity_code, df.level, df.name)]
+    return df.sort_values("k").drop(columns="k").reset_index(drop=True)
+
+
+def entity_label(code: str) -> str:
+    e = entities()
+    row = e[e.entity_code == code]
+    if row.empty:
+        return code
+    return f"{row.name.iloc[0]} ({LEVEL_VI.get(row.level.iloc[0], '')})"
+
+
+# ---------------------------------------------------------------- selections across pages
+
+def _keep(key: str, default):
+    if key not in st.session_state:
+        st.session_state[key] = default
+    return st.session_state[key]
+
+
+def pick_entity(where=st.sidebar) -> str:
+    """The assessed entity; kept in st.session_state['entity'] so it survives page changes."""
+    e = entities()
+    codes = list(e.entity_code)
+    current = _keep("entity", HOME_ENTITY if HOME_ENTITY in codes else codes[0])
+    if current not in codes:
+        current = codes[0]
+    choice = where.selectbox("Đơn vị được đánh giá", codes, index=codes.index(current), format_func=entity_label,
+                             key="_w_entity")
+    st.session_state["entity"] = choice
+    return choice
+
+
+def indices_of(entity: str) -> list[str]:
+    have = set(q("SELECT DISTINCT index_code FROM score WHERE entity_code = ?", entity).index_code)
+    return [i for i in INDEX_ORDER if i in have]
+
+
+def pick_index(entity: str, where=st.sidebar, allowed: list[str] | None = None) -> str | None:
+    options = allowed if allowed is not None else indices_of(entity)
+    if not options:
+        return None
+    current = _keep("index", options[0])
+    if current not in options:
+        current = options[0]
+    choice = where.selectbox("Chỉ số", options, index=options.index(current), format_func=INDEX_LABEL.get,
+                             key="_w_index")
+    st.session_state["index"] = choice
+    return choice
+
+
+def years_of(entity: str, index: str | None = None) -> list[int]:
+    sql = "SELECT DISTINCT year FROM score WHERE entity_code = ?" + (" AND index_code = ?" if index else "")
+    args = (entity, index) if index else (entity,)
+    return sorted(q(sql, *args).year.astype(int).tolist())
+
+
+def pick_year(entity: str, index: str | None = None, where=st.sidebar, label: str = "Năm đánh giá") -> int | None:
+    years = years_of(entity, index)
+    if not years:
+        return None
+    current = _keep("year", years[-1])
+    if current not in years:
+        current = years[-1]
+    choice = where.selectbox(label, years, index=years.index(current), key="_w_year")
+    st.session_state["year"] = int(choice)
+    return int(choice)
+
+
+# ---------------------------------------------------------------- display
+
+def illustrative_banner(flags) -> None:
+    """Shown whenever any figure on screen is illustrative."""
+    if any(bool(f) for f in flags if f is not None and f is not pd.NA and f == f):
+        st.warning(ILLUSTRATIVE_NOTICE, icon="⚠️")
+
+
+def source_line(sources, illustrative: bool = False) -> None:
+    names = sorted({name for s in pd.Series(sources).dropna().astype(str) if s
+                    for name in s.split(" › ")[0].split("; ")})
+    text = "Nguồn: " + ("; ".join(names) if names else "cơ sở dữ liệu của sản phẩm")
+    if illustrative:
+        text += " — có số liệu MINH HỌA"
+    st.caption(text)
+
+
+def num(value, digits: int = 2) -> str:
+    """Decimal comma; a dash for missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "—"
+    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",")
+
+
+def signed(value, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return ("+" if value > 0 else "") + num(value, digits)
+
+
+def rank_text(rank, n, computed) -> str:
+    if rank is None or (isinstance(rank, float) and math.isnan(rank)) or rank is pd.NA:
+        return "—"
+    return f"{int(rank)}/{int(n)}" + (" (tự tính)" if computed else "")
+
+
+def style_figure(fig, *, height: int = 360, rank_axis: bool = False, legend: bool = True):
+    """Shared look: Vietnamese separators, years as categories, best rank at the top."""
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), separators=", ",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0) if legend else None,
+                      showlegend=legend, font=dict(family="Source Sans Pro, Arial, sans-serif"))
+    fig.update_xaxes(type="category")
+    if rank_axis:
+        fig.update_yaxes(autorange="reversed", title="Hạng (1 = cao nhất)")
+    return fig
+
+
+def units_text(value, empty: str = "—") -> str:
+    """A list of unit names as one line; an empty or missing list as ``empty``."""
+    if isinstance(value, str):
+        return value or empty
+    try:
+        items = [str(v) for v in value]
+    except TypeError:
+        return empty
+    return "; ".join(items) if items else empty
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def _unit_status(unit: str, entity: str, year: int | None, v: tuple | None) -> pd.DataFrame:
+    return core.unit_status(cursor(), unit, entity, year)
+
+
+def unit_status(unit: str, entity: str, year: int | None = None) -> pd.DataFrame:
+    return _unit_status(unit, entity, year, version()).copy()
+
+
+GEO_ATTRIBUTION = ("Ranh giới: Open Development Vietnam (Open Development Mekong), «Địa phận tỉnh», CC BY-SA 4.0; "
+                   "nguồn Cục Đo đạc và Bản đồ. Đã đơn giản hóa; các tỉnh năm 2025 được gộp theo Nghị quyết 202/2025/QH15.")
+
+
+@st.cache_resource(max_entries=2)
+def province_geojson(after_2025: bool) -> dict:
+    import json
+
+    from loaders.db import ROOT
+
+    name = "vn_provinces_2025.geojson" if after_2025 else "vn_provinces_2024.geojson"
+    return json.loads((ROOT / "data" / "geo" / name).read_text(encoding="utf-8"))
+
+
+def vn_table(df: pd.DataFrame, digits: dict[str, int], signed_cols: tuple = ()):
+    """A Styler that shows numbers with the decimal comma while the column stays numeric,
+    so sorting in st.dataframe still sorts by value."""
+    def fmt(col: str):
+        d = digits[col]
+        return (lambda v: signed(v, d)) if col in signed_cols else (lambda v: num(v, d))
+    return df.style.format({c: fmt(c) for c in digits if c in df.columns})
