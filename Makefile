@@ -8,7 +8,7 @@ DB     := build/chiso.duckdb
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
 SOURCES := $(shell find data loaders -type f \( -name '*.csv' -o -name '*.md' -o -name '*.py' -o -name '*.sql' -o -name '*.xls' -o -name '*.xlsx' \) 2>/dev/null)
 
-.PHONY: run test build chromium clean
+.PHONY: run test build chromium clean page-times
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,3 +32,7 @@ test: $(DB) chromium
 
 clean:
 	rm -rf build tests/artifacts
+
+# Script time of every page on the shipped data (median of 5 warm runs, and a cold run).
+page-times: $(DB)
+	CHISO_DB=$(DB) $(PY) -m bench.page_times --runs 5

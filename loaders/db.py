@@ -32,9 +32,19 @@ def sql(name: str) -> str:
 
 
 def statements(name: str) -> list[str]:
-    """The statements of a .sql file: comment lines dropped first, then split on ';'."""
+    """The statements of a .sql file: comment lines dropped, split on ';' outside quotes."""
     body = "\n".join(l for l in sql(name).splitlines() if not l.strip().startswith("--"))
-    return [s.strip() for s in body.split(";") if s.strip()]
+    out, current, quoted = [], [], False
+    for ch in body:
+        if ch == "'":
+            quoted = not quoted  # '' inside a literal toggles twice: still right
+        if ch == ";" and not quoted:
+            out.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    out.append("".join(current))
+    return [s.strip() for s in out if s.strip()]
 
 
 def run_script(con: duckdb.DuckDBPyConnection, name: str, params: list | None = None) -> None:

@@ -33,6 +33,7 @@ class Thresholds:
     low_rank_fraction: float = 1 / 3
     below_median: bool = True
     top_fraction: float = 1 / 3
+    min_peers: int = 3
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Thresholds":
@@ -40,7 +41,7 @@ class Thresholds:
         v = dict(zip(df.key, df.value))
         return cls(float(v["decline_pct_points"]), int(float(v["decline_years_running"])),
                    float(v["low_rank_fraction"]), v["below_median"].strip() in ("1", "true"),
-                   float(v["top_fraction"]))
+                   float(v["top_fraction"]), int(float(v.get("min_peers", 3))))
 
 
 def criterion_metrics(con: duckdb.DuckDBPyConnection, entity_code: str | None = None,
@@ -51,7 +52,7 @@ def criterion_metrics(con: duckdb.DuckDBPyConnection, entity_code: str | None = 
     t = thresholds or Thresholds.load()
     return con.execute(sql("criterion_metrics.sql"),
                        [entity_code, index_code, year, t.decline_pct_points, t.decline_years_running,
-                        t.low_rank_fraction, t.below_median]).df()
+                        t.low_rank_fraction, t.below_median, t.min_peers]).df()
 
 
 def ranks(con, entity_code: str, index_code: str, follow_successors: bool = True) -> pd.DataFrame:

@@ -8,9 +8,10 @@ from metrics.core import criterion_metrics
 INDEX_ORDER = ["PAR", "SIPAS", "PAPI", "DDCI", "PCI"]
 
 
-def index_cards(con, entity_code: str) -> pd.DataFrame:
-    """One row per index the entity has: the latest assessed year with a total."""
-    m = criterion_metrics(con, entity_code)
+def index_cards(con, entity_code: str, metrics: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per index the entity has: the latest assessed year with a total.
+    ``metrics``: the entity's criterion_metrics when the caller already has them."""
+    m = criterion_metrics(con, entity_code) if metrics is None else metrics
     t = m[m.criterion_code.isna() & m.points.notna()]
     if t.empty:
         return t
@@ -22,7 +23,7 @@ def index_cards(con, entity_code: str) -> pd.DataFrame:
                    "is_illustrative", "source", "label"]].reset_index(drop=True)
 
 
-def total_trend(con, entity_code: str) -> pd.DataFrame:
-    m = criterion_metrics(con, entity_code)
+def total_trend(con, entity_code: str, metrics: pd.DataFrame | None = None) -> pd.DataFrame:
+    m = criterion_metrics(con, entity_code) if metrics is None else metrics
     return m[m.criterion_code.isna()][["index_code", "year", "framework", "points", "pct", "rank", "n_ranked",
                                        "rank_computed", "break_before", "is_illustrative", "source"]]

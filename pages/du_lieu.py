@@ -66,8 +66,10 @@ elif not st.session_state.get("signed_in"):
         st.error("Sai mật khẩu hoặc chưa nhập họ tên.")
 else:
     st.caption(f"Đã đăng nhập: {st.session_state.get('user')}")
+    ui.vietnamese_uploader()
     with st.form("upload", clear_on_submit=True):
-        upload = st.file_uploader("Tệp điểm (.csv, .xlsx, .xls)", type=["csv", "xlsx", "xls"])
+        upload = st.file_uploader("Tệp điểm (.csv, .xlsx, .xls) — kéo thả vào ô dưới hoặc bấm «Chọn tệp»",
+                                  type=["csv", "xlsx", "xls"])
         index = st.selectbox("Chỉ số (bắt buộc với tệp theo mẫu của cơ quan công bố)", [None, *ui.INDEX_ORDER],
                              format_func=lambda c: "— theo cột «index» trong tệp —" if c is None else ui.INDEX_LABEL[c])
         submitted = st.form_submit_button("Kiểm tra và nạp")
@@ -81,9 +83,10 @@ else:
                                          user=f"web: {st.session_state.get('user')}")
             except ValidationFailed as exc:
                 st.error(f"Tệp «{upload.name}» không hợp lệ: {len(exc.problems)} lỗi. Cơ sở dữ liệu không thay đổi.")
-                st.dataframe(pd.DataFrame([p.as_dict() for p in exc.problems]).fillna(""), hide_index=True,
+                problems = pd.DataFrame([p.as_dict() for p in exc.problems])[["file", "sheet", "row", "column", "message"]]
+                st.dataframe(problems.astype(object).where(problems.notna(), ""), hide_index=True,
                              column_config={"file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "column": "Cột",
-                                            "message": "Lỗi"})
+                                            "message": st.column_config.TextColumn("Lỗi", width="large")})
             else:
                 st.cache_data.clear()
                 if result.status == "unchanged":

@@ -10,8 +10,9 @@ entity = ui.pick_entity()
 st.title("Tổng quan")
 st.caption(f"{ui.entity_label(entity)} — điểm, thứ hạng và thay đổi của từng chỉ số")
 
-cards = overview.index_cards(ui.cursor(), entity)
-trend = overview.total_trend(ui.cursor(), entity)
+mine = ui.metrics(entity)  # cached: one query for the cards and the trend
+cards = overview.index_cards(None, entity, mine)
+trend = overview.total_trend(None, entity, mine)
 urgent = ui.focus(entity, int(cards.year.max())).head(5) if len(cards) else cards
 province = ui.metrics(ui.PROVINCE)
 province = province[province.criterion_code.isna() & province.index_code.isin(["PAPI", "PCI"])]
@@ -31,7 +32,7 @@ else:
                     + (" · minh họa" if c.is_illustrative else ""))
 
     st.subheader("Thứ hạng qua các năm")
-    fig = px.line(trend.dropna(subset=["rank"]), x="year", y="rank", color="index_code", markers=True,
+    fig = px.line(trend.dropna(subset=["rank"]).sort_values("year"), x="year", y="rank", color="index_code", markers=True,
                   labels={"year": "Năm", "rank": "Hạng", "index_code": "Chỉ số"},
                   hover_data={"n_ranked": True, "points": ":.2f"})
     st.plotly_chart(ui.style_figure(fig, rank_axis=True), config=ui.PLOTLY_CONFIG)
@@ -51,9 +52,9 @@ if len(urgent):
 else:
     st.success("Không có tiêu chí nào đang giảm hoặc xếp hạng thấp trong năm gần nhất.")
 
-st.subheader("Bối cảnh tỉnh Thanh Hóa (số liệu công bố)")
-if len(province):
-    fig = px.line(province.dropna(subset=["rank"]), x="year", y="rank", color="index_code", markers=True,
+if len(province) and entity != ui.PROVINCE:
+    st.subheader("Bối cảnh tỉnh Thanh Hóa (số liệu công bố)")
+    fig = px.line(province.dropna(subset=["rank"]).sort_values("year"), x="year", y="rank", color="index_code", markers=True,
                   labels={"year": "Năm", "rank": "Hạng trong 63 tỉnh", "index_code": "Chỉ số"},
                   hover_data={"points": ":.2f", "n_ranked": True})
     st.plotly_chart(ui.style_figure(fig, rank_axis=True, height=300), config=ui.PLOTLY_CONFIG)

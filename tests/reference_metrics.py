@@ -71,8 +71,9 @@ def reference_metrics(t: dict[str, pd.DataFrame], th: Thresholds) -> pd.DataFram
     s["no_data"] = s.points.isna()
     fell = (s.change_pct_points < -th.decline_pct_points).fillna(False)
     s["declining"] = fell | (s.decline_run >= th.decline_years_running)
-    bottom = (s.rank_out > s.n_out * (1 - th.low_rank_fraction)).fillna(False)
-    below = (th.below_median & (s.points < s.peer_median)).fillna(False)
+    s["n_peers"] = g.points.transform("count").reindex(s.index)
+    bottom = ((s.n_out >= th.min_peers) & (s.rank_out > s.n_out * (1 - th.low_rank_fraction))).fillna(False)
+    below = (th.below_median & (s.n_peers >= th.min_peers) & (s.points < s.peer_median)).fillna(False)
     s["low_ranked"] = bottom | below
     s = s.drop(columns=["rank", "n_ranked", "is_illustrative"])
     return s.rename(columns={"rank_out": "rank", "n_out": "n_ranked", "is_illustrative_out": "is_illustrative"})

@@ -1,10 +1,13 @@
 """A real browser against `streamlit run`: Debian's chromium driven by Playwright.
 
-Screenshots go to tests/artifacts/ (gitignored) for people to look at.
+Visits every page, changes entity and year, signs in, uploads an invalid and a valid
+file, and fails on any exception box or traceback. Screenshots go to tests/artifacts/
+(gitignored) for people to look at.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,11 +17,15 @@ from pathlib import Path
 
 import pytest
 
+from loaders.auth import hash_password, secrets_toml
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "mat-khau-kiem-thu"
+PAGES = ["Tổng quan", "Chỉ số thành phần", "Trọng tâm năm tới", "Đơn vị", "So sánh", "Dữ liệu"]
 
 
 def free_port() -> int:
@@ -28,12 +35,18 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(built_db):
+def server(built_db, tmp_path_factory):
+    work = tmp_path_factory.mktemp("browser")
+    db = work / "chiso.duckdb"
+    shutil.copyfile(built_db, db)  # uploads write to it
+    secrets = work / "secrets.toml"
+    secrets.write_text(secrets_toml(hash_password(PASSWORD)), encoding="utf-8")
     port = free_port()
-    env = {**os.environ, "CHISO_DB": str(built_db)}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                             "--server.address", "127.0.0.1", "--server.headless", "true",
+                             "--secrets.files", str(secrets)],
+                            cwd=ROOT, env={**os.environ, "CHISO_DB": str(db)},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -45,35 +58,102 @@ def server(built_db):
     else:
         proc.kill()
         pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
-    yield url
+    yield url, work
     proc.terminate()
     proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
-def browser():
+def page(server):
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), "cần Debian chromium: `make test` tự cài (apt-get install -y chromium)"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        pg = browser.new_page(viewport={"width": 1400, "height": 2200}, locale="vi-VN")
+        pg.goto(server[0])
+        settle(pg)
+        yield pg
+        browser.close()
 
 
-def assert_no_error_on_screen(page) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0
-    assert "Traceback" not in page.inner_text("body")
+def settle(pg) -> None:
+    """Wait until Streamlit has finished running the script."""
+    time.sleep(0.4)
+    pg.wait_for_selector('[data-testid="stStatusWidget"]', state="hidden", timeout=60000)
+    pg.wait_for_selector('[data-testid="stMain"]', timeout=60000)
+    time.sleep(0.8)
 
 
-def test_home_page_in_a_real_browser(server, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
-    page.goto(server)
-    page.get_by_role("heading", name="Số liệu đã nạp").wait_for(timeout=30000)
-    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=30000)
+def assert_no_error_on_screen(pg) -> None:
+    assert pg.locator('[data-testid="stException"]').count() == 0, pg.inner_text("body")[:2000]
+    assert "Traceback" not in pg.inner_text("body")
+
+
+def go(pg, name: str) -> None:
+    pg.get_by_role("link", name=name).click()
+    settle(pg)
+    pg.get_by_role("heading", level=1).first.wait_for(timeout=30000)
+
+
+def choose(pg, label: str, option: str) -> None:
+    pg.get_by_label(label).first.click()
+    pg.keyboard.type(option)  # long lists are virtualised: filter first, as a user would
+    pg.get_by_role("option", name=option, exact=True).click()
+    settle(pg)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_renders(page, name):
+    go(page, name)
+    assert_no_error_on_screen(page)
+    if name != "Dữ liệu":
+        assert "SỐ LIỆU MINH HỌA" in page.inner_text("body")
+    page.screenshot(path=str(ARTIFACTS / f"{PAGES.index(name) + 1}-{name.replace(' ', '-')}.png"), full_page=True)
+
+
+def test_change_entity_and_year(page):
+    go(page, "Chỉ số thành phần")
+    choose(page, "Năm đánh giá", "2022")
+    assert_no_error_on_screen(page)
+    assert "năm 2022" in page.inner_text("body")
+    choose(page, "Đơn vị được đánh giá", "Thanh Hóa (Tỉnh)")
+    go(page, "Tổng quan")  # the choice carries across pages
     assert_no_error_on_screen(page)
     body = page.inner_text("body")
-    assert "SỐ LIỆU MINH HỌA" in body and "Nhật ký nạp dữ liệu" in body
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "trang-chu.png"), full_page=True)
-    page.close()
+    assert "Thanh Hóa (Tỉnh)" in body and "PCI 2024" in body
+    page.screenshot(path=str(ARTIFACTS / "tong-quan-thanh-hoa.png"), full_page=True)
+    choose(page, "Đơn vị được đánh giá", "Huyện Vĩnh Lộc (Huyện)")
+
+
+def test_sign_in_and_upload(page, server):
+    work = server[1]
+    bad = work / "sai.csv"
+    bad.write_text("year,index,criterion,entity,points\n2024,PAR,,Huyện Không Có,80\n", encoding="utf-8")
+    good = work / "dung.csv"
+    good.write_text("year,index,criterion,entity,points\n2024,PAR,,Huyện Vĩnh Lộc,88.88\n", encoding="utf-8")
+    go(page, "Dữ liệu")
+    page.get_by_label("Họ tên người nạp").fill("Nguyễn Văn Kiểm Thử")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    settle(page)
+    assert "Đã đăng nhập: Nguyễn Văn Kiểm Thử" in page.inner_text("body")
+
+    page.locator('input[type="file"]').set_input_files(str(bad))
+    page.get_by_role("button", name="Kiểm tra và nạp").click()
+    settle(page)
+    body = page.inner_text("body")
+    assert "không hợp lệ: 1 lỗi" in body and "Cơ sở dữ liệu không thay đổi" in body
+    assert_no_error_on_screen(page)
+    page.screenshot(path=str(ARTIFACTS / "du-lieu-tep-sai.png"), full_page=True)
+
+    page.locator('input[type="file"]').set_input_files(str(good))
+    page.get_by_role("button", name="Kiểm tra và nạp").click()
+    settle(page)
+    assert "Đã nạp 1 dòng từ «dung.csv»" in page.inner_text("body")
+    page.screenshot(path=str(ARTIFACTS / "du-lieu-tep-dung.png"), full_page=True)
+
+    go(page, "Tổng quan")  # the new figure shows without restarting the server
+    assert "88,88" in page.inner_text("body")
+    assert_no_error_on_screen(page)

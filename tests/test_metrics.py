@@ -14,7 +14,7 @@ from tests.reference_metrics import reference_metrics, reference_points_to_climb
 from tests.small_db import make_db
 
 TH = Thresholds(decline_pct_points=2.0, decline_years_running=2, low_rank_fraction=1 / 3,
-                below_median=True, top_fraction=1 / 3)
+                below_median=True, top_fraction=1 / 3, min_peers=3)
 # four Thanh Hóa districts as peers
 A, B, C, D = "VN-38-393", "VN-38-399", "VN-38-405", "VN-38-380"
 
@@ -90,7 +90,7 @@ def test_decline_two_years_running(tmp_path):
                                           (2023, "DDCI", None, A, 79.0), (2024, "DDCI", None, A, 79.5)])
     assert [bool(metric(con, A, "DDCI", None, y).declining) for y in (2022, 2023, 2024)] == [False, True, False]
     assert int(metric(con, A, "DDCI", None, 2023).decline_run) == 2
-    th3 = Thresholds(2.0, 3, 1 / 3, True, 1 / 3)
+    th3 = Thresholds(2.0, 3, 1 / 3, True, 1 / 3, 3)
     assert not metric(con, A, "DDCI", None, 2023, th3).declining
 
 
@@ -100,9 +100,17 @@ def test_low_rank_thresholds(tmp_path):
     ents = ["VN-38-380", "VN-38-381", "VN-38-382", "VN-38-384", "VN-38-385", "VN-38-386"]
     con = make_db(tmp_path / "t.duckdb", [(2023, "DDCI", None, e, p) for e, p in zip(ents, pts)])
     flags = [(bool(metric(con, e, "DDCI", None, 2023).low_ranked),
-              bool(metric(con, e, "DDCI", None, 2023, Thresholds(2.0, 2, 1 / 3, False, 1 / 3)).low_ranked))
+              bool(metric(con, e, "DDCI", None, 2023, Thresholds(2.0, 2, 1 / 3, False, 1 / 3, 3)).low_ranked))
              for e in ents]
     assert flags == [(False, False), (False, False), (False, False), (True, False), (True, True), (True, True)]
+
+
+def test_a_rank_among_too_few_peers_is_not_low(tmp_path):
+    # alone, or one of two: last place says nothing
+    con = make_db(tmp_path / "t.duckdb", [(2023, "DDCI", None, A, 60.0), (2023, "DDCI", None, B, 70.0)])
+    r = metric(con, A, "DDCI", None, 2023)
+    assert (r["rank"], r.n_ranked, r.low_ranked) == (2, 2, False)
+    assert metric(con, A, "DDCI", None, 2023, Thresholds(2.0, 2, 1 / 3, True, 1 / 3, 2)).low_ranked
 
 
 def test_successors_after_2025(tmp_path):
@@ -214,7 +222,7 @@ def test_sql_equals_reference_on_generated_data(tmp_path_factory, rows, decline,
         fixed.append((year, index, crit, ent, pts, rank if pts is not None and rank and rank % 2 else None,
                       5 if rank and rank % 2 and pts is not None else None, None, ill))
     con = make_db(path, fixed)
-    th = Thresholds(decline, run, 1 / 3, True, 1 / 3)
+    th = Thresholds(decline, run, 1 / 3, True, 1 / 3, 3)
     assert_same(con, th)
     t = tables(con)
     for ent in ENTS:

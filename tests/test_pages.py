@@ -1,12 +1,18 @@
-"""Every page runs without an exception (AppTest), generated from the list of page files."""
+"""Every page runs (AppTest, generated from the page files), and the main widgets show what
+metrics/ computes."""
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from loaders.auth import hash_password
+from metrics import core, overview
+from ui.common import INDEX_LABEL
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+TIMEOUT = 90
 
 
 @pytest.fixture(autouse=True)
@@ -16,28 +22,111 @@ def fresh_caches(built_db, monkeypatch):
     st.cache_data.clear()
     yield
     st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def run(page: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / page), default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.warning]
+    parts += [e.value for e in at.info] + [e.value for e in at.error] + [e.value for e in at.success]
+    return "\n".join(str(p) for p in parts)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_page_runs_without_exception(page):
-    at = AppTest.from_file(str(page), default_timeout=60).run()
+    at = AppTest.from_file(str(page), default_timeout=TIMEOUT).run()
     assert not at.exception, [e.value for e in at.exception]
 
 
-def test_home_shows_what_is_loaded_and_the_illustrative_warning(con):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    inventory = at.dataframe[0].value
-    expected = con.execute("SELECT count(DISTINCT (index_code, year, entity_level)) FROM scores").fetchone()[0]
-    assert len(inventory) == expected
-    assert set(inventory["Chỉ số"]) == {"PAR", "SIPAS", "PAPI", "DDCI", "PCI"}
-    assert any("MINH HỌA" in w.value for w in at.warning)
-    district = inventory[(inventory["Chỉ số"] == "PAR") & (inventory["Cấp"] == "Huyện")]
-    assert set(district["Minh họa"]) == {"toàn bộ", "một phần"}
-    assert [b.label for b in at.get("download_button")] == ["Tải mẫu Excel (.xlsx)", "Tải mẫu CSV (.csv)"]
+def test_overview_cards_equal_the_metrics(con):
+    at = run("pages/tong_quan.py")
+    cards = overview.index_cards(con, "VN-38-393")
+    assert [m.label for m in at.metric] == [f"{INDEX_LABEL[c]} {y}" for c, y in zip(cards.index_code, cards.year)]
+    assert [m.value for m in at.metric] == [f"{p:.2f}".replace(".", ",") for p in cards.points]
+    assert "SỐ LIỆU MINH HỌA" in at.warning[0].value
+    urgent = at.dataframe[0].value
+    assert list(urgent["Mã"]) == list(core.focus_list(con, "VN-38-393", 2024).criterion_code[:5])
 
 
-def test_home_without_a_database_explains_what_to_do(tmp_path, monkeypatch):
-    monkeypatch.setenv("CHISO_DB", str(tmp_path / "none.duckdb"))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+def test_overview_for_thanh_hoa_shows_real_papi_and_pci_without_the_notice(con):
+    at = run("pages/tong_quan.py")
+    at.selectbox(key="_w_entity").set_value("VN-38").run()
     assert not at.exception
-    assert "Chưa có cơ sở dữ liệu" in at.error[0].value
+    assert [m.label for m in at.metric] == ["PAPI 2024", "PCI 2024"]
+    assert not at.warning  # nothing illustrative on screen
+    assert "Hạng 13/61 (tự tính)" in texts(at) and "Hạng 21/63" in texts(at)
+
+
+def test_criteria_page_follows_index_and_year(con):
+    at = run("pages/chi_so_thanh_phan.py")
+    at.selectbox(key="_w_index").set_value("SIPAS").run()
+    at.selectbox(key="_w_year").set_value(2022).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    expected = core.criterion_metrics(con, "VN-38-393", "SIPAS", 2022)
+    expected = expected[expected.level == "criterion"]
+    assert list(table["criterion_code"]) == list(expected.criterion_code)
+    assert list(table["points"].round(2)) == list(expected.points.round(2))
+    assert "năm 2022" in texts(at)
+
+
+def test_selection_carries_across_pages():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.selectbox(key="_w_entity").set_value("VN-38-399").run()  # Huyện Hoằng Hóa
+    at.switch_page("pages/so_sanh.py").run()
+    assert not at.exception
+    assert at.selectbox(key="_w_entity").value == "VN-38-399"
+    assert at.session_state["entity"] == "VN-38-399"
+
+
+def test_focus_page_preselects_the_most_urgent_and_offers_the_draft(con):
+    at = run("pages/trong_tam.py")
+    focus = core.focus_list(con, "VN-38-393", 2024)
+    assert "Đã chọn **10** tiêu chí." in texts(at)
+    editor = at.dataframe[0].value  # AppTest shows st.data_editor as a dataframe
+    assert list(editor["code"]) == list(focus.criterion_code)
+    assert int(editor["chosen"].sum()) == 10 and editor["chosen"].iloc[:10].all()
+    assert [b.label for b in at.get("download_button")] == ["Tải bảng phân công nhiệm vụ (Excel)"]
+
+
+def test_unit_page_counts_what_the_unit_owes(con):
+    at = run("pages/don_vi.py")
+    at.selectbox[0].set_value("phong_tai_chinh_ke_hoach").run()
+    assert not at.exception
+    duties = core.unit_status(con, "phong_tai_chinh_ke_hoach", "VN-38-393")
+    assert [m.value for m in at.metric][:2] == [str((duties.role == "lead").sum()), str((duties.role == "support").sum())]
+
+
+def test_compare_page_draws_a_map_only_for_provinces():
+    at = run("pages/so_sanh.py")
+    assert len(at.get("plotly_chart")) == 2 and "chỉ cấp tỉnh có bản đồ" in texts(at)
+    at.selectbox(key="_w_entity").set_value("VN-38").run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 3
+    assert "CC BY-SA 4.0" in texts(at)
+
+
+def test_data_page_without_a_password_accepts_nothing():
+    at = run("pages/du_lieu.py")
+    assert "Chưa đặt mật khẩu" in texts(at)
+    assert not at.text_input  # no sign-in form, no uploader
+
+
+def test_data_page_sign_in():
+    at = AppTest.from_file(str(ROOT / "pages/du_lieu.py"), default_timeout=TIMEOUT)
+    at.secrets["auth"] = {"password_hash": hash_password("dung-mat-khau")}
+    at.run()
+    at.text_input[0].input("Nguyễn Văn A")
+    at.text_input[1].input("sai-mat-khau")
+    at.button[0].click().run()
+    assert "Sai mật khẩu" in texts(at)
+    assert "signed_in" not in at.session_state and len(at.text_input) == 2  # still the sign-in form
+    at.text_input[1].input("dung-mat-khau")
+    at.button[0].click().run()
+    assert not at.exception
+    assert "Đã đăng nhập: Nguyễn Văn A" in texts(at)

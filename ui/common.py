@@ -204,7 +204,8 @@ def style_figure(fig, *, height: int = 360, rank_axis: bool = False, legend: boo
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), separators=", ",
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0) if legend else None,
                       showlegend=legend, font=dict(family="Source Sans Pro, Arial, sans-serif"))
-    fig.update_xaxes(type="category")
+    # years as categories, in order (not in order of first appearance across traces)
+    fig.update_xaxes(type="category", categoryorder="category ascending")
     if rank_axis:
         fig.update_yaxes(autorange="reversed", title="Hạng (1 = cao nhất)")
     return fig
@@ -251,3 +252,12 @@ def vn_table(df: pd.DataFrame, digits: dict[str, int], signed_cols: tuple = ()):
         d = digits[col]
         return (lambda v: signed(v, d)) if col in signed_cols else (lambda v: num(v, d))
     return df.style.format({c: fmt(c) for c in digits if c in df.columns})
+
+
+def vietnamese_uploader() -> None:
+    """st.file_uploader's own words are English and not configurable: replace them with CSS."""
+    st.markdown("""<style>
+    [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+    [data-testid="stFileUploaderDropzone"] button { font-size: 0; }
+    [data-testid="stFileUploaderDropzone"] button::after { content: "Chọn tệp"; font-size: 0.9rem; }
+    </style>""", unsafe_allow_html=True)

@@ -4,7 +4,8 @@
 -- maximum; for totals, same index and scale): a series change is a break, never a jump.
 -- Flags use the thresholds of data/thresholds.csv.
 -- Parameters: $1 entity_code, $2 index_code, $3 year (each NULL = all);
--- $4 decline_pct_points, $5 decline_years_running, $6 low_rank_fraction, $7 below_median.
+-- $4 decline_pct_points, $5 decline_years_running, $6 low_rank_fraction, $7 below_median,
+-- $8 min_peers (a rank among fewer units is not a ranking).
 WITH base AS (
     SELECT s.*,
            COALESCE(c.level, 'total') AS level,
@@ -68,9 +69,10 @@ SELECT year, index_code, framework, criterion_code, criterion_name, level, paren
        decline_run,
        points IS NULL AS no_data,
        COALESCE(change_pct_points < -$4 OR decline_run >= $5, FALSE) AS declining,
-       COALESCE(rank > n_ranked * (1 - $6), FALSE) AS bottom_fraction,
-       COALESCE($7 AND points < peer_median, FALSE) AS below_median,
-       COALESCE(rank > n_ranked * (1 - $6) OR ($7 AND points < peer_median), FALSE) AS low_ranked
+       COALESCE(n_ranked >= $8 AND rank > n_ranked * (1 - $6), FALSE) AS bottom_fraction,
+       COALESCE($7 AND n_peers >= $8 AND points < peer_median, FALSE) AS below_median,
+       COALESCE((n_ranked >= $8 AND rank > n_ranked * (1 - $6)) OR ($7 AND n_peers >= $8 AND points < peer_median),
+                FALSE) AS low_ranked
 FROM final
 WHERE ($1 IS NULL OR entity_code = $1) AND ($3 IS NULL OR year = $3)
 ORDER BY index_code, year, criterion_code NULLS FIRST
