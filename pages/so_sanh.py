@@ -62,11 +62,11 @@ if me.entity_level == "province":
     fig = px.choropleth_map(peers, geojson=geo, locations="loc",
                             featureidkey="properties.name_vi" if after else "properties.gso_code",
                             color="points", color_continuous_scale="RdYlGn", map_style="white-bg",
-                            center={"lat": 16.0, "lon": 106.3}, zoom=4.2, opacity=0.85,
+                            center={"lat": 16.0, "lon": 106.3}, zoom=4.7, opacity=0.85,
                             hover_name="entity_name", hover_data={"loc": False, "points": ":.2f", "rank": True},
                             labels={"points": "Điểm", "rank": "Hạng"})
     st.subheader("Bản đồ")
-    st.plotly_chart(ui.style_figure(fig, height=620, legend=False), config=ui.PLOTLY_CONFIG)
+    st.plotly_chart(ui.style_figure(fig, height=760, legend=False), config=ui.PLOTLY_CONFIG)
     st.caption(ui.GEO_ATTRIBUTION)
     ui.source_line(peers.source, peers.is_illustrative.any())
 else:
