@@ -236,3 +236,27 @@ def test_sql_equals_reference_on_generated_data(tmp_path_factory, rows, decline,
                 for col in ("points_to_next_rank", "points_to_top", "headroom"):
                     assert np.allclose(s[col].astype(float), r[col].astype(float), equal_nan=True)
     con.close()
+
+
+def test_draft_rows_use_the_plans_codes_and_areas(con):
+    import io
+
+    import openpyxl
+
+    from exports.task_table import TaskRow, task_table_xlsx
+    from metrics.plan_draft import draft_rows
+
+    focus = core.focus_list(con, "VN-38", 2024, "PAPI")
+    assert "SC62" in set(focus.criterion_code)  # Thanh Hóa's primary education fell two years running
+    rows = draft_rows(con, focus[focus.criterion_code == "SC62"]).iloc[0]
+    # published SC62 is the plan's 6.1, under area 6 "Cung ứng dịch vụ công", led by Phòng GD&ĐT
+    assert (rows.code, rows.area_code, rows.area_name, rows.timing) == ("6.1", "6", "Cung ứng dịch vụ công", "Thường xuyên")
+    assert rows.lead_units == ["Phòng Giáo dục và Đào tạo"]
+    data = task_table_xlsx([TaskRow(rows.index_code, rows.area_code, rows.area_name, rows.code, rows.criterion_name,
+                                    list(rows.lead_units), list(rows.support_units), rows.timing)],
+                           title="T", subtitle="S", index_names={"PAPI": "PAPI"})
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    cells = [[c for c in r if c is not None] for r in ws.iter_rows(values_only=True)]
+    assert ["6", "Cung ứng dịch vụ công"] in cells
+    assert ["6.1", "Giáo dục tiểu học công lập", "Phòng Giáo dục và Đào tạo",
+            "Các cơ sở giáo dục công lập; Các đơn vị liên quan", "Thường xuyên"] in cells
