@@ -1,0 +1,1 @@
+"""Briefing exports from the command line: python -m briefing {deck,tasks,report}."""

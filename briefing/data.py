@@ -1,0 +1,83 @@
+"""Everything a briefing shows, gathered once from metrics/ so that slides, printable
+pages and task tables carry exactly the dashboard's numbers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from metrics import core
+
+INDEX_ORDER = ["PAR", "SIPAS", "PAPI", "DDCI", "PCI"]
+
+
+@dataclass
+class IndexTrend:
+    index_code: str
+    name: str                   # Vietnamese name of the index
+    trend: pd.DataFrame         # year, points, rank, n_ranked, computed, is_illustrative (own rows only)
+    latest_year: int
+    latest_points: float | None
+    latest_rank: int | None
+    latest_n: int | None
+    rank_computed: bool
+    change_points: float | None
+    is_illustrative: bool
+
+
+@dataclass
+class Briefing:
+    entity_code: str
+    entity_name: str
+    year: int
+    generated: date
+    indices: list[IndexTrend]
+    weak: pd.DataFrame          # the focus list: declining or low-ranked criteria of `year`
+    climb: pd.DataFrame         # points to climb for those criteria (same order as weak)
+    sources: list[str]
+    is_illustrative: bool
+    plan_title: str = "Kế hoạch số …/KH-UBND (11/2023) của UBND huyện Vĩnh Lộc"
+    notes: list[str] = field(default_factory=list)
+
+
+def gather(con, entity_code: str, year: int) -> Briefing:
+    name = con.execute("SELECT name FROM entities WHERE entity_code = ?", [entity_code]).fetchone()
+    if name is None:
+        raise ValueError(f"không có đơn vị được đánh giá mã {entity_code}")
+    index_names = dict(con.execute("SELECT index_code, name_vi FROM indices").fetchall())
+    indices = []
+    for code in INDEX_ORDER:
+        r = core.ranks(con, entity_code, code, follow_successors=False)
+        r = r[r.year <= year]
+        if r.empty or r.points.isna().all():
+            continue
+        last = r[r.points.notna()].iloc[-1]
+        nan = lambda v: None if pd.isna(v) else v  # noqa: E731
+        indices.append(IndexTrend(
+            code, index_names.get(code, code), r[["year", "points", "rank", "n_ranked", "computed", "is_illustrative"]]
+            .reset_index(drop=True), int(last.year), nan(last.points), nan(last["rank"]) and int(last["rank"]),
+            nan(last.n_ranked) and int(last.n_ranked), bool(last.computed), nan(last.change_points),
+            bool(r.is_illustrative.any())))
+    weak = core.focus_list(con, entity_code, year)
+    climb = core.points_to_climb(con, entity_code, year)
+    climb = weak[["index_code", "criterion_code"]].merge(climb, on=["index_code", "criterion_code"], how="left")
+    codes = [i.index_code for i in indices]
+    sources = [s for (s,) in con.execute(
+        f"""SELECT DISTINCT source_file FROM score WHERE entity_code = ? AND year <= ? AND source_file IS NOT NULL
+            AND index_code IN ({", ".join("?" * len(codes)) or "NULL"}) ORDER BY 1""", [entity_code, year, *codes]).fetchall()]
+    plans = [t for (t,) in con.execute("SELECT source_file FROM plans ORDER BY 1").fetchall()]
+    illustrative = any(i.is_illustrative for i in indices) or bool(weak.is_illustrative.any() if len(weak) else False)
+    return Briefing(entity_code, name[0], year, date.today(), indices, weak.reset_index(drop=True),
+                    climb.reset_index(drop=True), [*sources, *plans], illustrative)
+
+
+ILLUSTRATIVE_NOTICE = ("Một phần số liệu là SỐ LIỆU MINH HỌA, không phải số liệu công bố: kết quả chính thức "
+                       "PAR, SIPAS, PAPI, DDCI cấp huyện chưa được nhập vào hệ thống.")
+
+
+def vn(value, digits: int = 2) -> str:
+    """Decimal comma for documents; a dash for missing."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    return f"{value:.{digits}f}".replace(".", ",")
