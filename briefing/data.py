@@ -81,3 +81,52 @@ def vn(value, digits: int = 2) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "—"
     return f"{value:.{digits}f}".replace(".", ",")
+
+
+class CriterionChoiceError(ValueError):
+    """A --criteria code that names nothing, or several things."""
+
+
+def chosen_criteria(con, entity_code: str, year: int, codes: list[str] | None) -> pd.DataFrame:
+    """The focus list, or the criteria named by ``codes`` ("3.4", "SC62", or "PAR:3.4" when a
+    code exists in several indices), with their units — in the focus list's columns."""
+    focus = core.focus_list(con, entity_code, year)
+    if not codes:
+        return focus
+    m = core.criterion_metrics(con, entity_code, None, year)
+    m = m[m.level.isin(core.LEAF_LEVELS)]
+    resp = core.responsibility(con)
+    picked, problems = [], []
+    for raw in codes:
+        index, _, code = raw.strip().rpartition(":")
+        hit = m[(m.criterion_code == code) & ((m.index_code == index.upper()) if index else True)]
+        if len(hit) != 1:
+            where = ", ".join(f"{i}:{c}" for i, c in zip(hit.index_code, hit.criterion_code))
+            problems.append(f"«{raw}»: " + (f"có ở nhiều chỉ số ({where}); ghi rõ dạng CHỈ_SỐ:MÃ" if len(hit) > 1
+                                            else f"không có tiêu chí này cho đơn vị và năm {year}"))
+            continue
+        picked.append(hit.iloc[0])
+    if problems:
+        raise CriterionChoiceError("; ".join(problems))
+    df = pd.DataFrame(picked)
+    units = resp.groupby(["index_code", "framework", "criterion_code"]).agg(
+        lead_units=("lead_units", "first"), support_units=("support_units", "first")).reset_index()
+    df = df.merge(units, on=["index_code", "framework", "criterion_code"], how="left")
+    for col in ("lead_units", "support_units"):
+        df[col] = df[col].apply(lambda v: list(v) if isinstance(v, (list, tuple)) or hasattr(v, "tolist") else [])
+    return df
+
+
+def task_rows(con, entity_code: str, year: int, codes: list[str] | None = None) -> list:
+    """Next year's task table rows in the plan's appendix layout."""
+    from exports.task_table import TaskRow
+    from metrics.plan_draft import draft_rows
+
+    chosen = chosen_criteria(con, entity_code, year, codes)
+    if chosen.empty:
+        return []
+    rows = draft_rows(con, chosen)
+    text = lambda v: v if isinstance(v, str) and v else None  # noqa: E731
+    return [TaskRow(r.index_code, text(r.area_code), text(r.area_name), r.code, r.criterion_name,
+                    list(r.lead_units), list(r.support_units), text(r.timing) or "Thường xuyên")
+            for r in rows.itertuples()]

@@ -1,0 +1,97 @@
+"""python -m briefing {deck,tasks,report} --entity NAME --year YEAR --out FILE.
+
+Every export is built from metrics/ (briefing/data.py), so it shows exactly what the
+dashboard shows. Exit 2 on a name, criterion or file type that is not recognised.
+"""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from briefing.data import CriterionChoiceError, gather, task_rows
+from loaders.db import ReadOnlyDatabase
+from loaders.entities import EntityRegistry
+
+TASK_FORMATS = (".xlsx", ".docx", ".csv")
+
+
+def _progress(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m briefing", description="Xuất bản trình chiếu, bảng phân công, báo cáo in.")
+    sub = p.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--entity", required=True, help='đơn vị được đánh giá, ví dụ "Vĩnh Lộc"')
+    common.add_argument("--year", type=int, required=True, help="năm đánh giá")
+    common.add_argument("--out", required=True)
+    common.add_argument("--db")
+    sub.add_parser("deck", parents=[common], help="bản trình chiếu PowerPoint (.pptx), biểu đồ gốc sửa được")
+    s = sub.add_parser("tasks", parents=[common], help="bảng phân công nhiệm vụ năm sau (.xlsx, .docx, .csv)")
+    s.add_argument("--criteria", help='mã tiêu chí cách nhau bằng dấu phẩy, ví dụ "3.4,SC62" hoặc "PAR:2"; '
+                                      "bỏ trống = danh sách trọng tâm")
+    s.add_argument("--plan-number", default="…", help="số kế hoạch ghi ở dòng «Kèm theo Kế hoạch số …»")
+    sub.add_parser("report", parents=[common], help="báo cáo in khổ A4 (.html)")
+    args = p.parse_args(argv)
+
+    out = Path(args.out)
+    want = {"deck": (".pptx",), "tasks": TASK_FORMATS, "report": (".html", ".htm")}[args.command]
+    if out.suffix.lower() not in want:
+        print(f"Tệp «{out.name}»: lệnh {args.command} xuất được {', '.join(want)}.", file=sys.stderr)
+        return 2
+    db = ReadOnlyDatabase(args.db)
+    try:
+        con = db.cursor()
+        reg = EntityRegistry.from_db(con)
+        entity = reg.resolve(args.entity)
+        if entity is None:
+            print(reg.explain_failure(args.entity), file=sys.stderr)
+            return 2
+        name = reg.name(entity)
+        if args.command == "tasks":
+            codes = [c for c in (args.criteria or "").split(",") if c.strip()] or None
+            rows = task_rows(con, entity, args.year, codes)
+            if not rows:
+                print("Không có tiêu chí nào để đưa vào bảng (danh sách trọng tâm trống).", file=sys.stderr)
+                return 2
+            from exports.csv_out import task_table_csv
+            from exports.task_table import write_task_table
+
+            if out.suffix.lower() == ".csv":
+                out.write_bytes(task_table_csv(rows))
+            else:
+                index_names = dict(con.execute("SELECT index_code, name_vi FROM indices").fetchall())
+                write_task_table(rows, out, title=f"NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CÁC CHỈ SỐ NĂM {args.year + 1}",
+                                 subtitle=f"(Kèm theo Kế hoạch số {args.plan_number}/KH-UBND ngày …/…/{args.year + 1} "
+                                          f"của UBND {name.replace('Huyện', 'huyện')})", index_names=index_names)
+            print(f"Đã ghi {out}: {len(rows)} tiêu chí.")
+        else:
+            _progress(f"Đang tổng hợp số liệu của {name}, năm {args.year}…")
+            b = gather(con, entity, args.year)
+            if args.command == "deck":
+                from exports.deck import write_deck
+
+                write_deck(b, out)
+            else:
+                from exports.report import write_report
+
+                _progress("Đang vẽ biểu đồ (lần đầu mất vài giây)…")
+                write_report(b, out)
+            print(f"Đã ghi {out}.")
+    except CriterionChoiceError as exc:
+        print(f"Không chọn được tiêu chí: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"Chưa có cơ sở dữ liệu {exc}: chạy «python -m loaders build» trước.", file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    return 0
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    sys.exit(main())
