@@ -3,7 +3,7 @@ responsible units, and download the draft task table in the layout of the plan's
 import pandas as pd
 import streamlit as st
 
-from exports.task_table import TaskRow, task_table_xlsx
+from exports.task_table import TaskRow, task_table_docx, task_table_xlsx
 from metrics.plan_draft import draft_rows
 from ui import common as ui
 
@@ -65,11 +65,16 @@ if len(chosen):
                  for r in rows.itertuples()]
     names = ui.q("SELECT index_code, name_vi FROM indices")
     entity_name = ui.entity_label(entity).split(" (")[0]
-    data = task_table_xlsx(
-        task_rows, title=f"NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CÁC CHỈ SỐ NĂM {year + 1}",
-        subtitle=f"(Kèm theo Kế hoạch số     /KH-UBND ngày    /    /{year + 1} của UBND {entity_name.replace('Huyện', 'huyện')})",
-        index_names=dict(zip(names.index_code, names.name_vi)))
-    st.download_button("Tải bảng phân công nhiệm vụ (Excel)", data, f"du_thao_phan_cong_{year + 1}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
+    layout = dict(title=f"NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CÁC CHỈ SỐ NĂM {year + 1}",
+                  subtitle=f"(Kèm theo Kế hoạch số     /KH-UBND ngày    /    /{year + 1} của UBND "
+                           f"{entity_name.replace('Huyện', 'huyện')})",
+                  index_names=dict(zip(names.index_code, names.name_vi)))
+    left, right = st.columns(2)
+    left.download_button("Tải bảng phân công nhiệm vụ (Excel)", task_table_xlsx(task_rows, **layout),
+                         f"du_thao_phan_cong_{year + 1}.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
+    right.download_button("Tải bảng phân công nhiệm vụ (Word)", task_table_docx(task_rows, **layout),
+                          f"du_thao_phan_cong_{year + 1}.docx",
+                          "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     if focus.is_illustrative.any():
         st.caption("Lưu ý: danh sách được chọn dựa trên số liệu minh họa.")

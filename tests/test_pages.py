@@ -91,7 +91,8 @@ def test_focus_page_preselects_the_most_urgent_and_offers_the_draft(con):
     editor = at.dataframe[0].value  # AppTest shows st.data_editor as a dataframe
     assert list(editor["code"]) == list(focus.criterion_code)
     assert int(editor["chosen"].sum()) == 10 and editor["chosen"].iloc[:10].all()
-    assert [b.label for b in at.get("download_button")] == ["Tải bảng phân công nhiệm vụ (Excel)"]
+    assert [b.label for b in at.get("download_button")] == ["Tải bảng phân công nhiệm vụ (Excel)",
+                                                            "Tải bảng phân công nhiệm vụ (Word)"]
 
 
 def test_unit_page_counts_what_the_unit_owes(con):
