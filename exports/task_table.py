@@ -181,6 +181,10 @@ def task_table_xlsx(rows: list[TaskRow], *, title: str, subtitle: str,
             for col, text in enumerate(line.cells, start=1):
                 # STT and timing are short labels, centred as in the plan.
                 put(row, col, text, font, centre if col in (1, N_COLS) else left)
+            # Neither Excel nor LibreOffice grows a row for wrapped text written by a
+            # program: estimate the lines of the fullest cell (13 pt ≈ 1.1 chars per width unit).
+            lines = max(1, *(-(-len(t or "") // max(1, int(w * 0.95))) for t, w in zip(line.cells, XLSX_WIDTHS)))
+            ws.row_dimensions[row].height = 18 * lines
         row += 1
 
     # Borders on every cell of the table, merged cells included, so the grid prints whole.

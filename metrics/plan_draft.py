@@ -26,4 +26,21 @@ def draft_rows(con, focus: pd.DataFrame, plan_id: str | None = None) -> pd.DataF
     out["area_code"] = out.area_code.where(in_plan, out.pub_area_code.replace("", None))
     out["area_name"] = out.area_name.where(in_plan, out.pub_area_name)
     out["timing"] = out.timing.where(in_plan, "Thường xuyên")
-    return out.drop(columns=["plan_code", "pub_area_code", "pub_area_name"])
+    out = out.drop(columns=["plan_code", "pub_area_code", "pub_area_name"])
+    # a plan reads in the plan's order: index by index, criteria by their number
+    return out.sort_values(["index_code", "code"], key=lambda col: col.map(_index_rank if col.name == "index_code"
+                                                                             else _code_key)).reset_index(drop=True)
+
+
+INDEX_ORDER = ["PAR", "SIPAS", "PAPI", "DDCI", "PCI"]
+
+
+def _index_rank(code: str) -> int:
+    return INDEX_ORDER.index(code) if code in INDEX_ORDER else len(INDEX_ORDER)
+
+
+def _code_key(code: str) -> tuple:
+    """'3.10' after '3.9'; 'SC62' after 'SC61'."""
+    import re
+
+    return tuple(int(p) if p.isdigit() else p for p in re.findall(r"\d+|\D+", str(code)))
