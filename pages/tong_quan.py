@@ -60,3 +60,6 @@ if len(province) and entity != ui.PROVINCE:
     st.plotly_chart(ui.style_figure(fig, rank_axis=True, height=300), config=ui.PLOTLY_CONFIG)
     st.caption("Nguồn: PAPI (CECODES, VFF-CRT, UNDP) — hạng PAPI do sản phẩm tự tính từ điểm, PAPI chỉ công bố nhóm; "
                "PCI (VCCI, pcivietnam.vn) — hạng công bố.")
+
+if len(cards):
+    ui.briefing_downloads(entity, int(cards.year.max()))

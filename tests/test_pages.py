@@ -131,3 +131,11 @@ def test_data_page_sign_in():
     at.button[0].click().run()
     assert not at.exception
     assert "Đã đăng nhập: Nguyễn Văn A" in texts(at)
+
+
+def test_briefing_files_are_prepared_on_request_and_downloadable():
+    at = run("pages/tong_quan.py")
+    assert [b.label for b in at.button] == ["Chuẩn bị bản trình chiếu (PowerPoint)", "Chuẩn bị báo cáo in khổ A4 (HTML)"]
+    at.button(key="prepare_deck").click().run()
+    assert not at.exception
+    assert "Tải bản trình chiếu (PowerPoint)" in [b.label for b in at.get("download_button")]
