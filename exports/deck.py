@@ -231,12 +231,7 @@ def _index_slide(d: _Deck, it) -> None:
     va.minimum_scale = 0        # columns must start at zero or small differences look huge
     va.tick_labels.number_format, va.tick_labels.number_format_is_linked = "0", False
     if few:
-        plot = pc.plots[0]
-        plot.has_data_labels = True
-        dl = plot.data_labels
-        dl.number_format, dl.number_format_is_linked = "0.00", False
-        dl.position = XL_LABEL_POSITION.OUTSIDE_END
-        dl.font.size, dl.font.name = Pt(10), FONT
+        _data_labels(pc, "0.00", XL_LABEL_POSITION.OUTSIDE_END)
 
     rd = CategoryChartData(number_format="0")
     rd.categories = years
@@ -255,17 +250,22 @@ def _index_slide(d: _Deck, it) -> None:
     va.crosses = XL_AXIS_CROSSES.MAXIMUM
     rc.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.NEXT_TO_AXIS
     if few:
-        plot = rc.plots[0]
-        plot.has_data_labels = True
-        dl = plot.data_labels
-        dl.number_format, dl.number_format_is_linked = "0", False
-        dl.position = XL_LABEL_POSITION.ABOVE
-        dl.font.size, dl.font.name = Pt(10), FONT
+        _data_labels(rc, "0", XL_LABEL_POSITION.ABOVE)
 
     d.textbox(s, MARGIN, Inches(5.95), CONTENT_W, Inches(0.5), _summary(it), 16, bold=True)
     if it.is_illustrative:
         d.textbox(s, MARGIN, Inches(6.45), CONTENT_W, Inches(0.45), ILLUSTRATIVE_BADGE, 14, bold=True, color=RED)
         d.footer(s)
+
+
+def _data_labels(chart, number_format: str, position) -> None:
+    """Values on the points: only for short series, where they do not collide."""
+    plot = chart.plots[0]
+    plot.has_data_labels = True
+    dl = plot.data_labels
+    dl.number_format, dl.number_format_is_linked = number_format, False
+    dl.position = position
+    dl.font.size, dl.font.name = Pt(10), FONT
 
 
 def _chart_common(chart, title: str) -> None:
