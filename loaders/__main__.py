@@ -24,11 +24,13 @@ def main(argv: list[str] | None = None) -> int:
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("build", help="dựng lại toàn bộ cơ sở dữ liệu từ thư mục data/")
     s.add_argument("--db")
-    s = sub.add_parser("import", help="kiểm tra rồi nạp một tệp điểm (CSV, XLSX, XLS)")
+    s.add_argument("--data", help="thư mục dữ liệu khác data/ (ví dụ bộ dữ liệu đo hiệu năng)")
+    s = sub.add_parser("import", help="kiểm tra rồi nạp một tệp điểm (CSV, XLSX, XLS, Parquet)")
     s.add_argument("file")
     s.add_argument("--db")
     s.add_argument("--index", choices=["PAR", "SIPAS", "PAPI", "DDCI", "PCI"])
     s.add_argument("--kind", choices=["auto", "tidy", "publisher"], default="auto")
+    s.add_argument("--data", help="thư mục dữ liệu (danh mục, bộ tiêu chí) khác data/")
     s = sub.add_parser("import-plan", help="nạp bảng phân công của một kế hoạch (.md, .docx, .xlsx)")
     s.add_argument("file")
     s.add_argument("--plan-id", required=True)
@@ -47,12 +49,13 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "build":
-            out = b.build(args.db and Path(args.db), progress=_progress)
+            out = b.build(args.db and Path(args.db), Path(args.data) if args.data else b.DATA_DIR, progress=_progress)
             total = sum(out["rows"].values())
             print(f"Đã dựng {out['db']}: {total} dòng điểm (" + ", ".join(f"{k} {v}" for k, v in out["rows"].items()) + ")")
         elif args.command == "import":
             r = b.import_file(Path(args.file), args.db and Path(args.db), index_code=args.index,
-                              reader=args.kind, progress=_progress)
+                              reader=args.kind, progress=_progress,
+                              data_dir=Path(args.data) if args.data else b.DATA_DIR)
             if r.status == "unchanged":
                 print(f"Không có gì thay đổi: {r.rows} dòng trong tệp đã có sẵn trong cơ sở dữ liệu.")
             else:

@@ -46,6 +46,7 @@ class EntityRegistry:
     _alias: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _bare: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _info: dict[str, tuple[str, int, int]] = field(default_factory=dict, repr=False)
+    _spelled: dict[str, set[str]] = field(default_factory=dict, repr=False)  # exact spelling -> codes
     _memo: dict[tuple, list[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -80,6 +81,9 @@ class EntityRegistry:
             if key and code not in d.setdefault(key, []):
                 d[key].append(code)
 
+        for code, name in [*zip(self.entities.entity_code, self.entities.name),
+                           *zip(self.aliases.entity_code, self.aliases.alias)]:
+            self._spelled.setdefault(nfc(name).lower(), set()).add(code)
         for code, name in zip(self.entities.entity_code, self.entities.name):
             add(self._exact, fold(name), code)
             add(self._bare, strip_admin_prefix(fold(name)), code)
@@ -111,7 +115,12 @@ class EntityRegistry:
         """Every entity the name may mean, best evidence first, filtered by year and level."""
         memo_key = (nfc(name), year, level)
         if memo_key not in self._memo:
-            self._memo[memo_key] = self._candidates(fold(name), year, level)
+            found = self._candidates(fold(name), year, level)
+            if len(found) > 1:
+                # "Vĩnh Hùng" and "Vĩnh Hưng" fold alike: a name spelled exactly decides
+                exact = [c for c in found if c in self._spelled.get(nfc(name).lower(), set())]
+                found = exact if len(exact) == 1 else found
+            self._memo[memo_key] = found
         return list(self._memo[memo_key])
 
     def _candidates(self, key: str, year: int | None, level: str | None) -> list[str]:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from loaders.entities import EntityRegistry
 from loaders.frameworks import INDEX_CODES, Frameworks
 from loaders.problems import Problem, ValidationFailed
-from loaders.staging import check_rows, drop_exact_duplicates, staged
-from loaders.tabular import read_csv_rows, read_xlsx_sheets
+from loaders.staging import STAGED_COLUMNS, check_rows, drop_exact_duplicates, staged
+from loaders.tabular import read_xlsx_sheets
 from loaders.text import fold_loose, nfc, parse_number
 
 COLUMNS = {  # field -> accepted headers (first is the template's English header)
@@ -87,31 +88,99 @@ def parse_index(value: object) -> str | None:
     return INDEX_ALIASES.get(fold_loose(text))
 
 
-def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: str | None = None,
-              source_name: str | None = None, illustrative_default: bool = False) -> pd.DataFrame:
-    """Staged rows from a tidy CSV or XLSX, or ValidationFailed with every problem."""
-    name = source_name or path.name
+def _sheets(path: Path, name: str) -> list[tuple[str | None, pd.DataFrame]]:
+    """Each table as a DataFrame of raw cells with a ``_row`` column (the row number the
+    user sees); blank rows dropped. CSV and Parquet have one table, XLSX one per sheet."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        sheets = [(None, read_csv_rows(path, name))]
-    elif suffix == ".xlsx":
-        sheets = [(s, r) for s, r in read_xlsx_sheets(path, name)]
-    else:
-        raise ValidationFailed([Problem(name, f"định dạng «{suffix}» không được hỗ trợ cho mẫu nhập (cần .csv hoặc .xlsx)")])
+        import io
 
+        from loaders.tabular import decode_bytes
+
+        try:
+            text = decode_bytes(path.read_bytes())
+        except UnicodeDecodeError:
+            raise ValidationFailed([Problem(name, "không đọc được bảng mã của tệp CSV (cần UTF-8, UTF-16 hoặc Windows-1258)")])
+        if "\x00" in text:
+            raise ValidationFailed([Problem(name, "tệp có ký tự nhị phân: đây không phải tệp CSV")])
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        delimiter = max([",", ";", "\t"], key=first.count)
+        try:
+            grid = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, header=None,
+                               skip_blank_lines=False, engine="python" if delimiter == "\t" else "c")
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise ValidationFailed([Problem(name, f"không đọc được tệp CSV: {str(exc).splitlines()[0]}")]) from None
+        grid["_row"] = grid.index + 1
+        tables = [(None, grid)]
+    elif suffix == ".parquet":
+        try:
+            data = pd.read_parquet(path)
+        except Exception as exc:  # noqa: BLE001 - a broken file can fail in any way
+            raise ValidationFailed([Problem(name, f"không đọc được tệp Parquet: {exc.__class__.__name__}")]) from None
+        grid = pd.concat([pd.DataFrame([list(data.columns)]), pd.DataFrame(data.to_numpy(dtype=object))],
+                         ignore_index=True)
+        grid["_row"] = grid.index + 1
+        tables = [(None, grid)]
+    elif suffix == ".xlsx":
+        tables = []
+        for sheet, lines in read_xlsx_sheets(path, name):
+            grid = pd.DataFrame([vals for _, vals in lines]) if lines else pd.DataFrame()
+            grid["_row"] = [n for n, _ in lines]
+            tables.append((sheet, grid))
+    else:
+        raise ValidationFailed([Problem(name, f"định dạng «{suffix}» không được hỗ trợ cho mẫu nhập (cần .csv, .xlsx hoặc .parquet)")])
+    out = []
+    for sheet, grid in tables:
+        cells = grid.drop(columns="_row")
+        filled = cells.apply(lambda c: c.map(lambda v: bool(nfc(v)) if isinstance(v, str) else v is not None
+                                             and not (isinstance(v, float) and v != v))).any(axis=1)
+        out.append((sheet, grid[filled].reset_index(drop=True)))  # blank rows carry nothing
+    return out
+
+
+def _parsed(column: pd.Series, parse) -> tuple[pd.Series, pd.Series]:
+    """Apply a scalar parser once per distinct value: (values, error message or None)."""
+    values, errors = {}, {}
+    for v in pd.unique(column):
+        try:
+            values[v], errors[v] = parse(v), None
+        except ValueError as exc:
+            values[v], errors[v] = None, str(exc)
+    return column.map(values), column.map(errors)
+
+
+def _number(v):
+    return parse_number(None if isinstance(v, str) and not v.strip() else v)
+
+
+def _integer(v):
+    x = _number(v)
+    if x is not None and x != int(x):
+        raise ValueError("integer")
+    return None if x is None else int(x)
+
+
+def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: str | None = None,
+              source_name: str | None = None, illustrative_default: bool = False) -> pd.DataFrame:
+    """Staged rows from a tidy CSV, XLSX or Parquet file, or ValidationFailed with every problem.
+
+    Columns are processed whole, each distinct value parsed once, so a national file of a
+    million rows loads in seconds; only rows with problems are looked at one by one."""
+    name = source_name or path.name
     problems: list[Problem] = []
-    rows: list[dict] = []
+    frames: list[pd.DataFrame] = []
+    tables = _sheets(path, name)
     found_table = False
-    for sheet, lines in sheets:
-        lines = [(n, vals) for n, vals in lines if any(nfc(v) for v in vals)]  # blank rows carry nothing
-        if not lines:
+    for sheet, grid in tables:
+        if grid.empty:
             continue
-        hdr_row, header = lines[0]
+        header = list(grid.drop(columns="_row").iloc[0])
+        hdr_row = int(grid._row.iloc[0])
         mapping, hdr_problems = _header_map(header, name, sheet, hdr_row)
         missing = [f for f in REQUIRED if f not in mapping]
         if index_code is None and "index" not in mapping:
             missing.insert(1, "index")
-        if missing and sheet is not None and len(sheets) > 1 and not mapping:
+        if missing and sheet is not None and len(tables) > 1 and not mapping:
             continue  # another sheet (instructions, notes) without a table
         found_table = True
         problems += hdr_problems
@@ -119,69 +188,89 @@ def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: st
             problems.append(Problem(name, "thiếu cột bắt buộc: " + ", ".join(
                 f"{COLUMNS[f][0]} ({VI_HEADER[f]})" for f in missing), sheet, hdr_row))
             continue
-        for n, vals in lines[1:]:
-            cell = lambda f: vals[mapping[f]] if f in mapping and mapping[f] < len(vals) else None  # noqa: E731
-            where = dict(file=name, sheet=sheet, row=n)
-            row_problems: list[Problem] = []
+        body = grid.iloc[1:].reset_index(drop=True)
+        n = len(body)
+        cell = lambda f: body[mapping[f]] if f in mapping else pd.Series([None] * n, dtype=object)  # noqa: E731
+        errs: dict[str, pd.Series] = {}
 
-            def number(field: str, integer: bool = False):
-                try:
-                    v = parse_number(cell(field))
-                except ValueError as exc:
-                    row_problems.append(Problem(message=f"cần một số, gặp «{nfc(cell(field))}» ({exc})",
-                                                column=COLUMNS[field][0], **where))
-                    return None
-                if v is not None and integer and v != int(v):
-                    row_problems.append(Problem(message=f"cần số nguyên, gặp {nfc(cell(field))}",
-                                                column=COLUMNS[field][0], **where))
-                return None if v is None else (int(v) if integer else v)
+        year, errs["year"] = _parsed(cell("year"), _integer)
+        year_num = pd.to_numeric(year, errors="coerce")
+        bad_range = year_num.notna() & ~year_num.between(1990, 2100)
+        missing_year = year.isna() & errs["year"].isna()
+        if index_code is None or "index" in mapping:
+            idx = cell("index").map(parse_index)
+        else:
+            idx = pd.Series([index_code] * n, dtype=object)
+        crit = cell("criterion").map(nfc)
+        crit_code = crit.where(~crit.map(fold_loose).isin(TOTAL_WORDS), None)
+        entity_raw = cell("entity").map(nfc)
+        pairs = pd.Series(list(zip(entity_raw, year.where(~bad_range))), dtype=object)
+        resolved = {p: (reg.resolve(p[0], int(p[1])) if p[0] and p[1] is not None and p[1] == p[1] else None)
+                    for p in pd.unique(pairs)}
+        entity = pairs.map(resolved)
+        numbers = {}
+        for field, parser in (("points", _number), ("max_points", _number), ("rank", _integer), ("n_ranked", _integer)):
+            numbers[field], errs[field] = _parsed(cell(field), parser)
+        if "illustrative" in mapping:
+            illustrative = cell("illustrative").map(lambda v: fold_loose(v) in TRUE_WORDS)
+        else:
+            illustrative = pd.Series([illustrative_default] * n, dtype=object)
 
-            year = number("year", integer=True)
-            if year is None and not row_problems:
-                row_problems.append(Problem(message="thiếu năm đánh giá", column="year", **where))
-            elif year is not None and not 1990 <= year <= 2100:
-                row_problems.append(Problem(message=f"năm {year} nằm ngoài khoảng 1990–2100", column="year", **where))
-                year = None
-            idx = index_code
-            if "index" in mapping:
-                idx = parse_index(cell("index"))
-                if idx is None:
-                    row_problems.append(Problem(message=f"chỉ số «{nfc(cell('index'))}» không hợp lệ (cần một trong: "
-                                                        + ", ".join(INDEX_CODES) + ")", column="index", **where))
-                elif index_code and idx != index_code:
-                    row_problems.append(Problem(message=f"dòng thuộc chỉ số {idx}, nhưng lệnh nhập chỉ định {index_code}",
-                                                column="index", **where))
-            crit = nfc(cell("criterion"))
-            crit_code = None if fold_loose(crit) in TOTAL_WORDS else crit
-            entity_raw = nfc(cell("entity"))
-            entity = None
-            if not entity_raw:
-                row_problems.append(Problem(message="thiếu tên đơn vị được đánh giá", column="entity", **where))
-            elif year is not None:
-                entity = reg.resolve(entity_raw, year)
-                if entity is None:
-                    row_problems.append(Problem(message=reg.explain_failure(entity_raw, year), column="entity", **where))
-            points = number("points")
-            max_points = number("max_points")
-            rank = number("rank", integer=True)
-            n_ranked = number("n_ranked", integer=True)
-            illustrative = illustrative_default
-            if "illustrative" in mapping:
-                illustrative = fold_loose(cell("illustrative")) in TRUE_WORDS
-            if max_points is not None and points is not None and max_points < points and not row_problems:
-                pass  # reported by check_rows with the framework's view of the maximum
-            problems += row_problems
-            if row_problems:
-                continue
-            rows.append({"year": year, "index_code": idx, "framework": fw.framework_for(idx, year),
-                         "criterion_code": crit_code, "entity_code": entity, "entity_raw": entity_raw,
-                         "points": points, "max_points": max_points, "rank": rank, "n_ranked": n_ranked,
-                         "label": nfc(cell("label")) or None, "is_illustrative": illustrative,
-                         "source_file": name, "source_sheet": sheet, "source_row": n,
-                         "source_note": nfc(cell("source")) or None})
+        rowno = body._row.to_numpy()
+        bad = (errs["year"].notna() | bad_range | missing_year | entity.isna() | errs["points"].notna()
+               | errs["max_points"].notna() | errs["rank"].notna() | errs["n_ranked"].notna()
+               | ((index_code is None or "index" in mapping) & (idx.isna() | ((idx != index_code) if index_code else False))))
+        for i in np.flatnonzero(bad.to_numpy()):
+            where = dict(file=name, sheet=sheet, row=int(rowno[i]))
+            raw = lambda f: nfc(cell(f).iloc[i])  # noqa: E731
+            if errs["year"].iloc[i]:
+                m = errs["year"].iloc[i]
+                problems.append(Problem(message=f"cần số nguyên, gặp {raw('year')}" if m == "integer"
+                                        else f"cần một số, gặp «{raw('year')}» ({m})", column="year", **where))
+            elif missing_year.iloc[i]:
+                problems.append(Problem(message="thiếu năm đánh giá", column="year", **where))
+            elif bad_range.iloc[i]:
+                problems.append(Problem(message=f"năm {int(year.iloc[i])} nằm ngoài khoảng 1990–2100", column="year", **where))
+            if index_code is None or "index" in mapping:
+                if idx.iloc[i] is None:
+                    problems.append(Problem(message=f"chỉ số «{raw('index')}» không hợp lệ (cần một trong: "
+                                                    + ", ".join(INDEX_CODES) + ")", column="index", **where))
+                elif index_code and idx.iloc[i] != index_code:
+                    problems.append(Problem(message=f"dòng thuộc chỉ số {idx.iloc[i]}, nhưng lệnh nhập chỉ định {index_code}",
+                                            column="index", **where))
+            if not entity_raw.iloc[i]:
+                problems.append(Problem(message="thiếu tên đơn vị được đánh giá", column="entity", **where))
+            elif entity.iloc[i] is None and year.iloc[i] is not None and not bad_range.iloc[i] and year.iloc[i] == year.iloc[i]:
+                problems.append(Problem(message=reg.explain_failure(entity_raw.iloc[i], int(year.iloc[i])),
+                                        column="entity", **where))
+            for field in ("points", "max_points", "rank", "n_ranked"):
+                m = errs[field].iloc[i]
+                if m == "integer":
+                    problems.append(Problem(message=f"cần số nguyên, gặp {raw(field)}", column=COLUMNS[field][0], **where))
+                elif m:
+                    problems.append(Problem(message=f"cần một số, gặp «{raw(field)}» ({m})", column=COLUMNS[field][0], **where))
+        ok = ~bad
+        if not ok.any():
+            continue
+        good_year = year[ok].astype(int)
+        good_idx = idx[ok]
+        frameworks = {(i, y): fw.framework_for(i, y) for i, y in set(zip(good_idx, good_year))}
+        nan_none = lambda s: s.astype(object).where(s.notna(), None)  # noqa: E731
+        frames.append(pd.DataFrame({
+            "year": good_year.astype(object), "index_code": good_idx,
+            "framework": [frameworks[(i, y)] for i, y in zip(good_idx, good_year)],
+            "criterion_code": crit_code[ok], "entity_code": entity[ok], "entity_raw": entity_raw[ok],
+            "points": nan_none(numbers["points"][ok]), "max_points": nan_none(numbers["max_points"][ok]),
+            "rank": nan_none(numbers["rank"][ok]), "n_ranked": nan_none(numbers["n_ranked"][ok]),
+            "label": (cell("label")[ok].map(nfc).replace("", None) if "label" in mapping else None),
+            "is_illustrative": illustrative[ok].astype(bool), "source_file": name, "source_sheet": sheet,
+            "source_row": pd.Series(rowno, dtype=object)[ok.to_numpy()].to_numpy(),
+            "source_note": (cell("source")[ok].map(nfc).replace("", None) if "source" in mapping else None),
+        })[STAGED_COLUMNS])
     if not found_table:
         problems.append(Problem(name, "không tìm thấy bảng số liệu theo mẫu (dòng tiêu đề year, index, criterion, entity, points)"))
-    df = staged(rows)
+    df = pd.concat(frames, ignore_index=True) if frames else staged([])
+    df = df.astype(object).where(df.notna(), None)
     if not problems and df.empty:
         problems.append(Problem(name, "tệp không có dòng số liệu nào"))
     problems += check_rows(df, fw, name, {"criterion_code": "criterion"})

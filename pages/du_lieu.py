@@ -68,8 +68,8 @@ else:
     st.caption(f"Đã đăng nhập: {st.session_state.get('user')}")
     ui.vietnamese_uploader()
     with st.form("upload", clear_on_submit=True):
-        upload = st.file_uploader("Tệp điểm (.csv, .xlsx, .xls) — kéo thả vào ô dưới hoặc bấm «Chọn tệp»",
-                                  type=["csv", "xlsx", "xls"])
+        upload = st.file_uploader("Tệp điểm (.csv, .xlsx, .xls, .parquet) — kéo thả vào ô dưới hoặc bấm «Chọn tệp»",
+                                  type=["csv", "xlsx", "xls", "parquet"])
         index = st.selectbox("Chỉ số (bắt buộc với tệp theo mẫu của cơ quan công bố)", [None, *ui.INDEX_ORDER],
                              format_func=lambda c: "— theo cột «index» trong tệp —" if c is None else ui.INDEX_LABEL[c])
         submitted = st.form_submit_button("Kiểm tra và nạp")

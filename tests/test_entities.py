@@ -74,3 +74,11 @@ def test_thanh_hoa_has_27_district_level_units(reg):
 def test_unknown_and_ambiguous_are_explained(reg):
     assert reg.resolve("Tỉnh Không Có", 2020) is None
     assert "không nhận ra" in reg.explain_failure("Tỉnh Không Có", 2020)
+
+
+def test_names_that_fold_alike_are_told_apart_by_their_diacritics(reg):
+    hung, hung2 = reg.resolve("Xã Vĩnh Hưng", 2023), reg.resolve("Xã Vĩnh Hùng", 2023)
+    assert hung and hung2 and hung != hung2
+    assert reg.name(hung) == "Xã Vĩnh Hưng" and reg.name(hung2) == "Xã Vĩnh Hùng"
+    assert reg.resolve("xa vinh hung", 2023) is None  # without diacritics it stays ambiguous
+    assert "nhiều đơn vị" in reg.explain_failure("xa vinh hung", 2023)

@@ -182,3 +182,18 @@ def test_publisher_workbook_through_the_command_line(db_copy, capsys):
     rank = scores_of(db_copy, """SELECT rank, rank_published, label FROM scores WHERE entity_code = 'VN-38'
                                  AND index_code = 'PCI' AND year = 2012 AND criterion_code IS NULL""")
     assert rank[0][:2] == (44, True) and rank[0][2]
+
+
+def test_parquet_imports_like_csv(db_copy, tmp_path):
+    import pandas as pd
+
+    f = tmp_path / "diem.parquet"
+    pd.DataFrame({"year": [2024, 2024], "index": ["DDCI", "DDCI"], "criterion": ["", "2"],
+                  "entity": ["Huyện Vĩnh Lộc", "Huyện Vĩnh Lộc"], "points": [71.5, 6.25]}).to_parquet(f)
+    r = import_file(f, db_copy)
+    assert (r.status, r.rows, r.indices) == ("loaded", 2, ["DDCI"])
+    assert scores_of(db_copy, """SELECT criterion_code, points FROM score WHERE entity_code = 'VN-38-393'
+                                 AND index_code = 'DDCI' AND year = 2024 ORDER BY 1 NULLS FIRST""") == [(None, 71.5), ("2", 6.25)]
+    bad = tmp_path / "sai.parquet"
+    pd.DataFrame({"year": [2024], "index": ["DDCI"], "criterion": [""], "entity": ["Không Có"], "points": [1.0]}).to_parquet(bad)
+    assert main(["check", str(bad)]) == 2
