@@ -20,6 +20,9 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = ROOT / "build" / "chiso.duckdb"
 SQL_DIR = Path(__file__).resolve().parent / "sql"
+# No progress bar on the terminal or in a server log: commands print their own progress.
+# A per-connection setting, so every connection and cursor gets it.
+QUIET = "SET enable_progress_bar = false"
 
 
 def db_path(path: str | os.PathLike | None = None) -> Path:
@@ -74,6 +77,7 @@ def writable_copy(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBP
             raise FileNotFoundError(path)
         shutil.copyfile(path, tmp)
     con = duckdb.connect(str(tmp))
+    con.execute(QUIET)
     try:
         yield con
         con.execute("CHECKPOINT")
@@ -110,7 +114,9 @@ class ReadOnlyDatabase:
         with self._lock:
             if self._con is None or _identity(self.path) != self._ident:
                 self._connect()
-            return self._con.cursor()
+            cur = self._con.cursor()
+            cur.execute(QUIET)
+            return cur
 
     @property
     def version(self) -> tuple | None:

@@ -50,9 +50,17 @@ def criterion_metrics(con: duckdb.DuckDBPyConnection, entity_code: str | None = 
     """One row per entity, index, criterion (criterion_code None = total) and year, with
     change, rank, peer median and best, gaps and the flags declining / low_ranked / no_data."""
     t = thresholds or Thresholds.load()
+    level, group = peer_group_of(con, entity_code) if entity_code else (None, None)
     return con.execute(sql("criterion_metrics.sql"),
                        [entity_code, index_code, year, t.decline_pct_points, t.decline_years_running,
-                        t.low_rank_fraction, t.below_median, t.min_peers]).df()
+                        t.low_rank_fraction, t.below_median, t.min_peers, level, group]).df()
+
+
+def peer_group_of(con, entity_code: str) -> tuple[str | None, str | None]:
+    """(level, parent) of an entity: the peers its ranks are computed among."""
+    row = con.execute("SELECT level, COALESCE(parent_code, '') FROM entities WHERE entity_code = ?",
+                      [entity_code]).fetchone()
+    return (row[0], row[1]) if row else ("∅", "∅")  # an unknown entity has no peers and no rows
 
 
 def ranks(con, entity_code: str, index_code: str, follow_successors: bool = True) -> pd.DataFrame:
@@ -87,7 +95,8 @@ def points_to_climb(con, entity_code: str, year: int, index_code: str | None = N
     """Per criterion: points on that criterion alone to rise one rank and to reach the top
     group, holding everyone else fixed; NaN and possible=False where the maximum forbids it."""
     t = thresholds or Thresholds.load()
-    df = con.execute(sql("points_to_climb.sql"), [entity_code, year, index_code, t.top_fraction]).df()
+    level, group = peer_group_of(con, entity_code)
+    df = con.execute(sql("points_to_climb.sql"), [entity_code, year, index_code, t.top_fraction, level, group]).df()
     eps = 1e-9
     df["next_rank_possible"] = df.points_to_next_rank.notna() & (df.points_to_next_rank <= df.headroom + eps)
     df["top_possible"] = df.points_to_top.notna() & (df.points_to_top <= df.headroom + eps)

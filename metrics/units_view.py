@@ -18,8 +18,9 @@ def unit_tasks(con, unit_code: str) -> pd.DataFrame:
         ORDER BY t.section, string_split(t.task_no, '.')[3]::INTEGER, u.role""", [unit_code, unit_code]).df()
 
 
-def pct_series(con, entity_code: str) -> pd.DataFrame:
-    """% of maximum by year for each published criterion of an entity (for sparklines)."""
-    return con.execute("""SELECT index_code, framework, criterion_code, list(pct ORDER BY year) AS trend
-                          FROM scores WHERE entity_code = ? AND criterion_code IS NOT NULL
-                          GROUP BY ALL""", [entity_code]).df()
+def pct_trends(metrics: pd.DataFrame) -> pd.DataFrame:
+    """% of maximum by year for each published criterion (for sparklines), from an entity's
+    criterion_metrics (which the page already has, cached)."""
+    m = metrics[metrics.criterion_code.notna()].sort_values("year")
+    return (m.groupby(["index_code", "framework", "criterion_code"], sort=False).pct
+            .agg(list).rename("trend").reset_index())

@@ -2,7 +2,7 @@
 group, how those criteria are going, and its tasks in section II.1 of the plan."""
 import streamlit as st
 
-from metrics.units_view import pct_series, unit_tasks
+from metrics.units_view import pct_trends, unit_tasks
 from ui import common as ui
 
 ROLE = {"lead": "Chủ trì", "support": "Phối hợp"}
@@ -25,7 +25,7 @@ ui.illustrative_banner(duties.is_illustrative)
 if duties.empty:
     st.info("Kế hoạch không giao tiêu chí nào cho đơn vị này (kể cả qua nhóm).")
 else:
-    trend = pct_series(ui.cursor(), entity).rename(columns={"criterion_code": "published_code"})
+    trend = pct_trends(ui.metrics(entity)).rename(columns={"criterion_code": "published_code"})
     d = duties.merge(trend, on=["index_code", "framework", "published_code"], how="left")
     lead, support = (d.role == "lead").sum(), (d.role == "support").sum()
     a, b, c = st.columns(3)
@@ -45,7 +45,7 @@ else:
             "trend": st.column_config.LineChartColumn("Xu hướng (% tối đa)", y_min=0, y_max=100)})
     ui.source_line(["Kế hoạch UBND huyện Vĩnh Lộc 11/2023", "bảng scores"], duties.is_illustrative.any())
 
-tasks = unit_tasks(ui.cursor(), unit)
+tasks = ui.cached(unit_tasks, unit)
 st.subheader(f"Nhiệm vụ trọng tâm quý IV/2023 (mục II.1) — {len(tasks)}")
 for t in tasks.itertuples():
     via = f" — qua nhóm «{t.via_group}»" if isinstance(t.via_group, str) else ""

@@ -48,6 +48,19 @@ def query(sql: str, params: tuple = (), _version: tuple | None = None) -> pd.Dat
     return cursor().execute(sql, list(params)).df()
 
 
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _cached(fn_name: str, args: tuple, v: tuple | None):
+    import importlib
+
+    module, name = fn_name.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)(cursor(), *args)
+
+
+def cached(fn, *args):
+    """fn(cursor, *args) from metrics/, cached per database version."""
+    return _cached(f"{fn.__module__}.{fn.__name__}", args, version())
+
+
 def q(sql: str, *params) -> pd.DataFrame:
     return query(sql, tuple(params), _version=version()).copy()
 
@@ -98,12 +111,16 @@ def entities() -> pd.DataFrame:
     return df.sort_values("k").drop(columns="k").reset_index(drop=True)
 
 
-def entity_label(code: str) -> str:
+@st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
+def _entity_labels(v: tuple | None) -> dict[str, str]:
     e = entities()
-    row = e[e.entity_code == code]
-    if row.empty:
-        return code
-    return f"{row.name.iloc[0]} ({LEVEL_VI.get(row.level.iloc[0], '')})"
+    return {c: f"{n} ({LEVEL_VI.get(lv, '')})" for c, n, lv in zip(e.entity_code, e.name, e.level)}
+
+
+def entity_label(code: str) -> str:
+    """«Huyện Vĩnh Lộc (Huyện)». One dictionary per database version: a selectbox calls this
+    for each of its options, thousands of them at national scale."""
+    return _entity_labels(version()).get(code, code)
 
 
 # ---------------------------------------------------------------- selections across pages
@@ -121,8 +138,9 @@ def pick_entity(where=st.sidebar) -> str:
     current = _keep("entity", HOME_ENTITY if HOME_ENTITY in codes else codes[0])
     if current not in codes:
         current = codes[0]
-    choice = where.selectbox("Đơn vị được đánh giá", codes, index=codes.index(current), format_func=entity_label,
-                             key="_w_entity")
+    labels = _entity_labels(version())  # once: st.cache_data hands back a fresh copy on every call
+    choice = where.selectbox("Đơn vị được đánh giá", codes, index=codes.index(current),
+                             format_func=lambda c: labels.get(c, c), key="_w_entity")
     st.session_state["entity"] = choice
     return choice
 

@@ -36,7 +36,8 @@ SELECT year, index_code, framework, criterion_code, criterion_name, entity_code,
        label,
        -- a computed rank over illustrative peers is illustrative too
        is_illustrative OR (rank_given IS NULL AND points IS NOT NULL AND peers_illustrative) AS is_illustrative,
-       source
+       source,
+       peer_group  -- the parent shared by the peers a computed rank is among ('' for provinces)
 FROM ranked;
 
 CREATE OR REPLACE VIEW task_map AS

@@ -5,18 +5,20 @@
 -- Flags use the thresholds of data/thresholds.csv.
 -- Parameters: $1 entity_code, $2 index_code, $3 year (each NULL = all);
 -- $4 decline_pct_points, $5 decline_years_running, $6 low_rank_fraction, $7 below_median,
--- $8 min_peers (a rank among fewer units is not a ranking).
+-- $8 min_peers (a rank among fewer units is not a ranking);
+-- $9, $10 the entity's level and peer group (constants, so DuckDB filters before its windows).
 WITH base AS (
     SELECT s.*,
            COALESCE(c.level, 'total') AS level,
            c.parent_code,
-           COALESCE(c.series, s.index_code || ':TOTAL:' || CAST(f.total_max AS VARCHAR)) AS series,
-           COALESCE(e.parent_code, '') AS peer_group
+           COALESCE(c.series, s.index_code || ':TOTAL:' || CAST(f.total_max AS VARCHAR)) AS series
     FROM scores s
-    JOIN entities e USING (entity_code)
     JOIN frameworks f USING (framework)
     LEFT JOIN criteria c ON c.framework = s.framework AND c.code = s.criterion_code
     WHERE ($2 IS NULL OR s.index_code = $2)
+      -- one entity needs only its own peer group; the view's windows partition by it, so
+      -- DuckDB filters before ranking instead of ranking the whole country
+      AND ($9 IS NULL OR (s.entity_level = $9 AND s.peer_group = $10))
 ), peers AS (
     SELECT *,
            median(points) OVER peer AS peer_median,

@@ -4,13 +4,15 @@
 --   sum      (PAPI, PAR): one point is one point of the total (leaf criteria);
 --   weighted (PCI, DDCI): weight % of the total scale per criterion scale;
 --   mean     (SIPAS): the total is the mean of part means.
--- Parameters: $1 entity_code, $2 year, $3 index_code (NULL = all), $4 top_fraction.
+-- Parameters: $1 entity_code, $2 year, $3 index_code (NULL = all), $4 top_fraction,
+-- $5, $6 the entity's level and peer group (constants, so DuckDB filters before its windows).
 WITH totals AS (
     SELECT s.year, s.index_code, s.framework, s.entity_code, s.entity_level,
            COALESCE(e.parent_code, '') AS peer_group, s.points AS total
     FROM scores s JOIN entities e USING (entity_code)
     WHERE s.criterion_code IS NULL AND s.points IS NOT NULL AND s.year = $2
       AND ($3 IS NULL OR s.index_code = $3)
+      AND s.entity_level = $5 AND s.peer_group = $6
 ), me AS (
     SELECT * FROM totals WHERE entity_code = $1
 ), targets AS (
@@ -44,7 +46,7 @@ SELECT sc.index_code, sc.criterion_code, sc.criterion_name, sc.points, sc.max_po
        CASE WHEN ef.total_per_point IS NULL THEN NULL
             WHEN t.top_total > t.total THEN (t.top_total - t.total) / ef.total_per_point ELSE 0 END AS points_to_top,
        sc.max_points - sc.points AS headroom
-FROM scores sc
+FROM (SELECT * FROM scores WHERE year = $2 AND entity_level = $5 AND peer_group = $6) sc
 JOIN targets t ON t.index_code = sc.index_code AND t.framework = sc.framework
 JOIN effect ef ON ef.framework = sc.framework AND ef.code = sc.criterion_code
 WHERE sc.entity_code = $1 AND sc.year = $2 AND sc.criterion_code IS NOT NULL
