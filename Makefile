@@ -36,3 +36,10 @@ clean:
 # Script time of every page on the shipped data (median of 5 warm runs, and a cold run).
 page-times: $(DB)
 	CHISO_DB=$(DB) $(PY) -m bench.page_times --runs 5
+
+# Every performance figure, shipped data and a generated national-scale dataset (build/bench/):
+# build time and memory, import throughput, page times, metric queries, server memory after
+# 10 browser sessions, then a TARGETS block. About 10 minutes; see docs/benchmarks.md.
+.PHONY: bench
+bench: $(DB) chromium
+	$(PY) -m bench.run

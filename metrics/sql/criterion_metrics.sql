@@ -77,4 +77,3 @@ SELECT year, index_code, framework, criterion_code, criterion_name, level, paren
                 FALSE) AS low_ranked
 FROM final
 WHERE ($1 IS NULL OR entity_code = $1) AND ($3 IS NULL OR year = $3)
-ORDER BY index_code, year, criterion_code NULLS FIRST
