@@ -39,7 +39,7 @@ page-times: $(DB)
 
 # Every performance figure, shipped data and a generated national-scale dataset (build/bench/):
 # build time and memory, import throughput, page times, metric queries, server memory after
-# 10 browser sessions, then a TARGETS block. About 10 minutes; see docs/benchmarks.md.
+# 10 browser sessions, then a TARGETS block. About 5 minutes on 2 cores; see docs/benchmarks.md.
 .PHONY: bench
 bench: $(DB) chromium
 	$(PY) -m bench.run

@@ -132,10 +132,21 @@ def _sheets(path: Path, name: str) -> list[tuple[str | None, pd.DataFrame]]:
     out = []
     for sheet, grid in tables:
         cells = grid.drop(columns="_row")
-        filled = cells.apply(lambda c: c.map(lambda v: bool(nfc(v)) if isinstance(v, str) else v is not None
-                                             and not (isinstance(v, float) and v != v))).any(axis=1)
+        filled = cells.apply(lambda c: _each_distinct(c, _has_text)).any(axis=1)
         out.append((sheet, grid[filled].reset_index(drop=True)))  # blank rows carry nothing
     return out
+
+
+def _has_text(v) -> bool:
+    return bool(nfc(v)) if isinstance(v, str) else v is not None and not (isinstance(v, float) and v != v)
+
+
+def _each_distinct(column: pd.Series, fn) -> pd.Series:
+    """fn applied once per distinct value: a national file repeats a few thousand names."""
+    try:
+        return column.map({v: fn(v) for v in pd.unique(column)})
+    except TypeError:  # unhashable cells (never from CSV or Excel): one by one
+        return column.map(fn)
 
 
 def _parsed(column: pd.Series, parse) -> tuple[pd.Series, pd.Series]:
@@ -198,12 +209,12 @@ def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: st
         bad_range = year_num.notna() & ~year_num.between(1990, 2100)
         missing_year = year.isna() & errs["year"].isna()
         if index_code is None or "index" in mapping:
-            idx = cell("index").map(parse_index)
+            idx = _each_distinct(cell("index"), parse_index)
         else:
             idx = pd.Series([index_code] * n, dtype=object)
-        crit = cell("criterion").map(nfc)
-        crit_code = crit.where(~crit.map(fold_loose).isin(TOTAL_WORDS), None)
-        entity_raw = cell("entity").map(nfc)
+        crit = _each_distinct(cell("criterion"), nfc)
+        crit_code = crit.where(~_each_distinct(crit, fold_loose).isin(TOTAL_WORDS), None)
+        entity_raw = _each_distinct(cell("entity"), nfc)
         pairs = pd.Series(list(zip(entity_raw, year.where(~bad_range))), dtype=object)
         resolved = {p: (reg.resolve(p[0], int(p[1])) if p[0] and p[1] is not None and p[1] == p[1] else None)
                     for p in pd.unique(pairs)}

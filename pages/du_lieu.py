@@ -17,7 +17,7 @@ from ui import common as ui
 ui.require_database()
 st.title("Dữ liệu")
 
-inventory = loaded_summary(ui.cursor())
+inventory = ui.cached(loaded_summary)  # aggregates every score row: once per database version
 ui.illustrative_banner(inventory.any_illustrative)
 st.subheader("Số liệu đã nạp")
 view = inventory.assign(
@@ -28,7 +28,7 @@ st.dataframe(view[["index_code", "year", "entity_level", "n_rows", "n_entities",
              column_config={"index_code": "Chỉ số", "year": "Năm", "entity_level": "Cấp", "n_rows": "Số dòng",
                             "n_entities": "Số đơn vị", "kind": "Loại số liệu", "sources": "Nguồn"})
 
-conflicts = source_conflicts(ui.cursor())
+conflicts = ui.cached(source_conflicts)
 if len(conflicts):
     st.subheader("Nguồn số liệu mâu thuẫn")
     st.caption("Hai nguồn đi kèm ghi khác nhau cho cùng một số liệu; số của nguồn đứng trước trong data/manifest.csv được dùng.")
