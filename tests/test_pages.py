@@ -139,3 +139,16 @@ def test_briefing_files_are_prepared_on_request_and_downloadable():
     at.button(key="prepare_deck").click().run()
     assert not at.exception
     assert "Tải bản trình chiếu (PowerPoint)" in [b.label for b in at.get("download_button")]
+
+
+def test_a_national_registry_picks_the_province_first(monkeypatch):
+    import ui.common
+
+    monkeypatch.setattr(ui.common, "MAX_ENTITY_OPTIONS", 50)  # the shipped registry has 130 entities
+    at = run("pages/tong_quan.py")
+    assert [s.label for s in at.selectbox][:2] == ["Tỉnh, thành phố", "Đơn vị được đánh giá"]
+    assert at.selectbox(key="_w_province").value == "VN-38"  # the home entity's province
+    options = at.selectbox(key="_w_entity").options
+    assert "Huyện Vĩnh Lộc (Huyện)" in options and "Hà Nội (Tỉnh)" not in options and len(options) < 50
+    at.selectbox(key="_w_province").set_value("VN-01").run()
+    assert not at.exception and at.session_state["entity"] == "VN-01"

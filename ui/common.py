@@ -131,14 +131,34 @@ def _keep(key: str, default):
     return st.session_state[key]
 
 
+MAX_ENTITY_OPTIONS = 200  # beyond this, choose the province first (a national registry has 4,000+)
+
+
+def _province_of(code: str, e: pd.DataFrame) -> str:
+    parents = dict(zip(e.entity_code, e.parent_code))
+    while parents.get(code):
+        code = parents[code]
+    return code
+
+
 def pick_entity(where=st.sidebar) -> str:
-    """The assessed entity; kept in st.session_state['entity'] so it survives page changes."""
+    """The assessed entity; kept in st.session_state['entity'] so it survives page changes.
+    With a national registry the list is narrowed to one province first: a selectbox of
+    thousands of names is slow to send and hard to use."""
     e = entities()
     codes = list(e.entity_code)
     current = _keep("entity", HOME_ENTITY if HOME_ENTITY in codes else codes[0])
     if current not in codes:
         current = codes[0]
     labels = _entity_labels(version())  # once: st.cache_data hands back a fresh copy on every call
+    if len(codes) > MAX_ENTITY_OPTIONS:
+        provinces = list(e[e.level == "province"].entity_code)
+        home = _province_of(current, e)
+        province = where.selectbox("Tỉnh, thành phố", provinces, index=provinces.index(home) if home in provinces else 0,
+                                   format_func=lambda c: labels.get(c, c), key="_w_province")
+        codes = [c for c in codes if c == province or _province_of(c, e) == province]
+        if current not in codes:
+            current = codes[0]
     choice = where.selectbox("Đơn vị được đánh giá", codes, index=codes.index(current),
                              format_func=lambda c: labels.get(c, c), key="_w_entity")
     st.session_state["entity"] = choice
