@@ -134,11 +134,18 @@ def _keep(key: str, default):
 MAX_ENTITY_OPTIONS = 200  # beyond this, choose the province first (a national registry has 4,000+)
 
 
-def _province_of(code: str, e: pd.DataFrame) -> str:
+@st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
+def _provinces(v: tuple | None) -> dict[str, str]:
+    """entity -> the province at the top of its parent chain, once per database version."""
+    e = entities()
     parents = dict(zip(e.entity_code, e.parent_code))
-    while parents.get(code):
-        code = parents[code]
-    return code
+    top = {}
+    for code in parents:
+        p = code
+        while parents.get(p):
+            p = parents[p]
+        top[code] = p
+    return top
 
 
 def pick_entity(where=st.sidebar) -> str:
@@ -152,11 +159,12 @@ def pick_entity(where=st.sidebar) -> str:
         current = codes[0]
     labels = _entity_labels(version())  # once: st.cache_data hands back a fresh copy on every call
     if len(codes) > MAX_ENTITY_OPTIONS:
+        province_of = _provinces(version())
         provinces = list(e[e.level == "province"].entity_code)
-        home = _province_of(current, e)
+        home = province_of.get(current, current)
         province = where.selectbox("Tỉnh, thành phố", provinces, index=provinces.index(home) if home in provinces else 0,
                                    format_func=lambda c: labels.get(c, c), key="_w_province")
-        codes = [c for c in codes if c == province or _province_of(c, e) == province]
+        codes = [c for c in codes if province_of.get(c) == province]
         if current not in codes:
             current = codes[0]
     choice = where.selectbox("Đơn vị được đánh giá", codes, index=codes.index(current),
