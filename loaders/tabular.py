@@ -1,13 +1,11 @@
-"""Reading a CSV or a worksheet into rows of cell values, whatever the encoding.
+"""Decoding CSV text whatever the encoding, and reading worksheets into rows of cells.
 
-Offices send CSV from Excel (UTF-8 with or without BOM, UTF-16, Windows-1258) with comma,
-semicolon or tab separators. Everything comes back as lists of raw cell values with the
-1-based row number the user would see, so that problems can point at the right line.
+Offices send CSV from Excel (UTF-8 with or without BOM, UTF-16, Windows-1258). Worksheets
+come back as lists of raw cell values with the 1-based row number the user would see, so
+that problems can point at the right line.
 """
 from __future__ import annotations
 
-import csv
-import io
 import warnings
 import zipfile
 from pathlib import Path
@@ -22,22 +20,6 @@ def decode_bytes(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return raw.decode("cp1258", errors="strict")
-
-
-def read_csv_rows(path: Path, name: str) -> list[tuple[int, list[str]]]:
-    raw = path.read_bytes()
-    try:
-        text = decode_bytes(raw)
-    except UnicodeDecodeError:
-        raise ValidationFailed([Problem(name, "không đọc được bảng mã của tệp CSV (cần UTF-8, UTF-16 hoặc Windows-1258)")])
-    if "\x00" in text:
-        raise ValidationFailed([Problem(name, "tệp có ký tự nhị phân: đây không phải tệp CSV")])
-    first = next((l for l in text.splitlines() if l.strip()), "")
-    delimiter = max([",", ";", "\t"], key=first.count)
-    rows = []
-    for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
-        rows.append((i, row))
-    return rows
 
 
 def read_xlsx_sheets(path: Path, name: str) -> list[tuple[str, list[tuple[int, list]]]]:

@@ -6,14 +6,7 @@ import streamlit as st
 
 from ui import common as ui
 
-ui.require_database()
-entity = ui.pick_entity()
-index = ui.pick_index(entity)
-st.title("Chỉ số thành phần")
-if index is None:
-    st.info("Đơn vị này chưa có số liệu chỉ số nào.")
-    st.stop()
-year = ui.pick_year(entity, index)
+entity, index, year = ui.page_selection("Chỉ số thành phần")
 
 m = ui.metrics(entity, index)
 crit = m[m.criterion_code.notna()]

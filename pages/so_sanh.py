@@ -5,14 +5,7 @@ import streamlit as st
 
 from ui import common as ui
 
-ui.require_database()
-entity = ui.pick_entity()
-index = ui.pick_index(entity)
-st.title("So sánh với các đơn vị cùng cấp")
-if index is None:
-    st.info("Đơn vị này chưa có số liệu.")
-    st.stop()
-year = ui.pick_year(entity, index)
+entity, index, year = ui.page_selection("So sánh với các đơn vị cùng cấp")
 crit = ui.q("""SELECT DISTINCT criterion_code, criterion_name FROM scores WHERE entity_code = ? AND index_code = ?
                AND year = ? AND criterion_code IS NOT NULL ORDER BY criterion_code""", entity, index, year)
 options = [None] + list(crit.criterion_code)

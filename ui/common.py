@@ -191,6 +191,19 @@ def pick_index(entity: str, where=st.sidebar, allowed: list[str] | None = None) 
     return choice
 
 
+def page_selection(title: str) -> tuple[str, str, int]:
+    """The preamble of a page about one index: entity, index and year in the sidebar, the
+    title; stops with a message when the entity has no data."""
+    require_database()
+    entity = pick_entity()
+    index = pick_index(entity)
+    st.title(title)
+    if index is None:
+        st.info("Đơn vị này chưa có số liệu chỉ số nào.")
+        st.stop()
+    return entity, index, pick_year(entity, index)
+
+
 def years_of(entity: str, index: str | None = None) -> list[int]:
     sql = "SELECT DISTINCT year FROM score WHERE entity_code = ?" + (" AND index_code = ?" if index else "")
     args = (entity, index) if index else (entity,)
