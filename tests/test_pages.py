@@ -152,3 +152,33 @@ def test_a_national_registry_picks_the_province_first(monkeypatch):
     assert "Huyện Vĩnh Lộc (Huyện)" in options and "Hà Nội (Tỉnh)" not in options and len(options) < 50
     at.selectbox(key="_w_province").set_value("VN-01").run()
     assert not at.exception and at.session_state["entity"] == "VN-01"
+
+
+def test_pages_follow_a_file_replaced_outside_the_app(db_copy, monkeypatch, tmp_path):
+    """`python -m loaders import` (or a rebuild) while the server runs: no cached query may
+    keep serving the old file."""
+    from loaders.build import import_file
+
+    import base64
+    import json
+
+    import numpy as np
+
+    def bar_values(at) -> list[float]:
+        """x values of the ranking bars (plotly 6 ships numbers as base64 typed arrays)."""
+        out = []
+        for trace in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]:
+            x = trace["x"]
+            out += (np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"]).tolist()
+                    if isinstance(x, dict) else list(x))
+        return out
+
+    monkeypatch.setenv("CHISO_DB", str(db_copy))
+    at = run("pages/so_sanh.py")
+    assert 88.88 not in bar_values(at)
+    f = tmp_path / "par.csv"
+    f.write_text("year,index,criterion,entity,points\n2024,PAR,,Huyện Vĩnh Lộc,88.88\n", encoding="utf-8")
+    assert import_file(f, db_copy).status == "loaded"
+    at.run()
+    assert not at.exception
+    assert 88.88 in bar_values(at)  # the ranking comes from ui.q(...)

@@ -43,8 +43,10 @@ def require_database() -> None:
         st.stop()
 
 
+# Streamlit leaves arguments named with a leading underscore out of the cache key, so the
+# database version is always a plain argument: a rebuilt or re-imported file must miss.
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def query(sql: str, params: tuple = (), _version: tuple | None = None) -> pd.DataFrame:
+def query(sql: str, params: tuple, v: tuple | None) -> pd.DataFrame:
     return cursor().execute(sql, list(params)).df()
 
 
@@ -62,10 +64,9 @@ def cached(fn, *args):
 
 
 def q(sql: str, *params) -> pd.DataFrame:
-    return query(sql, tuple(params), _version=version()).copy()
+    return query(sql, tuple(params), version()).copy()
 
 
-# Streamlit hashes underscore-free arguments only: the version goes in as a plain argument.
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _metrics(entity: str | None, index: str | None, year: int | None, v: tuple | None) -> pd.DataFrame:
     return core.criterion_metrics(cursor(), entity, index, year)
