@@ -23,7 +23,7 @@ from loaders.frameworks import Frameworks
 from loaders.problems import Problem, ValidationFailed
 from loaders.reference import READERS
 from loaders.staging import STAGED_COLUMNS
-from loaders.text import fold, nfc, vn_number
+from loaders.text import fold, fold_loose, vn_number
 
 DATA_DIR = db.ROOT / "data"
 Progress = Callable[[str], None]
@@ -64,16 +64,14 @@ def detect_kind(path: Path) -> str:
     if suffix in (".csv", ".parquet"):
         return "tidy"
     if suffix == ".xlsx":
-        from loaders.tabular import read_xlsx_sheets
+        from loaders.tabular import peek_xlsx
         from loaders.tidy import _HEADER_KEYS
 
-        for _, rows in read_xlsx_sheets(path, path.name):
-            for _, vals in rows[:5]:
-                hits = {_HEADER_KEYS.get(fold(v).replace("_", " ")) or _HEADER_KEYS.get(fold(v)) for v in vals if v}
-                if {"year", "entity", "points"} <= hits:
-                    return "tidy"
-                if any("co quan chu tri" in fold(v) for v in vals if v):
-                    return "plan"
+        for vals in peek_xlsx(path, path.name):  # header rows only: the reader reads the rest
+            if {"year", "entity", "points"} <= {_HEADER_KEYS.get(fold_loose(v)) for v in vals if v}:
+                return "tidy"
+            if any("co quan chu tri" in fold(v) for v in vals if v):
+                return "plan"
         return "publisher"
     return "unknown"
 
@@ -110,11 +108,9 @@ def merge_staged(frames: list[pd.DataFrame], tolerance: float = 0.0051) -> tuple
     problems: list[Problem] = []
     if df.empty:
         return df, problems
-    key = df[SCORE_KEY].astype(str).agg("|".join, axis=1)
-    df = df.assign(_key=key)
-    dup = df[df._key.duplicated(keep=False)]
-    keep = ~df._key.duplicated(keep="first")
-    for k, grp in dup.groupby("_key", sort=False):
+    keep = ~df.duplicated(SCORE_KEY, keep="first")
+    dup = df[df.duplicated(SCORE_KEY, keep=False)]
+    for _, grp in dup.groupby(SCORE_KEY, dropna=False, sort=False):
         first = grp.index[0]
         pts = grp.points.dropna()
         if len(pts) and (pts.max() - pts.min()) > tolerance:
@@ -127,7 +123,7 @@ def merge_staged(frames: list[pd.DataFrame], tolerance: float = 0.0051) -> tuple
                 later = grp[col].dropna()
                 if len(later):
                     df.at[first, col] = later.iloc[0]
-    return df[keep].drop(columns="_key").reset_index(drop=True), problems
+    return df[keep].reset_index(drop=True), problems
 
 
 # ---------------------------------------------------------------- writing

@@ -38,3 +38,21 @@ def read_xlsx_sheets(path: Path, name: str) -> list[tuple[str, list[tuple[int, l
         except Exception as exc:  # a broken zip or XML: tell the user, keep the reason
             raise ValidationFailed([Problem(name, f"không mở được bảng tính: {exc.__class__.__name__}")]) from None
     return out
+
+
+def peek_xlsx(path: Path, name: str, n_rows: int = 5) -> list[list]:
+    """The first rows of every worksheet, without reading the rest: enough to tell a tidy
+    template from a publisher's table or a plan appendix."""
+    import openpyxl
+
+    if not zipfile.is_zipfile(path):
+        raise ValidationFailed([Problem(name, "tệp không phải bảng tính Excel .xlsx hợp lệ (mở bằng Excel rồi lưu lại dạng .xlsx)")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            rows = [list(r) for ws in wb.worksheets for r in ws.iter_rows(max_row=n_rows, values_only=True)]
+            wb.close()
+        except Exception as exc:  # a broken zip or XML: tell the user, keep the reason
+            raise ValidationFailed([Problem(name, f"không mở được bảng tính: {exc.__class__.__name__}")]) from None
+    return rows
