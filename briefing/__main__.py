@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from briefing.data import CriterionChoiceError, gather, task_rows
+from loaders.cli import fail
 from loaders.db import ReadOnlyDatabase
 from loaders.entities import EntityRegistry
 
@@ -84,9 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     except CriterionChoiceError as exc:
         print(f"Không chọn được tiêu chí: {exc}", file=sys.stderr)
         return 2
-    except FileNotFoundError as exc:
-        print(f"Chưa có cơ sở dữ liệu {exc}: chạy «python -m loaders build» trước.", file=sys.stderr)
-        return 2
+    except Exception as exc:  # noqa: BLE001 - a Vietnamese line, not a traceback
+        return fail(exc)
     finally:
         db.close()
     return 0

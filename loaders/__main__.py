@@ -12,7 +12,7 @@ from pathlib import Path
 
 from loaders import build as b
 from loaders import db
-from loaders.problems import ValidationFailed
+from loaders.cli import fail
 
 
 def _progress(msg: str) -> None:
@@ -98,15 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             from loaders.illustrative import regenerate
 
             print(f"Đã ghi {regenerate(db.ROOT)}")
-    except ValidationFailed as exc:
-        print(exc.report(), file=sys.stderr)
-        return 2
-    except FileNotFoundError as exc:
-        print(f"Không tìm thấy: {exc}", file=sys.stderr)
-        return 2
     except Exception as exc:  # noqa: BLE001 - the last line of defence for a user at a terminal
-        print(f"Lỗi nội bộ ({exc.__class__.__name__}): {exc}", file=sys.stderr)
-        return 1
+        return fail(exc)
     return 0
 
 

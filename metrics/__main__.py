@@ -13,6 +13,7 @@ import sys
 
 import pandas as pd
 
+from loaders.cli import fail
 from loaders.db import ReadOnlyDatabase
 from loaders.entities import EntityRegistry
 from loaders.units import UnitRegistry
@@ -132,9 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     except NameError_ as exc:
         print(exc, file=sys.stderr)
         return 2
-    except FileNotFoundError as exc:
-        print(f"Chưa có cơ sở dữ liệu {exc}: chạy «python -m loaders build» trước.", file=sys.stderr)
-        return 2
+    except Exception as exc:  # noqa: BLE001 - a Vietnamese line, not a traceback
+        return fail(exc)
     finally:
         db.close()
     return 0

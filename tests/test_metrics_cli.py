@@ -59,3 +59,21 @@ def test_unknown_names_exit_2(capsys, dbarg):
     assert main(["ranks", "--entity", "Tỉnh Không Có", "--index", "PAR", *dbarg]) == 2
     assert "không nhận ra" in capsys.readouterr().err
     assert main(["unit", "Phòng Không Có", *dbarg]) == 2
+
+
+@pytest.mark.parametrize("argv", [["metrics", "coverage"],
+                                  ["briefing", "deck", "--entity", "Vĩnh Lộc", "--year", "2024", "--out", "x.pptx"]])
+def test_commands_fail_in_one_vietnamese_line_not_a_traceback(tmp_path, argv):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    broken = tmp_path / "hong.duckdb"
+    broken.write_bytes(b"not a database")
+    run = lambda db: subprocess.run([sys.executable, "-m", *argv, "--db", str(db)], cwd=tmp_path,  # noqa: E731
+                                    env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
+    r = run(broken)
+    assert r.returncode == 1 and r.stderr.startswith("Lỗi nội bộ") and "Traceback" not in r.stderr
+    r = run(tmp_path / "chua_co.duckdb")
+    assert r.returncode == 2 and "Chưa có cơ sở dữ liệu" in r.stderr and "python -m loaders build" in r.stderr
