@@ -47,6 +47,7 @@ else:
 
 tasks = ui.cached(unit_tasks, unit)
 st.subheader(f"Nhiệm vụ trọng tâm quý IV/2023 (mục II.1) — {len(tasks)}")
+st.caption("Nguồn: Kế hoạch UBND huyện Vĩnh Lộc 11/2023, mục II.1")
 for t in tasks.itertuples():
     via = f" — qua nhóm «{t.via_group}»" if isinstance(t.via_group, str) else ""
     st.markdown(f"**{t.task_no}** ({ui.INDEX_LABEL[t.index_code]}, {ROLE[t.role].lower()}{via}): {t.text}")

@@ -70,10 +70,11 @@ if len(chosen):
                            f"{entity_name.replace('Huyện', 'huyện')})",
                   index_names=dict(zip(names.index_code, names.name_vi)))
     left, right = st.columns(2)
-    left.download_button("Tải bảng phân công nhiệm vụ (Excel)", task_table_xlsx(task_rows, **layout),
+    # built when clicked, not on every rerun of the page (e.g. at each tick in the editor)
+    left.download_button("Tải bảng phân công nhiệm vụ (Excel)", lambda: task_table_xlsx(task_rows, **layout),
                          f"du_thao_phan_cong_{year + 1}.xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
-    right.download_button("Tải bảng phân công nhiệm vụ (Word)", task_table_docx(task_rows, **layout),
+    right.download_button("Tải bảng phân công nhiệm vụ (Word)", lambda: task_table_docx(task_rows, **layout),
                           f"du_thao_phan_cong_{year + 1}.docx",
                           "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     if focus.is_illustrative.any():

@@ -127,6 +127,23 @@ def test_change_entity_and_year(page):
     choose(page, "Đơn vị được đánh giá", "Huyện Vĩnh Lộc (Huyện)")
 
 
+def test_draft_task_table_downloads(page, tmp_path):
+    import openpyxl
+
+    go(page, "Trọng tâm năm tới")
+    with page.expect_download(timeout=60000) as dl:  # the file is built when the button is clicked
+        page.get_by_role("button", name="Tải bảng phân công nhiệm vụ (Excel)").click()
+    path = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(path)
+    # the year follows the selection carried from earlier pages; file name and title agree
+    plan_year = path.stem.rsplit("_", 1)[-1]
+    assert path.name == f"du_thao_phan_cong_{plan_year}.xlsx" and plan_year.isdigit()
+    ws = openpyxl.load_workbook(path).active
+    assert ws["A1"].value == f"NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CÁC CHỈ SỐ NĂM {plan_year}"
+    assert ws.max_row > 6  # criteria under the two-row header
+    assert_no_error_on_screen(page)
+
+
 def test_sign_in_and_upload(page, server):
     work = server[1]
     bad = work / "sai.csv"
