@@ -1,4 +1,5 @@
-"""Command line: python -m loaders {build,import,import-plan,check,template,illustrative}.
+"""Command line: python -m loaders {build,import,import-plan,check,template,illustrative,
+set-password,undo,backup,restore}.
 
 Exit codes: 0 success; 2 invalid input (every problem listed, database unchanged);
 1 internal error.
@@ -45,6 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("set-password", help="đặt mật khẩu cho việc nạp dữ liệu trên web (lưu dạng băm)")
     s.add_argument("--secrets", default=str(db.ROOT / ".streamlit" / "secrets.toml"),
                    help="tệp secrets.toml cần ghi (mặc định .streamlit/secrets.toml)")
+    s = sub.add_parser("undo", help="hoàn tác lần ghi gần nhất (nạp tệp, nạp kế hoạch, dựng lại, khôi phục)")
+    s.add_argument("--db")
+    s = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu ra một tệp (an toàn khi ứng dụng đang chạy)")
+    s.add_argument("out")
+    s.add_argument("--db")
+    s = sub.add_parser("restore", help="khôi phục cơ sở dữ liệu từ một bản sao lưu (hoàn tác được)")
+    s.add_argument("backup")
+    s.add_argument("--db")
     args = p.parse_args(argv)
 
     try:
@@ -94,6 +103,17 @@ def main(argv: list[str] | None = None) -> int:
             out.write_text(secrets_toml(hash_password(first)), encoding="utf-8")
             out.chmod(0o600)
             print(f"Đã lưu mã băm mật khẩu vào {out} (không lưu mật khẩu gốc). Khởi động lại ứng dụng để áp dụng.")
+        elif args.command == "undo":
+            r = b.undo(args.db and Path(args.db))
+            u = r.undone
+            print(f"Đã hoàn tác lần «{u['action']}» #{u['import_id']} (tệp {u['file']}, {u['user_name']}, "
+                  f"{u['imported_at']:%d/%m/%Y %H:%M}). Trạng thái vừa bỏ vẫn được giữ ở {r.kept}.")
+        elif args.command == "backup":
+            out = b.backup(Path(args.out), args.db and Path(args.db))
+            print(f"Đã sao lưu vào {out}. Khôi phục: «python -m loaders restore {out}».")
+        elif args.command == "restore":
+            n = b.restore(Path(args.backup), args.db and Path(args.db))
+            print(f"Đã khôi phục từ {args.backup}: {n} dòng điểm. Muốn quay lại trạng thái trước: «python -m loaders undo».")
         elif args.command == "illustrative":
             from loaders.illustrative import regenerate
 

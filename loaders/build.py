@@ -9,6 +9,8 @@ from __future__ import annotations
 import getpass
 import hashlib
 import numbers
+import os
+import shutil
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import Callable
 import duckdb
 import pandas as pd
 
-from loaders import db
+from loaders import db, limits
 from loaders.entities import EntityRegistry
 from loaders.frameworks import Frameworks
 from loaders.problems import Problem, ValidationFailed
@@ -84,6 +86,13 @@ def read_scores(path: Path, ctx: Context, *, reader: str = "auto", index_code: s
         raise ValidationFailed([Problem(name, "không tìm thấy tệp")])
     if path.stat().st_size == 0:
         raise ValidationFailed([Problem(name, "tệp rỗng (0 byte)")])
+    if path.suffix.lower() in (".xls", ".xlsx"):
+        from loaders.tabular import html_problem, looks_like_html
+
+        with open(path, "rb") as fh:
+            if looks_like_html(fh.read(512)):
+                raise ValidationFailed([html_problem(name)])
+    limits.check_file(path, name)  # before any parser sees the content
     kind = detect_kind(path) if reader == "auto" else reader
     if kind == "tidy":
         from loaders.tidy import read_tidy
@@ -128,11 +137,21 @@ def merge_staged(frames: list[pd.DataFrame], tolerance: float = 0.0051) -> tuple
 
 # ---------------------------------------------------------------- writing
 
+def os_user() -> str:
+    """Who runs a command: the operating-system account (the audit's "who" at a terminal)."""
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in a bare container
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "không rõ"
+
+
 def _log(con, action: str, file: str, digest: str | None, index_code: str | None, read: int, loaded: int,
-         replaced: int, note: str = "", user: str | None = None) -> int:
-    import_id = con.execute("SELECT COALESCE(max(import_id), 0) + 1 FROM import_log").fetchone()[0]
+         replaced: int, note: str = "", user: str | None = None, after: int = 0) -> int:
+    """One audit row; its number follows the file's last one (and ``after``, for an undo whose
+    restored file does not have the rows it undid)."""
+    import_id = con.execute("SELECT greatest(COALESCE(max(import_id), 0), ?) + 1 FROM import_log", [after]).fetchone()[0]
     con.execute("INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [import_id, datetime.now(), user or getpass.getuser(), action, file, digest, index_code,
+                [import_id, datetime.now(), user or os_user(), action, file, digest, index_code,
                  read, loaded, replaced, note])
     return import_id
 
@@ -247,7 +266,7 @@ def build(db_file: Path | None = None, data_dir: Path = DATA_DIR, progress: Prog
     steps = len(manifest) + 2
     progress(f"[1/{steps}] Đọc danh mục chỉ số, đơn vị được đánh giá và đơn vị chịu trách nhiệm")
     frames, problems, loaded_files = [], [], []
-    with db.writable_copy(target, fresh=True) as con:
+    with db.writable_copy(target, fresh=True, action="build") as con:
         db.run_script(con, "schema.sql")
         _load_registry(con, ctx)
         units = _load_units(con, data_dir)
@@ -330,17 +349,25 @@ def import_file(path: Path, db_file: Path | None = None, *, index_code: str | No
     progress(f"[1/3] Kiểm tra {name}")
     df = read_scores(path, ctx, reader=reader, index_code=index_code, source_name=name)
     df = df.assign(is_illustrative=df.is_illustrative.astype(bool))
-    ro = db.ReadOnlyDatabase(target)
-    try:
-        existing = _existing(ro.cursor(), df)
-    finally:
-        ro.close()
     summary = dict(rows=len(df), years=sorted(df.year.unique().tolist()), indices=sorted(df.index_code.unique().tolist()))
-    if _same(df, existing):
-        progress("[3/3] Không có gì thay đổi: số liệu trong tệp đã có sẵn")
-        return ImportResult("unchanged", replaced=0, **summary)
-    progress(f"[2/3] Ghi {len(df)} dòng vào bản sao cơ sở dữ liệu")
-    with db.writable_copy(target) as con:
+    digest = sha256(path)
+    with db.write_lock(target):  # from reading what is there to the swap: imports queue, none is lost
+        ro = db.open_read_only(target)
+        try:
+            existing = _existing(ro, df)
+        finally:
+            ro.close()
+        if _same(df, existing):
+            progress("[3/3] Không có gì thay đổi: số liệu trong tệp đã có sẵn")
+            return ImportResult("unchanged", replaced=0, **summary)
+        progress(f"[2/3] Ghi {len(df)} dòng vào bản sao cơ sở dữ liệu")
+        replaced = _write_import(target, df, name, digest, summary, user)
+    progress("[3/3] Đã thay cơ sở dữ liệu bằng bản mới")
+    return ImportResult("loaded", replaced=replaced, **summary)
+
+
+def _write_import(target: Path, df: pd.DataFrame, name: str, digest: str, summary: dict, user: str | None) -> int:
+    with db.writable_copy(target, action="import") as con:
         con.execute("BEGIN TRANSACTION")
         keys = df[["year", "index_code", "entity_code"]].drop_duplicates()
         con.register("t_keys", keys)
@@ -349,14 +376,13 @@ def import_file(path: Path, db_file: Path | None = None, *, index_code: str | No
         con.execute("""DELETE FROM score WHERE (year, index_code, entity_code) IN
                        (SELECT (year, index_code, entity_code) FROM t_keys)""")
         con.unregister("t_keys")
-        import_id = _log(con, "import", name, sha256(path), ",".join(summary["indices"]), len(df), len(df),
+        import_id = _log(con, "import", name, digest, ",".join(summary["indices"]), len(df), len(df),
                          replaced, user=user)
         _insert_scores(con, df, import_id)
         for idx in summary["indices"]:
             _derive(con, idx)
         con.execute("COMMIT")
-    progress("[3/3] Đã thay cơ sở dữ liệu bằng bản mới")
-    return ImportResult("loaded", replaced=replaced, **summary)
+    return replaced
 
 
 def import_plan(path: Path, plan_id: str, db_file: Path | None = None, *, user: str | None = None,
@@ -367,7 +393,7 @@ def import_plan(path: Path, plan_id: str, db_file: Path | None = None, *, user: 
     from loaders.units import UnitRegistry
 
     units = UnitRegistry.load(data_dir / "registry")
-    with db.writable_copy(target) as con:
+    with db.writable_copy(target, action="import-plan") as con:
         n = load_plan_into(con, path, plan_id, ctx, units, source_name or path.name)
         _log(con, "import-plan", source_name or path.name, sha256(path), None, n, n, 0, plan_id, user)
     return n
@@ -376,3 +402,76 @@ def import_plan(path: Path, plan_id: str, db_file: Path | None = None, *, user: 
 def check_file(path: Path, *, index_code: str | None = None, reader: str = "auto",
                data_dir: Path = DATA_DIR) -> pd.DataFrame:
     return read_scores(path, Context(data_dir), reader=reader, index_code=index_code)
+
+
+# ---------------------------------------------------------------- undo, backup and restore
+
+class NothingToUndo(ValidationFailed):
+    def report(self) -> str:
+        return "Không hoàn tác được: " + self.problems[0].message + ". Cơ sở dữ liệu không thay đổi."
+
+
+@dataclass
+class UndoResult:
+    undone: dict  # the import_log row of what was undone
+    kept: Path  # where the state that was undone now lies, for a person to recover by hand
+
+
+def undo(db_file: Path | None = None, *, user: str | None = None) -> UndoResult:
+    """Put back the database as it was before the last write (import, plan import, rebuild,
+    restore), and log the undo. Each undo goes one write further back."""
+    target = db.db_path(db_file)
+    with db.write_lock(target):
+        if not target.exists():
+            raise FileNotFoundError(target)
+        earlier = db.snapshots(target)
+        if not earlier:
+            raise NothingToUndo([Problem(target.name, "chưa có bản lưu trạng thái trước lần ghi nào "
+                                                      f"(thư mục {db.snapshot_dir(target)} trống)")])
+        con = db.open_read_only(target)
+        try:
+            # the newest write still in effect (undo rows describe writes that are gone already)
+            last = con.execute("""SELECT import_id, imported_at, user_name, action, file, sha256 FROM import_log
+                                  WHERE action <> 'undo' ORDER BY import_id DESC LIMIT 1""").df().iloc[0].to_dict()
+            newest = con.execute("SELECT max(import_id) FROM import_log").fetchone()[0]
+        finally:
+            con.close()
+        with db.writable_copy(target, action=db.UNDONE, source=earlier[0]) as con:
+            when = pd.Timestamp(last["imported_at"]).strftime("%d/%m/%Y %H:%M")
+            _log(con, "undo", last["file"], last["sha256"], None, 0, 0, 0,
+                 f"hoàn tác lần «{last['action']}» #{last['import_id']} ({last['user_name']}, {when})", user,
+                 after=int(newest))
+        earlier[0].unlink(missing_ok=True)
+        kept = db.snapshots(target, undone=True)[0]
+    return UndoResult(undone=last, kept=kept)
+
+
+def restore(backup: Path, db_file: Path | None = None, *, user: str | None = None) -> int:
+    """Replace the database with a backup copy (checked first); the current state is kept
+    as a snapshot, so ``undo`` reverses a restore too. Returns the backup's score rows."""
+    target = db.db_path(db_file)
+    if not backup.exists():
+        raise FileNotFoundError(backup)
+    try:
+        con = db.open_read_only(backup)
+        rows = con.execute("SELECT count(*) FROM score").fetchone()[0]
+        con.execute("SELECT count(*) FROM import_log").fetchone()
+        con.close()
+    except duckdb.Error:
+        raise ValidationFailed([Problem(backup.name, "không phải bản sao cơ sở dữ liệu của ứng dụng này "
+                                                     "(không mở được hoặc thiếu bảng score, import_log)")]) from None
+    with db.writable_copy(target, action="restore", source=backup) as con:
+        _log(con, "restore", backup.name, sha256(backup), None, rows, rows, 0, "khôi phục từ bản sao", user)
+    return rows
+
+
+def backup(out: Path, db_file: Path | None = None) -> Path:
+    """A consistent copy of the live database (writers replace the file, never change it in
+    place, so copying is safe while the app runs)."""
+    target = db.db_path(db_file)
+    if not target.exists():
+        raise FileNotFoundError(target)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "rb") as src, open(out, "wb") as dst:  # one open file: the same version to the end
+        shutil.copyfileobj(src, dst, 1 << 20)
+    return out

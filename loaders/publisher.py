@@ -32,6 +32,7 @@ from loaders.entities import EntityRegistry
 from loaders.frameworks import TOTAL, Frameworks
 from loaders.problems import Problem, ValidationFailed
 from loaders.staging import check_rows, drop_exact_duplicates, staged
+from loaders.tabular import html_problem, looks_like_html
 from loaders.text import fold_loose, nfc, parse_number, vn_number
 
 __all__ = ["read_publisher_workbook"]
@@ -83,24 +84,35 @@ class _Sheet:
 def _open_workbook(path: Path, file: str) -> list[_Sheet]:
     """All sheets of an .xlsx or .xls file; a file that is neither becomes a Problem."""
     try:
-        head = path.read_bytes()[:8]
+        with open(path, "rb") as fh:
+            head = fh.read(512)
     except OSError as e:
         raise ValidationFailed([Problem(file, f"không đọc được tệp: {e.strerror or e}")]) from None
     try:
         if head.startswith(b"PK\x03\x04"):
-            return _read_xlsx(path)
+            return _read_xlsx(path, file)
         if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
             return _read_xls(path)
+    except ValidationFailed:
+        raise
     except Exception as e:  # a damaged workbook must be reported, not crash the import
         raise ValidationFailed([Problem(file, f"tệp bảng tính bị hỏng hoặc không đọc được ({type(e).__name__}: {e})")]) \
             from None
+    if looks_like_html(head):
+        raise ValidationFailed([html_problem(file)])
     raise ValidationFailed([Problem(file, "tệp không phải bảng tính Excel (.xlsx hoặc .xls); "
                                           "hãy lưu lại bằng Excel/LibreOffice dưới dạng .xlsx")])
 
 
-def _read_xlsx(path: Path) -> list[_Sheet]:
+def _read_xlsx(path: Path, file: str) -> list[_Sheet]:
     import openpyxl
 
+    from loaders.limits import check_shape
+    from loaders.tabular import uncached_formulas
+
+    uncached = uncached_formulas(path, file)
+    if uncached:
+        raise ValidationFailed(uncached)
     try:
         with warnings.catch_warnings():
             # VCCI's workbooks carry Excel extensions openpyxl does not read; they hold no data
@@ -110,6 +122,7 @@ def _read_xlsx(path: Path) -> list[_Sheet]:
         raise ValueError(str(e)) from None
     sheets = []
     for ws in wb.worksheets:
+        check_shape(file, ws.title, ws.max_row, None)
         grid = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
         for rng in ws.merged_cells.ranges:
             _fill(grid, rng.min_row - 1, rng.max_row, rng.min_col - 1, rng.max_col)

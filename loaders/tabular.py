@@ -22,22 +22,73 @@ def decode_bytes(raw: bytes) -> str:
         return raw.decode("cp1258", errors="strict")
 
 
+def looks_like_html(head: bytes) -> bool:
+    """Whether a file's first bytes are a web page (portals export HTML tables as .xls)."""
+    for encoding in ("utf-8", "utf-16"):
+        text = head.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n").lower()
+        if text.startswith(("<!doctype html", "<html", "<table", "<meta")) or "<table" in text:
+            return True
+    return False
+
+
+def html_problem(name: str) -> Problem:
+    return Problem(name, "tệp mang đuôi bảng tính nhưng thực chất là trang web (HTML), như một số cổng thông tin "
+                         "vẫn xuất; hãy mở bằng Excel rồi «Lưu thành» .xlsx")
+
+
+def not_xlsx(path: Path, name: str) -> ValidationFailed:
+    with open(path, "rb") as fh:
+        head = fh.read(512)
+    if looks_like_html(head):
+        return ValidationFailed([html_problem(name)])
+    return ValidationFailed([Problem(name, "tệp không phải bảng tính Excel .xlsx hợp lệ (tệp hỏng, bị cắt cụt hoặc "
+                                           "sai định dạng; mở bằng Excel rồi lưu lại dạng .xlsx)")])
+
+
 def read_xlsx_sheets(path: Path, name: str) -> list[tuple[str, list[tuple[int, list]]]]:
-    """Every worksheet as (sheet name, [(row number, values)])."""
+    """Every worksheet as (sheet name, [(row number, values)]), trailing empty cells dropped."""
     import openpyxl  # defusedxml installed: openpyxl then parses XML safely
 
+    from loaders.limits import current
+
+    lim = current()
     if not zipfile.is_zipfile(path):
-        raise ValidationFailed([Problem(name, "tệp không phải bảng tính Excel .xlsx hợp lệ (mở bằng Excel rồi lưu lại dạng .xlsx)")])
+        raise not_xlsx(path, name)
+    try:
+        uncached = uncached_formulas(path, name)
+    except Exception as exc:  # noqa: BLE001 - a broken zip or XML: tell the user, keep the reason
+        raise ValidationFailed([Problem(name, f"không mở được bảng tính: {exc.__class__.__name__}")]) from None
+    if uncached:
+        raise ValidationFailed(uncached)
     with warnings.catch_warnings():  # unknown Excel extensions carry no data; read-only parses lazily
         warnings.simplefilter("ignore", UserWarning)
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            out = [(ws.title, [(i, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True), 1)])
-                   for ws in wb.worksheets]
+            out = [(ws.title, _bounded_rows(ws, name, lim)) for ws in wb.worksheets]
             wb.close()
+        except ValidationFailed:
+            raise
         except Exception as exc:  # a broken zip or XML: tell the user, keep the reason
             raise ValidationFailed([Problem(name, f"không mở được bảng tính: {exc.__class__.__name__}")]) from None
     return out
+
+
+def _bounded_rows(ws, name: str, lim) -> list[tuple[int, list]]:
+    """A sheet's rows, refusing it once it has more rows or filled columns than the limits
+    allow (a workbook's declared dimensions can lie, so this counts what is really there)."""
+    from loaders.limits import check_shape
+
+    rows = []
+    for i, r in enumerate(ws.iter_rows(values_only=True), 1):
+        values = list(r)
+        while values and values[-1] is None:
+            values.pop()
+        if len(values) > lim.max_columns:
+            check_shape(name, ws.title, None, len(values), lim)
+        rows.append((i, values))
+        if i > lim.max_rows:
+            check_shape(name, ws.title, i, None, lim)
+    return rows
 
 
 def peek_xlsx(path: Path, name: str, n_rows: int = 5) -> list[list]:
@@ -46,7 +97,7 @@ def peek_xlsx(path: Path, name: str, n_rows: int = 5) -> list[list]:
     import openpyxl
 
     if not zipfile.is_zipfile(path):
-        raise ValidationFailed([Problem(name, "tệp không phải bảng tính Excel .xlsx hợp lệ (mở bằng Excel rồi lưu lại dạng .xlsx)")])
+        raise not_xlsx(path, name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         try:
@@ -56,3 +107,59 @@ def peek_xlsx(path: Path, name: str, n_rows: int = 5) -> list[list]:
         except Exception as exc:  # a broken zip or XML: tell the user, keep the reason
             raise ValidationFailed([Problem(name, f"không mở được bảng tính: {exc.__class__.__name__}")]) from None
     return rows
+
+
+_FORMULA_TAGS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ")
+
+
+def uncached_formulas(path: Path, name: str, limit: int = 20) -> list[Problem]:
+    """Cells holding a formula but no computed value, one Problem each (at most ``limit``).
+
+    A workbook written by a program (not saved by Excel or LibreOffice) stores formulas
+    without their results; a reader then sees an empty cell where a score should be. Only
+    sheets whose XML contains a formula tag are parsed, with defusedxml."""
+    from defusedxml.ElementTree import fromstring, iterparse
+
+    problems: list[Problem] = []
+    with zipfile.ZipFile(path) as zf:
+        members = [i.filename for i in zf.infolist()
+                   if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
+        with_formulas = [m for m in members if any(t in zf.read(m) for t in _FORMULA_TAGS)]
+        if not with_formulas:
+            return problems
+        titles = _sheet_titles(zf, fromstring)
+        for member in with_formulas:
+            with zf.open(member) as fh:
+                for _, el in iterparse(fh, events=("end",)):
+                    if el.tag.rsplit("}", 1)[-1] != "c":
+                        continue
+                    kids = {child.tag.rsplit("}", 1)[-1]: child for child in el}
+                    if "f" in kids and not (kids["v"].text if "v" in kids else None):  # <v/> is no value either
+                        ref = el.get("r", "")
+                        col = ref.rstrip("0123456789")
+                        row = ref[len(col):]
+                        problems.append(Problem(name, f"ô {ref} có công thức nhưng không có giá trị đã tính "
+                                                      "(tệp chưa từng được mở bằng Excel): mở tệp bằng Excel hoặc "
+                                                      "LibreOffice, lưu lại rồi nạp lại", titles.get(member),
+                                                int(row) if row.isdigit() else None, col or None))
+                        if len(problems) >= limit:
+                            return problems
+                    el.clear()
+    return problems
+
+
+def _sheet_titles(zf: zipfile.ZipFile, fromstring) -> dict[str, str]:
+    """Worksheet member path -> the sheet's name as Excel shows it."""
+    try:
+        book = fromstring(zf.read("xl/workbook.xml"))
+        rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, Exception):  # noqa: BLE001 - names are a nicety; the cell reference still holds
+        return {}
+    target = {r.get("Id"): r.get("Target", "").lstrip("/") for r in rels}
+    out = {}
+    for el in book.iter():
+        if el.tag.rsplit("}", 1)[-1] == "sheet":
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+            t = target.get(rid, "")
+            out[t if t.startswith("xl/") else f"xl/{t}"] = el.get("name")
+    return out

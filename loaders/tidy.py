@@ -7,6 +7,7 @@ n_ranked/Số đơn vị xếp hạng, label/Xếp loại, illustrative/Minh h�
 """
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +39,7 @@ _HEADER_KEYS = {fold_loose(h): f for f, names in COLUMNS.items() for h in names}
 INDEX_ALIASES = {"par index": "PAR", "chi so cai cach hanh chinh": "PAR", "par": "PAR", "sipas": "SIPAS",
                  "papi": "PAPI", "ddci": "DDCI", "pci": "PCI"}
 TOTAL_WORDS = {"", "total", "tong", "tong diem"}
+FIRST_YEAR = 1990
 TRUE_WORDS = {"1", "true", "yes", "co", "x", "minh hoa"}
 
 
@@ -109,14 +111,15 @@ def _sheets(path: Path, name: str) -> list[tuple[str | None, pd.DataFrame]]:
             grid = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, header=None,
                                skip_blank_lines=False, engine="python" if delimiter == "\t" else "c")
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise ValidationFailed([Problem(name, f"không đọc được tệp CSV: {str(exc).splitlines()[0]}")]) from None
+            raise ValidationFailed([_csv_problem(name, str(exc))]) from None
+        _check_last_line(text, delimiter, grid, name)
         grid["_row"] = grid.index + 1
         tables = [(None, grid)]
     elif suffix == ".parquet":
         try:
             data = pd.read_parquet(path)
         except Exception as exc:  # noqa: BLE001 - a broken file can fail in any way
-            raise ValidationFailed([Problem(name, f"không đọc được tệp Parquet: {exc.__class__.__name__}")]) from None
+            raise ValidationFailed([Problem(name, "không đọc được tệp Parquet (tệp hỏng hoặc không phải Parquet)")]) from None
         grid = pd.concat([pd.DataFrame([list(data.columns)]), pd.DataFrame(data.to_numpy(dtype=object))],
                          ignore_index=True)
         grid["_row"] = grid.index + 1
@@ -135,6 +138,37 @@ def _sheets(path: Path, name: str) -> list[tuple[str | None, pd.DataFrame]]:
         filled = cells.apply(lambda c: _each_distinct(c, _has_text)).any(axis=1)
         out.append((sheet, grid[filled].reset_index(drop=True)))  # blank rows carry nothing
     return out
+
+
+def _csv_problem(name: str, reason: str) -> Problem:
+    """pandas' parser message, said in Vietnamese with the row it points at."""
+    import re
+
+    if m := re.search(r"EOF inside string starting at row (\d+)", reason):
+        row = int(m.group(1)) + 1
+        return Problem(name, "dấu ngoặc kép mở ở dòng này không được đóng đến hết tệp: tệp bị cắt cụt hoặc "
+                             "một ô chứa dấu \" lẻ", None, row)
+    if m := re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", reason):
+        return Problem(name, f"dòng có {m.group(3)} ô, nhiều hơn các dòng trước ({m.group(1)} ô): thừa dấu phân cách "
+                             "hoặc một ô có dấu phẩy mà không đặt trong ngoặc kép", None, int(m.group(2)))
+    return Problem(name, "không đọc được tệp CSV (tệp hỏng hoặc bị cắt cụt)")
+
+
+def _check_last_line(text: str, delimiter: str, grid: pd.DataFrame, name: str) -> None:
+    """A file cut off mid-line (an interrupted download or copy) ends with a short row whose
+    missing cells would read as empty: refuse it instead of storing a missing score."""
+    if not text or text.endswith(("\n", "\r")) or len(grid) < 2:
+        return
+    import csv
+
+    last = text.splitlines()[-1]
+    fields = next(csv.reader([last], delimiter=delimiter), [])
+    header = [nfc(h) for h in grid.iloc[0]]
+    named = max((i for i, h in enumerate(header) if h), default=-1) + 1
+    if len(fields) < named:
+        raise ValidationFailed([Problem(name, f"dòng cuối chỉ có {len(fields)} ô, dòng tiêu đề có {named} cột: tệp có vẻ "
+                                              "bị cắt cụt (tải về hoặc sao chép chưa hết); hãy lấy lại tệp đầy đủ",
+                                        None, len(grid), header[len(fields)])])
 
 
 def _has_text(v) -> bool:
@@ -180,6 +214,7 @@ def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: st
     name = source_name or path.name
     problems: list[Problem] = []
     frames: list[pd.DataFrame] = []
+    last_year = date.today().year  # a year's assessment is published the year after
     tables = _sheets(path, name)
     found_table = False
     for sheet, grid in tables:
@@ -206,7 +241,7 @@ def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: st
 
         year, errs["year"] = _parsed(cell("year"), _integer)
         year_num = pd.to_numeric(year, errors="coerce")
-        bad_range = year_num.notna() & ~year_num.between(1990, 2100)
+        bad_range = year_num.notna() & ~year_num.between(FIRST_YEAR, last_year)
         missing_year = year.isna() & errs["year"].isna()
         if index_code is None or "index" in mapping:
             idx = _each_distinct(cell("index"), parse_index)
@@ -241,7 +276,8 @@ def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: st
             elif missing_year.iloc[i]:
                 problems.append(Problem(message="thiếu năm đánh giá", column="year", **where))
             elif bad_range.iloc[i]:
-                problems.append(Problem(message=f"năm {int(year.iloc[i])} nằm ngoài khoảng 1990–2100", column="year", **where))
+                problems.append(Problem(message=f"năm {int(year.iloc[i])} nằm ngoài khoảng {FIRST_YEAR}–{last_year} "
+                                                "(không có kết quả đánh giá cho năm chưa qua)", column="year", **where))
             if index_code is None or "index" in mapping:
                 if idx.iloc[i] is None:
                     problems.append(Problem(message=f"chỉ số «{raw('index')}» không hợp lệ (cần một trong: "

@@ -89,11 +89,11 @@ with right:
                         + ("" if c.next_rank_possible else f" — **không thể** (chỉ còn {ui.num(c.headroom)} điểm đến tối đa)"))
         st.markdown(f"Để vào nhóm 1/3 đầu cần thêm **{ui.num(c.points_to_top)}** điểm"
                     + ("" if c.top_possible else " — **không thể** với riêng tiêu chí này"))
-    st.markdown("**Cơ quan chủ trì:** " + ui.units_text(row.lead_units, "— chưa giao —"))
-    st.markdown("**Cơ quan phối hợp:** " + ui.units_text(row.support_units))
+    st.markdown("**Cơ quan chủ trì:** " + ui.plain(ui.units_text(row.lead_units, "— chưa giao —")))
+    st.markdown("**Cơ quan phối hợp:** " + ui.plain(ui.units_text(row.support_units)))
 
 tasks = ui.q("SELECT DISTINCT task_no, text FROM plan_tasks WHERE index_code = ? ORDER BY task_no", "PAR" if index == "SIPAS" else index)
 if len(tasks):
     with st.expander(f"Nhiệm vụ liên quan trong mục II.1 của kế hoạch ({len(tasks)})"):
         for t in tasks.itertuples():
-            st.markdown(f"**{t.task_no}** — {t.text}")
+            st.markdown(f"**{ui.plain(t.task_no)}** — {ui.plain(t.text)}")

@@ -50,4 +50,5 @@ st.subheader(f"Nhiệm vụ trọng tâm quý IV/2023 (mục II.1) — {len(task
 st.caption("Nguồn: Kế hoạch UBND huyện Vĩnh Lộc 11/2023, mục II.1")
 for t in tasks.itertuples():
     via = f" — qua nhóm «{t.via_group}»" if isinstance(t.via_group, str) else ""
-    st.markdown(f"**{t.task_no}** ({ui.INDEX_LABEL[t.index_code]}, {ROLE[t.role].lower()}{via}): {t.text}")
+    st.markdown(f"**{ui.plain(t.task_no)}** ({ui.INDEX_LABEL[t.index_code]}, {ROLE[t.role].lower()}{ui.plain(via)}): "
+                f"{ui.plain(t.text)}")

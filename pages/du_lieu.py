@@ -1,21 +1,22 @@
 """Dữ liệu — what is loaded, the import log, templates, and (after signing in) uploading a
 file through the same validation as the command line."""
-import tempfile
+import math
 import time
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from loaders.auth import verify_password
-from loaders.build import import_file
+from loaders.build import undo
+from loaders.limits import current
 from loaders.problems import ValidationFailed
+from loaders.upload import receive
 from loaders.tidy import template_bytes
 from metrics.inventory import import_log, loaded_summary, source_conflicts
 from ui import common as ui
 
 ui.require_database()
 st.title("Dữ liệu")
+limits = current()
 
 inventory = ui.cached(loaded_summary)  # aggregates every score row: once per database version
 ui.illustrative_banner(inventory.any_illustrative)
@@ -43,11 +44,8 @@ left.download_button("Tải mẫu Excel (.xlsx)", template_bytes("xlsx"), "mau_n
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 right.download_button("Tải mẫu CSV (.csv)", template_bytes("csv"), "mau_nhap_diem.csv", "text/csv")
 
-st.subheader("Nạp tệp kết quả")
-try:
-    stored_hash = st.secrets.get("auth", {}).get("password_hash")
-except Exception:  # no secrets file at all
-    stored_hash = None
+st.subheader("Nạp tệp kết quả, hoàn tác")
+stored_hash = ui.password_hash()
 if not stored_hash:
     st.info("Chưa đặt mật khẩu cho việc nạp dữ liệu, nên trang này chưa nhận tệp nào. Người quản trị chạy lệnh "
             "`.venv/bin/python -m loaders set-password` trong thư mục dự án (mật khẩu chỉ được lưu dạng băm vào "
@@ -59,13 +57,20 @@ elif not st.session_state.get("signed_in"):
         password = st.text_input("Mật khẩu", type="password")
         ok = st.form_submit_button("Đăng nhập")
     if ok:
-        if who.strip() and verify_password(password, stored_hash):
+        verdict = ui.sign_in_throttle().attempt(password, stored_hash) if who.strip() else False
+        if verdict:
             st.session_state.update(signed_in=True, user=who.strip())
             st.rerun()
-        time.sleep(1.5)  # each wrong guess costs time
-        st.error("Sai mật khẩu hoặc chưa nhập họ tên.")
+        elif verdict is None:
+            st.error(f"Đã nhập sai mật khẩu nhiều lần. Hãy chờ {math.ceil(ui.sign_in_throttle().wait_seconds())} "
+                     "giây rồi thử lại.")
+        else:
+            time.sleep(1)  # each wrong guess costs time; repeated ones cost more (see the throttle)
+            st.error("Sai mật khẩu hoặc chưa nhập họ tên.")
 else:
-    st.caption(f"Đã đăng nhập: {st.session_state.get('user')}")
+    user = f"web: {st.session_state.get('user')}"
+    st.caption(f"Đã đăng nhập: {ui.plain(st.session_state.get('user'))}. Giới hạn mỗi tệp: "
+               f"{ui.num(limits.max_upload_mb, 0)} MB, {limits.max_rows:,} dòng, {limits.max_columns} cột.".replace(",", "."))
     ui.vietnamese_uploader()
     with st.form("upload", clear_on_submit=True):
         upload = st.file_uploader("Tệp điểm (.csv, .xlsx, .xls, .parquet) — kéo thả vào ô dưới hoặc bấm «Chọn tệp»",
@@ -74,34 +79,49 @@ else:
                              format_func=lambda c: "— theo cột «index» trong tệp —" if c is None else ui.INDEX_LABEL[c])
         submitted = st.form_submit_button("Kiểm tra và nạp")
     if submitted and upload is not None:
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / Path(upload.name).name
-            path.write_bytes(upload.getvalue())
-            try:
-                with st.spinner("Đang kiểm tra và nạp…"):
-                    result = import_file(path, ui.database().path, index_code=index, source_name=upload.name,
-                                         user=f"web: {st.session_state.get('user')}")
-            except ValidationFailed as exc:
-                st.error(f"Tệp «{upload.name}» không hợp lệ: {len(exc.problems)} lỗi. Cơ sở dữ liệu không thay đổi.")
-                problems = pd.DataFrame([p.as_dict() for p in exc.problems])[["file", "sheet", "row", "column", "message"]]
-                st.dataframe(problems.astype(object).where(problems.notna(), ""), hide_index=True,
-                             column_config={"file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "column": "Cột",
-                                            "message": st.column_config.TextColumn("Lỗi", width="large")})
+        name = ui.plain(upload.name)
+        try:
+            with st.spinner("Đang kiểm tra và nạp…"):
+                result = receive(upload.name, upload.getvalue(), ui.database().path, index_code=index, user=user)
+        except ValidationFailed as exc:
+            st.error(f"Tệp «{name}» không hợp lệ: {len(exc.problems)} lỗi. Cơ sở dữ liệu không thay đổi.")
+            problems = pd.DataFrame([p.as_dict() for p in exc.problems])[["file", "sheet", "row", "column", "message"]]
+            st.dataframe(problems.astype(object).where(problems.notna(), ""), hide_index=True,
+                         column_config={"file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "column": "Cột",
+                                        "message": st.column_config.TextColumn("Lỗi", width="large")})
+        else:
+            st.cache_data.clear()
+            if result.status == "unchanged":
+                st.info(f"Không có gì thay đổi: {result.rows} dòng trong «{name}» đã có sẵn.")
             else:
-                st.cache_data.clear()
-                if result.status == "unchanged":
-                    st.info(f"Không có gì thay đổi: {result.rows} dòng trong «{upload.name}» đã có sẵn.")
+                st.success(f"Đã nạp {result.rows} dòng từ «{name}» ({', '.join(result.indices)}; năm "
+                           f"{', '.join(map(str, result.years))}); thay thế {result.replaced} dòng cũ. "
+                           "Mọi trang đã dùng số liệu mới.")
+
+    last = ui.last_write()
+    if last is not None and ui.can_undo():
+        with st.expander(f"Hoàn tác lần ghi gần nhất: «{ui.plain(last.file)}» ({ui.plain(last.user_name)}, "
+                         f"{last.imported_at:%d/%m/%Y %H:%M})"):
+            st.caption("Cơ sở dữ liệu trở về đúng trạng thái trước lần ghi đó; việc hoàn tác được ghi vào nhật ký, "
+                       "trạng thái bị bỏ vẫn được giữ trong thư mục snapshots bên cạnh tệp cơ sở dữ liệu.")
+            sure = st.checkbox("Tôi chắc chắn muốn hoàn tác")
+            if st.button("Hoàn tác", disabled=not sure, type="primary"):
+                try:
+                    done = undo(ui.database().path, user=user)
+                except ValidationFailed as exc:
+                    st.error(exc.report())
                 else:
-                    st.success(f"Đã nạp {result.rows} dòng từ «{upload.name}» ({', '.join(result.indices)}; năm "
-                               f"{', '.join(map(str, result.years))}); thay thế {result.replaced} dòng cũ. "
-                               "Mọi trang đã dùng số liệu mới.")
+                    st.cache_data.clear()
+                    st.success(f"Đã hoàn tác lần «{done.undone['action']}» #{done.undone['import_id']} "
+                               f"(tệp «{ui.plain(done.undone['file'])}»).")
     if st.button("Đăng xuất"):
         st.session_state.pop("signed_in", None)
         st.rerun()
 
 st.subheader("Nhật ký nạp dữ liệu")
 log = import_log(ui.cursor())
-log["action"] = log.action.map({"build": "dựng lại từ data/", "import": "nạp tệp", "import-plan": "nạp kế hoạch"}).fillna(log.action)
+log["action"] = log.action.map({"build": "dựng lại từ data/", "import": "nạp tệp", "import-plan": "nạp kế hoạch",
+                                "undo": "hoàn tác", "restore": "khôi phục bản sao"}).fillna(log.action)
 st.dataframe(log, hide_index=True, column_config={
     "import_id": "Lần", "imported_at": st.column_config.DatetimeColumn("Thời điểm", format="DD/MM/YYYY HH:mm"),
     "user_name": "Người nạp", "action": "Thao tác", "file": "Tệp", "sha256": "SHA-256", "index_code": "Chỉ số",

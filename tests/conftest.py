@@ -45,3 +45,21 @@ def db_content(path: Path) -> list:
         return [c.execute("SELECT * FROM score ORDER BY ALL").fetchall(),
                 c.execute("SELECT * FROM plan_assignments ORDER BY ALL").fetchall(),
                 c.execute("SELECT count(*) FROM import_log").fetchall()]
+
+
+@pytest.fixture()
+def data_page(db_copy, monkeypatch):
+    """The Dữ liệu page on a private database copy, with an upload password set, not signed in."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from loaders.auth import hash_password
+
+    monkeypatch.setenv("CHISO_DB", str(db_copy))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "pages/du_lieu.py"), default_timeout=120)
+    at.secrets["auth"] = {"password_hash": hash_password("dung-mat-khau")}
+    yield at.run()
+    st.cache_resource.clear()
+    st.cache_data.clear()

@@ -3,6 +3,7 @@ carry across pages, the illustrative-data banner, source lines and Vietnamese fo
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import streamlit as st
@@ -231,10 +232,19 @@ def illustrative_banner(flags) -> None:
         st.warning(ILLUSTRATIVE_NOTICE, icon="⚠️")
 
 
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: object) -> str:
+    """Text from a file or a person, made inert inside Streamlit markdown: no links, images,
+    emphasis, LaTeX ($) or HTML tags; it reads exactly as written."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
 def source_line(sources, illustrative: bool = False) -> None:
     names = sorted({name for s in pd.Series(sources).dropna().astype(str) if s
                     for name in s.split(" › ")[0].split("; ")})
-    text = "Nguồn: " + ("; ".join(names) if names else "cơ sở dữ liệu của sản phẩm")
+    text = "Nguồn: " + ("; ".join(plain(n) for n in names) if names else "cơ sở dữ liệu của sản phẩm")
     if illustrative:
         text += " — có số liệu MINH HỌA"
     st.caption(text)
@@ -272,7 +282,8 @@ def style_figure(fig, *, height: int = 360, rank_axis: bool = False, legend: boo
 
 
 def units_text(value, empty: str = "—") -> str:
-    """A list of unit names as one line; an empty or missing list as ``empty``."""
+    """A list of unit names as one line (for tables; wrap in ``plain`` for markdown); an
+    empty or missing list as ``empty``."""
     if isinstance(value, str):
         return value or empty
     try:
@@ -360,3 +371,34 @@ def briefing_downloads(entity: str, year: int) -> None:
         else:
             col.download_button(f"Tải {label}", _briefing_file(kind, entity, year, version()),
                                 f"{kind}-{slug}-{year}.{ext}", mime, key=f"download_{kind}", type="primary")
+
+
+# ---------------------------------------------------------------- signing in and undo
+
+def password_hash() -> str | None:
+    """The salted hash from .streamlit/secrets.toml ([auth] password_hash), or None."""
+    try:
+        return st.secrets.get("auth", {}).get("password_hash")
+    except Exception:  # noqa: BLE001 - no secrets file at all
+        return None
+
+
+@st.cache_resource
+def sign_in_throttle():
+    """One for the whole app process: wrong passwords slow down every session, not just one."""
+    from loaders.auth import SignInThrottle
+
+    return SignInThrottle()
+
+
+def last_write():
+    """The newest row of the import log (what «Hoàn tác» would undo), or None."""
+    log = cursor().execute("""SELECT import_id, imported_at, user_name, action, file FROM import_log
+                              WHERE action <> 'undo' ORDER BY import_id DESC LIMIT 1""").df()
+    return None if log.empty else next(log.itertuples())
+
+
+def can_undo() -> bool:
+    from loaders.db import snapshots
+
+    return bool(snapshots(database().path))

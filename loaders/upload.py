@@ -1,0 +1,30 @@
+"""A file received through the web page: checked against the upload limit, written to a
+private temporary folder under a safe name, then imported exactly as the command line
+would import it (same validation, same lock, same log). No Streamlit here, so the page
+stays thin and this is tested directly."""
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+from loaders import limits
+from loaders.build import ImportResult, import_file
+
+
+def safe_name(name: str) -> str:
+    """A file name for the temporary copy: no folders, no control characters, the suffix kept
+    (the reader goes by it). The original name is still what the log and messages show."""
+    base = Path(name.replace("\\", "/")).name
+    stem, suffix = Path(base).stem, Path(base).suffix.lower()
+    stem = re.sub(r"[^\w.\- ]+", "_", stem).strip(" ._") or "tep"
+    return stem[:100] + re.sub(r"[^\w.]", "", suffix)[:10]
+
+
+def receive(name: str, data: bytes, db_file: Path, *, user: str, index_code: str | None = None) -> ImportResult:
+    """Import an uploaded file; ValidationFailed (database untouched) if it is refused."""
+    limits.check_upload(name, len(data))
+    with tempfile.TemporaryDirectory(prefix="chiso-upload-") as tmp:
+        path = Path(tmp) / safe_name(name)
+        path.write_bytes(data)
+        return import_file(path, db_file, index_code=index_code, source_name=name, user=user)

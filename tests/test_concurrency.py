@@ -1,0 +1,76 @@
+"""Many people at once: 20 readers using the app's own connection code while 10 imports run
+(in threads, as from several browser sessions and a terminal). No reader errors, every
+reader sees one state of the database (old or new, never a mix), and no import is lost."""
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from loaders.build import import_file
+from loaders.db import ReadOnlyDatabase
+
+HEADER = "year,index,criterion,entity,points\n"
+IMPORTS, READERS = 10, 20
+READ = """SELECT criterion_code, points FROM score WHERE entity_code = 'VN-38-393' AND index_code = 'PAR'
+          AND year = 2024 AND criterion_code IN ('1.1', '1.2') AND NOT derived ORDER BY 1"""
+LAST = "SELECT file FROM import_log WHERE action = 'import' ORDER BY import_id DESC LIMIT 1"
+
+
+def generation_file(folder, g: int):
+    """Generation g states 1.1 = 1.2 = g/10 for Vĩnh Lộc, PAR 2024."""
+    p = folder / f"the_he_{g:02d}.csv"
+    p.write_text(HEADER + "".join(f"2024,PAR,{c},Huyện Vĩnh Lộc,{g / 10}\n" for c in ("1.1", "1.2")), encoding="utf-8")
+    return p
+
+
+def test_readers_never_fail_nor_see_a_mix_while_imports_run(db_copy, tmp_path):
+    shared = ReadOnlyDatabase(db_copy)  # what ui.database() hands every session of one app process
+    original = shared.cursor().execute(READ).fetchall()
+    assert len(original) == 2
+    files = [generation_file(tmp_path, g) for g in range(1, IMPORTS + 1)]
+    done = threading.Event()
+    errors: list[str] = []
+    seen: list[set] = [set() for _ in range(READERS)]
+
+    def read(k: int) -> int:
+        own = ReadOnlyDatabase(db_copy) if k % 2 else shared  # half share one handle, half have their own
+        reads = 0
+        while not done.is_set() or reads < 5:
+            try:
+                cur = own.cursor()  # one cursor = one state: three queries must agree
+                first = cur.execute(READ).fetchall()
+                time.sleep(0.001)
+                second = cur.execute(READ).fetchall()
+                last = cur.execute(LAST).fetchone()
+            except Exception as exc:  # noqa: BLE001 - any failure is what this test looks for
+                errors.append(f"reader {k}: {exc.__class__.__name__}: {exc}")
+                return reads
+            if first != second:
+                errors.append(f"reader {k}: two queries on one cursor differ: {first} / {second}")
+            if first == original and last is None:
+                seen[k].add(0)
+            else:
+                g = int(last[0][7:9]) if last else -1
+                if first != [("1.1", g / 10), ("1.2", g / 10)]:
+                    errors.append(f"reader {k}: mixed state: log says generation {g}, scores say {first}")
+                seen[k].add(g)
+            reads += 1
+        return reads
+
+    with ThreadPoolExecutor(READERS + IMPORTS) as pool:
+        readers = [pool.submit(read, k) for k in range(READERS)]
+        imports = [pool.submit(import_file, f, db_copy, user=f"web: người {i}") for i, f in enumerate(files)]
+        results = [f.result() for f in imports]
+        done.set()
+        reads = sum(r.result() for r in readers)
+
+    assert errors == []
+    assert [r.status for r in results] == ["loaded"] * IMPORTS
+    assert reads >= READERS * 5 and len(set().union(*seen)) >= 3  # the readers really ran across the imports
+    final = ReadOnlyDatabase(db_copy).cursor()
+    logged = [r[0] for r in final.execute("""SELECT file FROM import_log WHERE action = 'import'
+                                              ORDER BY import_id""").fetchall()]
+    assert sorted(logged) == sorted(f.name for f in files)  # every import kept: none overwrote another
+    g = int(logged[-1][7:9])
+    assert final.execute(READ).fetchall() == [("1.1", g / 10), ("1.2", g / 10)]

@@ -1,0 +1,282 @@
+"""Safe operation: limits checked before parsing, audit and undo, backup and restore, access
+control on the Dữ liệu page, and no text from a file or a person rendered as markup."""
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from loaders import db, limits
+from loaders.__main__ import main
+from loaders.auth import SignInThrottle, hash_password, verify_password
+from loaders.build import build, import_file, sha256, undo
+from loaders.problems import ValidationFailed
+from loaders.upload import receive, safe_name
+from tests.conftest import ROOT, db_content, file_digest
+
+HEADER = "year,index,criterion,entity,points\n"
+
+
+def write(folder: Path, name: str, body: str) -> Path:
+    p = folder / name
+    p.write_text(body, encoding="utf-8")
+    return p
+
+
+def log_rows(path: Path) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as c:
+        return c.execute("""SELECT import_id, user_name, action, file, sha256, rows_read, rows_loaded, rows_replaced, note
+                            FROM import_log ORDER BY import_id""").fetchall()
+
+
+# ---------------------------------------------------------------- limits
+
+def test_limits_come_from_the_config_file_and_the_environment(tmp_path, monkeypatch):
+    cfg = tmp_path / "limits.toml"
+    cfg.write_text("[limits]\nmax_rows = 10\nmax_columns = 7\n", encoding="utf-8")
+    got = limits.current(cfg)
+    assert (got.max_rows, got.max_columns, got.max_upload_mb) == (10, 7, limits.Limits().max_upload_mb)
+    monkeypatch.setenv("CHISO_MAX_COLUMNS", "9")
+    assert limits.current(cfg).max_columns == 9
+    shipped = limits.current()
+    assert shipped == limits.current(limits.CONFIG)  # the shipped file parses, every key known
+    streamlit_cfg = (ROOT / ".streamlit/config.toml").read_text(encoding="utf-8")
+    assert f"maxUploadSize = {int(shipped.max_upload_mb)}" in streamlit_cfg  # the browser refuses the same size
+
+
+def test_limits_are_enforced_before_any_parser_runs(tmp_path, monkeypatch):
+    """Over a limit, neither pandas nor openpyxl nor pyarrow ever sees the content."""
+    import openpyxl
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    def boom(*a, **k):
+        raise AssertionError("a parser ran before the limits were checked")
+
+    csv_file = write(tmp_path, "rows.csv", HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,1\n" * 50)
+    wb = openpyxl.Workbook()
+    for _ in range(60):
+        wb.active.append([1, 2, 3])
+    wb.save(tmp_path / "rows.xlsx")
+    pd.DataFrame({"a": range(60)}).to_parquet(tmp_path / "rows.parquet")
+    monkeypatch.setenv("CHISO_MAX_ROWS", "20")
+    monkeypatch.setattr(pd, "read_csv", boom)
+    monkeypatch.setattr(openpyxl, "load_workbook", boom)
+    monkeypatch.setattr(pd, "read_parquet", boom)
+    for name in ("rows.csv", "rows.parquet"):
+        with pytest.raises(ValidationFailed) as exc:
+            limits.check_file(tmp_path / name, name)
+        assert "max_rows" in str(exc.value.problems[0]), name
+    monkeypatch.delenv("CHISO_MAX_ROWS")
+    monkeypatch.setenv("CHISO_MAX_UNCOMPRESSED_MB", "0.0001")
+    for name in ("rows.xlsx", "rows.parquet", "rows.csv"):
+        with pytest.raises(ValidationFailed) as exc:
+            limits.check_file(tmp_path / name, name)
+        assert "max_uncompressed_mb" in str(exc.value.problems[0]), name
+    assert pq  # imported so a lazy import inside the check cannot hide a parse
+
+
+def test_rows_of_a_workbook_are_counted_while_reading_even_if_its_dimensions_lie(tmp_path, monkeypatch):
+    import openpyxl
+
+    from loaders.tabular import read_xlsx_sheets
+
+    wb = openpyxl.Workbook()
+    for i in range(30):
+        wb.active.append([i])
+    wb.save(tmp_path / "long.xlsx")
+    monkeypatch.setenv("CHISO_MAX_ROWS", "25")
+    with pytest.raises(ValidationFailed, match="1 lỗi") as exc:
+        read_xlsx_sheets(tmp_path / "long.xlsx", "long.xlsx")
+    assert "hơn 25 dòng" in str(exc.value.problems[0])
+
+
+def test_upload_limit_and_safe_temporary_names(db_copy, monkeypatch):
+    digest = file_digest(db_copy)
+    monkeypatch.setenv("CHISO_MAX_UPLOAD_MB", "0.0001")
+    with pytest.raises(ValidationFailed) as exc:
+        receive("lon.csv", b"x" * 1000, db_copy, user="web: A")
+    assert "vượt giới hạn tải lên" in str(exc.value.problems[0]) and file_digest(db_copy) == digest
+    assert safe_name("../../etc/passwd.csv") == "passwd.csv"
+    assert safe_name("C:\\Users\\a\\điểm 2024 (bản cuối).XLSX") == "điểm 2024 _bản cuối.xlsx"
+    assert safe_name("\x00\n.csv") == "tep.csv" and "/" not in safe_name("a/b/../c.xlsx")
+
+
+# ---------------------------------------------------------------- audit, undo, backup, restore
+
+def test_every_import_is_audited_and_undo_restores_the_state_before_it(db_copy, tmp_path, capsys):
+    start = db_content(db_copy)
+    first = write(tmp_path, "dot1.csv", HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,1.25\n")
+    second = write(tmp_path, "dot2.csv", HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,0.5\n2024,PAR,1.2,Huyện Vĩnh Lộc,1\n")
+    import_file(first, db_copy, user="web: Nguyễn Văn A")
+    after_first = db_content(db_copy)
+    assert main(["import", str(second), "--db", str(db_copy)]) == 0
+    log = log_rows(db_copy)
+    a, b = log[-2], log[-1]
+    assert a[1:8] == ("web: Nguyễn Văn A", "import", "dot1.csv", sha256(first), 1, 1, 37)
+    assert b[1] not in ("", None) and b[1] == subprocess.run(["whoami"], capture_output=True, text=True).stdout.strip()
+    assert b[2:8] == ("import", "dot2.csv", sha256(second), 2, 2, 1)
+
+    assert main(["undo", "--db", str(db_copy)]) == 0
+    out = capsys.readouterr().out
+    assert "Đã hoàn tác lần «import»" in out and "dot2.csv" in out
+    now = db_content(db_copy)
+    assert now[:2] == after_first[:2]  # scores and task map exactly as before the second import
+    undo_row = log_rows(db_copy)[-1]
+    assert undo_row[2:5] == ("undo", "dot2.csv", sha256(second)) and undo_row[0] == b[0] + 1  # numbers never reused
+    assert "hoàn tác lần «import»" in undo_row[8]
+
+    r = undo(db_copy, user="web: Trần Thị B")
+    assert (r.undone["action"], r.undone["file"]) == ("import", "dot1.csv")  # not the undo row before it
+    assert db_content(db_copy)[:2] == start[:2]  # one write further back: before the first import
+    assert log_rows(db_copy)[-1][1:3] == ("web: Trần Thị B", "undo")
+    kept = db.snapshots(db_copy, undone=True)
+    assert len(kept) == 2 and all(p.name.endswith(".undone.duckdb") for p in kept)
+
+
+def test_nothing_to_undo_is_a_clear_refusal(tmp_path, capsys):
+    path = tmp_path / "moi.duckdb"
+    build(path)
+    digest = file_digest(path)
+    assert main(["undo", "--db", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "Không hoàn tác được" in err and "Traceback" not in err and file_digest(path) == digest
+
+
+def test_a_rebuild_can_be_undone(db_copy, tmp_path):
+    import_file(write(tmp_path, "web.csv", HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,1.25\n"), db_copy)
+    with_import = db_content(db_copy)
+    build(db_copy)  # e.g. `make run` after a pull: imports made since the last build are gone ...
+    assert db_content(db_copy)[0] != with_import[0]
+    undo(db_copy)  # ... and one undo brings them back
+    assert db_content(db_copy)[:2] == with_import[:2]
+
+
+def test_backup_and_restore(db_copy, tmp_path, capsys):
+    copy = tmp_path / "saoluu" / "chiso-2026-11-24.duckdb"
+    assert main(["backup", str(copy), "--db", str(db_copy)]) == 0
+    saved = db_content(db_copy)
+    import_file(write(tmp_path, "sau.csv", HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,0.25\n"), db_copy)
+    assert main(["restore", str(copy), "--db", str(db_copy)]) == 0
+    assert db_content(db_copy)[:2] == saved[:2] and log_rows(db_copy)[-1][2] == "restore"
+    junk = write(tmp_path, "khong_phai.duckdb", "không phải cơ sở dữ liệu")
+    digest = file_digest(db_copy)
+    assert main(["restore", str(junk), "--db", str(db_copy)]) == 2
+    assert "không phải bản sao cơ sở dữ liệu" in capsys.readouterr().err and file_digest(db_copy) == digest
+
+
+def test_snapshots_are_pruned_to_the_configured_number(db_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("CHISO_SNAPSHOTS_KEPT", "2")
+    for i in range(4):
+        import_file(write(tmp_path, f"f{i}.csv", HEADER + f"2024,PAR,1.1,Huyện Vĩnh Lộc,{i / 4}\n"), db_copy)
+    assert len(db.snapshots(db_copy)) == 2
+
+
+# ---------------------------------------------------------------- access control
+
+def test_passwords_are_salted_hashes_and_guessing_slows_down():
+    a, b = hash_password("mat-khau-dai"), hash_password("mat-khau-dai")
+    assert a != b and "mat-khau-dai" not in a and verify_password("mat-khau-dai", a) and not verify_password("sai", a)
+    now = [1000.0]
+    t = SignInThrottle(free=3, base=2, ceiling=60, clock=lambda: now[0])
+    for _ in range(3):
+        assert t.attempt("sai", a) is False
+    assert 1.9 < t.wait_seconds() <= 2
+    assert t.attempt("mat-khau-dai", a) is None  # too soon: not even checked
+    now[0] += 2
+    assert t.attempt("sai", a) is False and 3.9 < t.wait_seconds() <= 4  # doubles
+    for _ in range(10):
+        now[0] += 100
+        t.attempt("sai", a)
+    assert t.wait_seconds() <= 60  # capped
+    now[0] += 60
+    assert t.attempt("mat-khau-dai", a) is True and t.wait_seconds() == 0
+
+
+def test_no_write_path_without_signing_in(data_page, monkeypatch):
+    at = data_page
+    labels = [b.label for b in at.button]
+    assert not at.file_uploader and not any("Hoàn tác" in lbl for lbl in labels) and not at.checkbox
+    for _ in range(3):
+        at.text_input[0].set_value("Người lạ")
+        at.text_input[1].set_value("doan-mo")
+        at.button[0].click()
+        at.run()
+    at.text_input[1].set_value("dung-mat-khau")
+    at.button[0].click()
+    at.run()  # the right password, but too soon after three wrong ones: not even checked
+    assert "signed_in" not in at.session_state and "Hãy chờ" in at.error[0].value
+    assert not at.file_uploader
+
+
+def test_signed_in_user_can_undo_from_the_page(data_page, db_copy, tmp_path):
+    at = data_page
+    before = db_content(db_copy)
+    import_file(write(tmp_path, "web.csv", HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,1.25\n"), db_copy, user="web: A")
+    at.session_state["signed_in"] = True
+    at.session_state["user"] = "Lê Văn C"
+    at.run()
+    assert "web.csv" in re.sub(r"\\(.)", r"\1", at.expander[0].label)
+    undo_button = next(b for b in at.button if b.label == "Hoàn tác")
+    assert undo_button.disabled  # needs the confirmation box first
+    at.checkbox[0].check().run()
+    next(b for b in at.button if b.label == "Hoàn tác").click().run()
+    assert not at.exception and "Đã hoàn tác" in at.success[0].value
+    assert db_content(db_copy)[:2] == before[:2]
+    assert log_rows(db_copy)[-1][1:3] == ("web: Lê Văn C", "undo")
+
+
+def test_user_text_is_never_markup(data_page, db_copy):
+    """A file name full of markup is shown as the characters it is made of."""
+    at = data_page
+    at.session_state["signed_in"] = True
+    at.session_state["user"] = "<b>Quản trị</b> $x$"
+    at.run()
+    name = "<img src=x onerror=alert(1)>![a](http://ngoai.vn/a.png)[b](javascript:alert(1)).csv"
+    at.file_uploader[0].set_value((name, b"", "text/csv"))
+    at.button[0].click()
+    at.run()
+    shown = at.error[0].value
+    assert "\\<img src=x onerror=alert\\(1\\)\\>\\!\\[a\\]" in shown and "](http" not in shown
+    assert "\\<b\\>Quản trị\\</b\\> \\$x\\$" in at.caption[-1].value or any(
+        "\\<b\\>Quản trị" in c.value for c in at.caption)
+
+
+def test_html_is_only_ever_enabled_for_fixed_text():
+    """unsafe_allow_html / st.html only with a literal string: nothing from a file or a user."""
+    offenders = []
+    for path in [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("ui/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            html_kw = any(k.arg == "unsafe_allow_html" and not (isinstance(k.value, ast.Constant) and k.value.value is False)
+                          for k in node.keywords)
+            is_html = isinstance(node.func, ast.Attribute) and node.func.attr == "html"
+            if (html_kw or is_html) and not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args):
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []
+
+
+def test_markdown_escaping_keeps_the_text():
+    from ui.common import plain
+
+    text = "Phòng Nội vụ; UBND các xã, thị trấn (1.2) *[x](y)* $5 <b> # _a_ | ~ !"
+    escaped = plain(text)
+    assert re.sub(r"\\(.)", r"\1", escaped) == text
+    assert not re.search(r"(?<!\\)[\[\]()<>$*_#|~!]", escaped)
+
+
+def test_secrets_file_is_private_and_holds_no_password(tmp_path):
+    out = tmp_path / "secrets.toml"
+    r = subprocess.run([sys.executable, "-m", "loaders", "set-password", "--secrets", str(out)], cwd=ROOT,
+                       input="mot-mat-khau-dai\n", capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    body = out.read_text(encoding="utf-8")
+    assert "mot-mat-khau-dai" not in body and "pbkdf2_sha256$" in body
+    assert oct(os.stat(out).st_mode & 0o777) == "0o600"
