@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "undo":
             r = b.undo(args.db and Path(args.db))
             u = r.undone
-            print(f"Đã hoàn tác lần «{u['action']}» #{u['import_id']} (tệp {u['file']}, {u['user_name']}, "
+            print(f"Đã hoàn tác lần {b.ACTION_VI.get(u['action'], u['action'])} #{u['import_id']} (tệp {u['file']}, {u['user_name']}, "
                   f"{u['imported_at']:%d/%m/%Y %H:%M}). Trạng thái vừa bỏ vẫn được giữ ở {r.kept}.")
         elif args.command == "backup":
             out = b.backup(Path(args.out), args.db and Path(args.db))

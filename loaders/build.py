@@ -406,6 +406,10 @@ def check_file(path: Path, *, index_code: str | None = None, reader: str = "auto
 
 # ---------------------------------------------------------------- undo, backup and restore
 
+ACTION_VI = {"build": "dựng lại từ data/", "import": "nạp tệp", "import-plan": "nạp kế hoạch", "undo": "hoàn tác",
+             "restore": "khôi phục bản sao"}  # import_log.action as people read it
+
+
 class NothingToUndo(ValidationFailed):
     def report(self) -> str:
         return "Không hoàn tác được: " + self.problems[0].message + ". Cơ sở dữ liệu không thay đổi."
@@ -439,7 +443,8 @@ def undo(db_file: Path | None = None, *, user: str | None = None) -> UndoResult:
         with db.writable_copy(target, action=db.UNDONE, source=earlier[0]) as con:
             when = pd.Timestamp(last["imported_at"]).strftime("%d/%m/%Y %H:%M")
             _log(con, "undo", last["file"], last["sha256"], None, 0, 0, 0,
-                 f"hoàn tác lần «{last['action']}» #{last['import_id']} ({last['user_name']}, {when})", user,
+                 f"hoàn tác lần {ACTION_VI.get(last['action'], last['action'])} #{last['import_id']} "
+                 f"({last['user_name']}, {when})", user,
                  after=int(newest))
         earlier[0].unlink(missing_ok=True)
         kept = db.snapshots(target, undone=True)[0]

@@ -6,7 +6,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from loaders.build import undo
+from loaders.build import ACTION_VI, undo
 from loaders.limits import current
 from loaders.problems import ValidationFailed
 from loaders.upload import receive
@@ -98,30 +98,34 @@ else:
                            f"{', '.join(map(str, result.years))}); thay thế {result.replaced} dòng cũ. "
                            "Mọi trang đã dùng số liệu mới.")
 
+    if done := st.session_state.pop("undo_done", None):
+        st.success(done)
     last = ui.last_write()
     if last is not None and ui.can_undo():
-        with st.expander(f"Hoàn tác lần ghi gần nhất: «{ui.plain(last.file)}» ({ui.plain(last.user_name)}, "
-                         f"{last.imported_at:%d/%m/%Y %H:%M})"):
+        what = "dựng lại từ data/" if last.action == "build" else f"«{ui.plain(last.file)}»"
+        with st.expander(f"Hoàn tác lần ghi gần nhất: {what} ({ui.plain(last.user_name)}, "
+                         f"{last.imported_at:%d/%m/%Y %H:%M})", expanded=bool(st.session_state.get("undo_sure"))):
             st.caption("Cơ sở dữ liệu trở về đúng trạng thái trước lần ghi đó; việc hoàn tác được ghi vào nhật ký, "
                        "trạng thái bị bỏ vẫn được giữ trong thư mục snapshots bên cạnh tệp cơ sở dữ liệu.")
-            sure = st.checkbox("Tôi chắc chắn muốn hoàn tác")
+            sure = st.checkbox("Tôi chắc chắn muốn hoàn tác", key="undo_sure")
             if st.button("Hoàn tác", disabled=not sure, type="primary"):
                 try:
-                    done = undo(ui.database().path, user=user)
+                    result = undo(ui.database().path, user=user)
                 except ValidationFailed as exc:
                     st.error(exc.report())
                 else:
                     st.cache_data.clear()
-                    st.success(f"Đã hoàn tác lần «{done.undone['action']}» #{done.undone['import_id']} "
-                               f"(tệp «{ui.plain(done.undone['file'])}»).")
+                    st.session_state.pop("undo_sure", None)
+                    st.session_state["undo_done"] = (f"Đã hoàn tác lần {ACTION_VI.get(result.undone['action'], '')} #{result.undone['import_id']} "
+                                                     f"(tệp «{ui.plain(result.undone['file'])}»). Mọi trang đã dùng số liệu trước đó.")
+                    st.rerun()
     if st.button("Đăng xuất"):
         st.session_state.pop("signed_in", None)
         st.rerun()
 
 st.subheader("Nhật ký nạp dữ liệu")
 log = import_log(ui.cursor())
-log["action"] = log.action.map({"build": "dựng lại từ data/", "import": "nạp tệp", "import-plan": "nạp kế hoạch",
-                                "undo": "hoàn tác", "restore": "khôi phục bản sao"}).fillna(log.action)
+log["action"] = log.action.map(ACTION_VI).fillna(log.action)
 st.dataframe(log, hide_index=True, column_config={
     "import_id": "Lần", "imported_at": st.column_config.DatetimeColumn("Thời điểm", format="DD/MM/YYYY HH:mm"),
     "user_name": "Người nạp", "action": "Thao tác", "file": "Tệp", "sha256": "SHA-256", "index_code": "Chỉ số",

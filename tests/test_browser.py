@@ -174,3 +174,32 @@ def test_sign_in_and_upload(page, server):
     go(page, "Tổng quan")  # the new figure shows without restarting the server
     assert "88,88" in page.inner_text("body")
     assert_no_error_on_screen(page)
+
+
+def test_refuse_a_zip_bomb_then_undo_the_last_import(page, server):
+    """Runs after test_sign_in_and_upload (same session): the upload of 88,88 is undone."""
+    from tests.corpus import zip_bomb
+
+    work = server[1]
+    bomb = work / "bom.xlsx"
+    bomb.write_bytes(zip_bomb(300)(work))
+    go(page, "Dữ liệu")
+    page.locator('input[type="file"]').set_input_files(str(bomb))
+    page.get_by_text("bom.xlsx").first.wait_for()  # uploaded to the server before the form is sent
+    page.get_by_role("button", name="Kiểm tra và nạp").click()
+    settle(page)
+    page.screenshot(path=str(ARTIFACTS / "du-lieu-bom.png"), full_page=True)
+    assert "Tệp «bom.xlsx» không hợp lệ: 1 lỗi. Cơ sở dữ liệu không thay đổi." in page.inner_text("body")
+    assert_no_error_on_screen(page)
+
+    page.get_by_text("Hoàn tác lần ghi gần nhất").click()
+    page.get_by_text("Tôi chắc chắn muốn hoàn tác").click()
+    settle(page)
+    page.screenshot(path=str(ARTIFACTS / "du-lieu-hoan-tac-xac-nhan.png"), full_page=True)
+    page.get_by_role("button", name="Hoàn tác", exact=True).click()
+    settle(page)
+    assert "Đã hoàn tác lần nạp tệp #" in page.inner_text("body")
+    page.screenshot(path=str(ARTIFACTS / "du-lieu-hoan-tac.png"), full_page=True)
+    go(page, "Tổng quan")
+    assert "88,88" not in page.inner_text("body")
+    assert_no_error_on_screen(page)

@@ -125,12 +125,12 @@ def test_every_import_is_audited_and_undo_restores_the_state_before_it(db_copy, 
 
     assert main(["undo", "--db", str(db_copy)]) == 0
     out = capsys.readouterr().out
-    assert "Đã hoàn tác lần «import»" in out and "dot2.csv" in out
+    assert "Đã hoàn tác lần nạp tệp #" in out and "dot2.csv" in out
     now = db_content(db_copy)
     assert now[:2] == after_first[:2]  # scores and task map exactly as before the second import
     undo_row = log_rows(db_copy)[-1]
     assert undo_row[2:5] == ("undo", "dot2.csv", sha256(second)) and undo_row[0] == b[0] + 1  # numbers never reused
-    assert "hoàn tác lần «import»" in undo_row[8]
+    assert "hoàn tác lần nạp tệp #" in undo_row[8]
 
     r = undo(db_copy, user="web: Trần Thị B")
     assert (r.undone["action"], r.undone["file"]) == ("import", "dot1.csv")  # not the undo row before it
