@@ -393,6 +393,9 @@ def import_plan(path: Path, plan_id: str, db_file: Path | None = None, *, user: 
     from loaders.units import UnitRegistry
 
     units = UnitRegistry.load(data_dir / "registry")
+    if not path.exists():
+        raise ValidationFailed([Problem(source_name or path.name, "không tìm thấy tệp")])
+    limits.check_file(path, source_name or path.name)
     with db.writable_copy(target, action="import-plan") as con:
         n = load_plan_into(con, path, plan_id, ctx, units, source_name or path.name)
         _log(con, "import-plan", source_name or path.name, sha256(path), None, n, n, 0, plan_id, user)

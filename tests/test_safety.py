@@ -280,3 +280,11 @@ def test_secrets_file_is_private_and_holds_no_password(tmp_path):
     body = out.read_text(encoding="utf-8")
     assert "mot-mat-khau-dai" not in body and "pbkdf2_sha256$" in body
     assert oct(os.stat(out).st_mode & 0o777) == "0o600"
+
+
+def test_a_plan_file_is_held_to_the_limits_too(db_copy, tmp_path, monkeypatch, capsys):
+    plan = ROOT / "data/plan/ke-hoach-chi-so-vinh-loc-2023-2025.md"
+    digest = file_digest(db_copy)
+    monkeypatch.setenv("CHISO_MAX_ROWS", "10")
+    assert main(["import-plan", str(plan), "--plan-id", "VL-2023-2025", "--db", str(db_copy)]) == 2
+    assert "max_rows" in capsys.readouterr().err and file_digest(db_copy) == digest
