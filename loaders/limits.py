@@ -88,7 +88,7 @@ def check_file(path: Path, name: str, limits: Limits | None = None) -> None:
     else:
         if size > limits.uncompressed_bytes:
             raise _refuse(name, f"tệp {_mb(size)}, vượt giới hạn {_mb(limits.uncompressed_bytes)} (max_uncompressed_mb)")
-        if suffix in (".csv", ".txt"):
+        if suffix in (".csv", ".txt", ".md"):
             _check_text(path, name, limits)
 
 
