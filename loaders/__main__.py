@@ -7,6 +7,7 @@ Exit codes: 0 success; 2 invalid input (every problem listed, database unchanged
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
@@ -44,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("out")
     sub.add_parser("illustrative", help="tạo lại số liệu minh họa cấp huyện (data/illustrative/)")
     s = sub.add_parser("set-password", help="đặt mật khẩu cho việc nạp dữ liệu trên web (lưu dạng băm)")
+    s.add_argument("--user", help="tài khoản của một người (tên người đó); không có thì đặt mật khẩu dùng chung")
+    s.add_argument("--remove", action="store_true", help="xóa tài khoản --user")
     s.add_argument("--secrets", default=str(db.ROOT / ".streamlit" / "secrets.toml"),
                    help="tệp secrets.toml cần ghi (mặc định .streamlit/secrets.toml)")
     s = sub.add_parser("undo", help="hoàn tác lần ghi gần nhất (nạp tệp, nạp kế hoạch, dựng lại, khôi phục)")
@@ -84,25 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             out.write_bytes(template_bytes("xlsx" if out.suffix.lower() == ".xlsx" else "csv"))
             print(f"Đã ghi mẫu nhập {out}")
         elif args.command == "set-password":
-            import getpass
-
-            from loaders.auth import hash_password, secrets_toml
-
-            if sys.stdin.isatty():
-                first, second = getpass.getpass("Mật khẩu mới: "), getpass.getpass("Nhập lại: ")
-            else:  # piped in, e.g. from a deployment script: one line, read once
-                first = second = sys.stdin.readline().rstrip("\n")
-            if first != second:
-                print("Hai lần nhập không khớp; mật khẩu chưa được đặt.", file=sys.stderr)
-                return 2
-            if len(first) < 8:
-                print("Mật khẩu cần ít nhất 8 ký tự; chưa được đặt.", file=sys.stderr)
-                return 2
-            out = Path(args.secrets)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(secrets_toml(hash_password(first)), encoding="utf-8")
-            out.chmod(0o600)
-            print(f"Đã lưu mã băm mật khẩu vào {out} (không lưu mật khẩu gốc). Khởi động lại ứng dụng để áp dụng.")
+            return _set_password(Path(args.secrets), args.user, args.remove)
         elif args.command == "undo":
             r = b.undo(args.db and Path(args.db))
             u = r.undone
@@ -120,6 +105,41 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Đã ghi {regenerate(db.ROOT)}")
     except Exception as exc:  # noqa: BLE001 - the last line of defence for a user at a terminal
         return fail(exc)
+    return 0
+
+
+def _set_password(out: Path, user: str | None, remove: bool) -> int:
+    """Write one account's (or the shared) password hash into the secrets file; 2 if refused."""
+    import getpass
+
+    from loaders.auth import hash_password, read_auth, update_secrets
+
+    if remove:
+        if not user or user not in (read_auth(out).get("users") or {}):
+            print(f"Không có tài khoản «{user}» trong {out}; không thay đổi gì.", file=sys.stderr)
+            return 2
+        stored = None
+    else:
+        if sys.stdin.isatty():
+            first, second = getpass.getpass("Mật khẩu mới: "), getpass.getpass("Nhập lại: ")
+        else:  # piped in, e.g. from a deployment script: one line, read once
+            first = second = sys.stdin.readline().rstrip("\n")
+        if first != second:
+            print("Hai lần nhập không khớp; mật khẩu chưa được đặt.", file=sys.stderr)
+            return 2
+        if len(first) < 8:
+            print("Mật khẩu cần ít nhất 8 ký tự; chưa được đặt.", file=sys.stderr)
+            return 2
+        stored = hash_password(first)
+    text = update_secrets(out, user=user, stored_hash=stored)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.chmod(0o600)
+    os.replace(tmp, out)
+    who = f"tài khoản «{user}»" if user else "mật khẩu dùng chung"
+    done = "Đã xóa" if remove else "Đã lưu mã băm (không lưu mật khẩu gốc) cho"
+    print(f"{done} {who} trong {out}. Khởi động lại ứng dụng để áp dụng.")
     return 0
 
 

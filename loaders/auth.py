@@ -1,7 +1,15 @@
-"""Password hashing for the write paths of the web app (salted PBKDF2-SHA256, stdlib only).
+"""Who may change the data through the web app (salted PBKDF2-SHA256, stdlib only).
 
-Only the hash is ever stored, in .streamlit/secrets.toml under [auth] password_hash;
-``python -m loaders set-password`` writes it.
+Only hashes are stored, in .streamlit/secrets.toml:
+
+    [auth.users]                      # one account per person: the audit names the account
+    "Nguyễn Văn A" = "pbkdf2_sha256$…"
+
+    [auth]
+    password_hash = "pbkdf2_sha256$…" # or one shared password; people then type their name
+
+``python -m loaders set-password [--user NAME] [--remove]`` writes them. When any account
+exists, the shared password no longer opens anything.
 """
 from __future__ import annotations
 
@@ -31,8 +39,65 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate, stored)
 
 
-def secrets_toml(stored_hash: str) -> str:
-    return f'[auth]\npassword_hash = "{stored_hash}"\n'
+def _quoted(text: str) -> str:
+    """A TOML basic string (names may hold quotes or backslashes)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def secrets_toml(stored_hash: str | None = None, users: dict[str, str] | None = None) -> str:
+    lines = ["[auth]"]
+    if stored_hash:
+        lines.append(f"password_hash = {_quoted(stored_hash)}")
+    if users:
+        lines += ["", "[auth.users]"] + [f"{_quoted(name)} = {_quoted(h)}" for name, h in sorted(users.items())]
+    return "\n".join(lines) + "\n"
+
+
+def read_auth(path) -> dict:
+    """The [auth] table of a secrets file ({} when there is none)."""
+    import tomllib
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        return {}
+    return dict(tomllib.loads(path.read_text(encoding="utf-8")).get("auth", {}))
+
+
+def update_secrets(path, *, user: str | None, stored_hash: str | None) -> str:
+    """Set (or, with ``stored_hash=None``, remove) one account or the shared password in
+    ``path``, keeping everything else in its [auth] table. Returns the new text."""
+    from loaders.text import nfc
+
+    auth = read_auth(path)
+    users = dict(auth.get("users", {}))
+    shared = auth.get("password_hash")
+    if user is None:
+        shared = stored_hash
+    elif stored_hash is None:
+        users.pop(nfc(user), None)
+    else:
+        users[nfc(user)] = stored_hash
+    return secrets_toml(shared, users)
+
+
+def account_for(name: str, password: str, auth: dict) -> str | None:
+    """The account a sign-in opens, or None. With accounts, the name must be one of them
+    (case, spacing and Unicode form ignored) and the password that account's; otherwise the
+    shared password opens a session under the name typed."""
+    from loaders.text import nfc
+
+    typed = " ".join(nfc(name).split())
+    if not typed:
+        return None
+    users = auth.get("users") or {}
+    if users:
+        match = next((u for u in users if " ".join(nfc(u).split()).casefold() == typed.casefold()), None)
+        # a hash is computed even for an unknown name, so timing does not tell names apart
+        stored = users.get(match) if match else hash_password("", salt="00" * 16)
+        return match if verify_password(password, stored) and match else None
+    shared = auth.get("password_hash")
+    return typed if shared and verify_password(password, shared) else None
 
 
 class SignInThrottle:
@@ -58,15 +123,14 @@ class SignInThrottle:
             delay = min(self.base * 2 ** (self._failures - self.free), self.ceiling)
             return max(0.0, self._last + delay - self._clock())
 
-    def attempt(self, password: str, stored: str) -> bool | None:
-        """True or False for a checked password; None if it came too soon and was not checked."""
-        if self.wait_seconds() > 0:
-            return None
-        ok = verify_password(password, stored)
+    def allowed(self) -> bool:
+        """Whether an attempt may be checked now."""
+        return self.wait_seconds() <= 0
+
+    def record(self, ok: bool) -> None:
         with self._lock:
             if ok:
                 self._failures = 0
             else:
                 self._failures += 1
                 self._last = self._clock()
-        return ok

@@ -32,7 +32,7 @@ from loaders.entities import EntityRegistry
 from loaders.frameworks import TOTAL, Frameworks
 from loaders.problems import Problem, ValidationFailed
 from loaders.staging import check_rows, drop_exact_duplicates, staged
-from loaders.tabular import html_problem, looks_like_html
+from loaders.tabular import html_problem, looks_like_html, unreadable
 from loaders.text import fold_loose, nfc, parse_number, vn_number
 
 __all__ = ["read_publisher_workbook"]
@@ -96,8 +96,7 @@ def _open_workbook(path: Path, file: str) -> list[_Sheet]:
     except ValidationFailed:
         raise
     except Exception as e:  # a damaged workbook must be reported, not crash the import
-        raise ValidationFailed([Problem(file, f"tệp bảng tính bị hỏng hoặc không đọc được ({type(e).__name__}: {e})")]) \
-            from None
+        raise unreadable(file, e) from None
     if looks_like_html(head):
         raise ValidationFailed([html_problem(file)])
     raise ValidationFailed([Problem(file, "tệp không phải bảng tính Excel (.xlsx hoặc .xls); "

@@ -22,6 +22,20 @@ def decode_bytes(raw: bytes) -> str:
         return raw.decode("cp1258", errors="strict")
 
 
+def unreadable(name: str, exc: Exception) -> ValidationFailed:
+    """A workbook that could not be parsed, said in Vietnamese (defusedxml's refusals of
+    entity expansion and external references included: openpyxl parses through it)."""
+    causes, e = [], exc
+    while e is not None and len(causes) < 5:  # openpyxl wraps the parser's error in a ValueError
+        causes.append(e.__class__.__name__)
+        e = e.__cause__ or e.__context__
+    kind = causes[0]
+    if {"DTDForbidden", "EntitiesForbidden", "ExternalReferenceForbidden"} & set(causes):
+        return ValidationFailed([Problem(name, "bảng tính chứa khai báo XML bị cấm (DTD, thực thể hoặc tham chiếu "
+                                               "ra ngoài), có thể là tệp độc hại: không đọc")])
+    return ValidationFailed([Problem(name, f"không mở được bảng tính: tệp bị hỏng ({kind}); mở bằng Excel rồi lưu lại dạng .xlsx")])
+
+
 def looks_like_html(head: bytes) -> bool:
     """Whether a file's first bytes are a web page (portals export HTML tables as .xls)."""
     for encoding in ("utf-8", "utf-16"):
@@ -57,7 +71,7 @@ def read_xlsx_sheets(path: Path, name: str) -> list[tuple[str, list[tuple[int, l
     try:
         uncached = uncached_formulas(path, name)
     except Exception as exc:  # noqa: BLE001 - a broken zip or XML: tell the user, keep the reason
-        raise ValidationFailed([Problem(name, f"không mở được bảng tính: {exc.__class__.__name__}")]) from None
+        raise unreadable(name, exc) from None
     if uncached:
         raise ValidationFailed(uncached)
     with warnings.catch_warnings():  # unknown Excel extensions carry no data; read-only parses lazily
@@ -69,7 +83,7 @@ def read_xlsx_sheets(path: Path, name: str) -> list[tuple[str, list[tuple[int, l
         except ValidationFailed:
             raise
         except Exception as exc:  # a broken zip or XML: tell the user, keep the reason
-            raise ValidationFailed([Problem(name, f"không mở được bảng tính: {exc.__class__.__name__}")]) from None
+            raise unreadable(name, exc) from None
     return out
 
 
@@ -105,7 +119,7 @@ def peek_xlsx(path: Path, name: str, n_rows: int = 5) -> list[list]:
             rows = [list(r) for ws in wb.worksheets for r in ws.iter_rows(max_row=n_rows, values_only=True)]
             wb.close()
         except Exception as exc:  # a broken zip or XML: tell the user, keep the reason
-            raise ValidationFailed([Problem(name, f"không mở được bảng tính: {exc.__class__.__name__}")]) from None
+            raise unreadable(name, exc) from None
     return rows
 
 

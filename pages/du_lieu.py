@@ -6,6 +6,7 @@ import time
 import pandas as pd
 import streamlit as st
 
+from loaders.auth import account_for
 from loaders.build import ACTION_VI, undo
 from loaders.limits import current
 from loaders.problems import ValidationFailed
@@ -45,32 +46,34 @@ left.download_button("Tải mẫu Excel (.xlsx)", template_bytes("xlsx"), "mau_n
 right.download_button("Tải mẫu CSV (.csv)", template_bytes("csv"), "mau_nhap_diem.csv", "text/csv")
 
 st.subheader("Nạp tệp kết quả, hoàn tác")
-stored_hash = ui.password_hash()
-if not stored_hash:
+auth = ui.auth_settings()
+if not auth.get("users") and not auth.get("password_hash"):
     st.info("Chưa đặt mật khẩu cho việc nạp dữ liệu, nên trang này chưa nhận tệp nào. Người quản trị chạy lệnh "
-            "`.venv/bin/python -m loaders set-password` trong thư mục dự án (mật khẩu chỉ được lưu dạng băm vào "
+            "`.venv/bin/python -m loaders set-password --user \"Họ tên\"` trong thư mục dự án (mật khẩu chỉ được lưu dạng băm vào "
             "`.streamlit/secrets.toml`), rồi khởi động lại ứng dụng. Có thể nạp bằng dòng lệnh: "
             "`python -m loaders import TỆP`.")
 elif not st.session_state.get("signed_in"):
     with st.form("sign_in"):
-        who = st.text_input("Họ tên người nạp")
+        who = st.text_input("Tài khoản (họ tên)" if auth.get("users") else "Họ tên người nạp")
         password = st.text_input("Mật khẩu", type="password")
         ok = st.form_submit_button("Đăng nhập")
     if ok:
-        verdict = ui.sign_in_throttle().attempt(password, stored_hash) if who.strip() else False
-        if verdict:
-            st.session_state.update(signed_in=True, user=who.strip())
+        throttle = ui.sign_in_throttle()
+        if not throttle.allowed():  # too soon after repeated wrong passwords: not even checked
+            st.error(f"Đã nhập sai mật khẩu nhiều lần. Hãy chờ {math.ceil(throttle.wait_seconds())} giây rồi thử lại.")
+        elif account := account_for(who, password, auth):
+            throttle.record(True)
+            st.session_state.update(signed_in=True, user=account)
             st.rerun()
-        elif verdict is None:
-            st.error(f"Đã nhập sai mật khẩu nhiều lần. Hãy chờ {math.ceil(ui.sign_in_throttle().wait_seconds())} "
-                     "giây rồi thử lại.")
         else:
+            throttle.record(False)
             time.sleep(1)  # each wrong guess costs time; repeated ones cost more (see the throttle)
-            st.error("Sai mật khẩu hoặc chưa nhập họ tên.")
+            st.error("Sai tài khoản hoặc mật khẩu." if auth.get("users") else "Sai mật khẩu hoặc chưa nhập họ tên.")
 else:
     user = f"web: {st.session_state.get('user')}"
+    rows = f"{limits.max_rows:,}".replace(",", ".")
     st.caption(f"Đã đăng nhập: {ui.plain(st.session_state.get('user'))}. Giới hạn mỗi tệp: "
-               f"{ui.num(limits.max_upload_mb, 0)} MB, {limits.max_rows:,} dòng, {limits.max_columns} cột.".replace(",", "."))
+               f"{ui.num(limits.max_upload_mb, 0)} MB, {rows} dòng, {limits.max_columns} cột.")
     ui.vietnamese_uploader()
     with st.form("upload", clear_on_submit=True):
         upload = st.file_uploader("Tệp điểm (.csv, .xlsx, .xls, .parquet) — kéo thả vào ô dưới hoặc bấm «Chọn tệp»",

@@ -80,6 +80,22 @@ def zip_bomb(megabytes: int = 300) -> Callable[[Path], bytes]:
     return make
 
 
+def xml_bomb(_: Path) -> bytes:
+    """A real workbook whose sheet declares nested entities ("billion laughs")."""
+    good = xlsx([["year", "index", "criterion", "entity", "points"], [2024, "PAR", "", VL, 80]])(_)
+    laughs = ('<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+              '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>')
+    src, out = zipfile.ZipFile(io.BytesIO(good)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                body = data.decode("utf-8").split("?>", 1)[-1]
+                data = (laughs + body.replace("<v>80</v>", "<v>&d;</v>")).encode("utf-8")
+            zf.writestr(info, data)
+    return out.getvalue()
+
+
 def nfd(s: str) -> str:
     return unicodedata.normalize("NFD", s)
 
@@ -178,6 +194,8 @@ BAD: list[Case] = [
     Case("garbage.parquet", text("không phải parquet"), ["không đọc được tệp Parquet"]),
     Case("binary.csv", lambda _: bytes(range(256)) * 4, ["binary.csv"]),
     Case("zip_bomb.xlsx", zip_bomb(300), ["zip_bomb.xlsx", "giải nén ra", "vượt giới hạn"]),
+    Case("xml_bomb.xlsx", xml_bomb, ["xml_bomb.xlsx", "khai báo XML bị cấm"]),
+    Case("xml_bomb_publisher.xlsx", xml_bomb, ["khai báo XML bị cấm"], index="PAR"),
     Case("formulas.xlsx", xlsx([["year", "index", "criterion", "entity", "points"], [2024, "PAR", "1.1", VL, 1.5],
                                 [2024, "PAR", "1.2", VL, "=0.5+0.25"]], sheet="Kết quả"),
          ["trang tính «Kết quả»", "dòng 3", "cột «E»", "công thức", "không có giá trị đã tính"]),

@@ -14,7 +14,7 @@ import pytest
 
 from loaders import db, limits
 from loaders.__main__ import main
-from loaders.auth import SignInThrottle, hash_password, verify_password
+from loaders.auth import SignInThrottle, account_for, hash_password, read_auth, verify_password
 from loaders.build import build, import_file, sha256, undo
 from loaders.problems import ValidationFailed
 from loaders.upload import receive, safe_name
@@ -46,6 +46,9 @@ def test_limits_come_from_the_config_file_and_the_environment(tmp_path, monkeypa
     assert limits.current(cfg).max_columns == 9
     shipped = limits.current()
     assert shipped == limits.current(limits.CONFIG)  # the shipped file parses, every key known
+    from openpyxl.xml import DEFUSEDXML
+
+    assert DEFUSEDXML  # openpyxl parses every workbook through defusedxml (see the xml_bomb case)
     streamlit_cfg = (ROOT / ".streamlit/config.toml").read_text(encoding="utf-8")
     assert f"maxUploadSize = {int(shipped.max_upload_mb)}" in streamlit_cfg  # the browser refuses the same size
 
@@ -186,17 +189,55 @@ def test_passwords_are_salted_hashes_and_guessing_slows_down():
     now = [1000.0]
     t = SignInThrottle(free=3, base=2, ceiling=60, clock=lambda: now[0])
     for _ in range(3):
-        assert t.attempt("sai", a) is False
-    assert 1.9 < t.wait_seconds() <= 2
-    assert t.attempt("mat-khau-dai", a) is None  # too soon: not even checked
+        assert t.allowed()
+        t.record(False)
+    assert not t.allowed() and 1.9 < t.wait_seconds() <= 2
     now[0] += 2
-    assert t.attempt("sai", a) is False and 3.9 < t.wait_seconds() <= 4  # doubles
+    assert t.allowed()
+    t.record(False)
+    assert 3.9 < t.wait_seconds() <= 4  # doubles
     for _ in range(10):
         now[0] += 100
-        t.attempt("sai", a)
+        t.record(False)
     assert t.wait_seconds() <= 60  # capped
     now[0] += 60
-    assert t.attempt("mat-khau-dai", a) is True and t.wait_seconds() == 0
+    t.record(True)
+    assert t.allowed() and t.wait_seconds() == 0
+
+
+def test_accounts_name_the_person_and_replace_the_shared_password(tmp_path):
+    secrets = tmp_path / "secrets.toml"
+    run = lambda *a, pw="mat-khau-cua-A\n": subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "loaders", "set-password", "--secrets", str(secrets), *a], cwd=ROOT, input=pw,
+        capture_output=True, text=True)
+    assert run(pw="dung-chung-123\n").returncode == 0
+    assert run("--user", "Nguyễn Văn \"A\"").returncode == 0
+    assert run("--user", "Trần Thị B", pw="mat-khau-cua-B\n").returncode == 0
+    auth = read_auth(secrets)
+    assert set(auth["users"]) == {'Nguyễn Văn "A"', "Trần Thị B"} and "mat-khau" not in secrets.read_text(encoding="utf-8")
+    assert account_for("  nguyễn  văn \"a\" ", "mat-khau-cua-A", auth) == 'Nguyễn Văn "A"'
+    assert account_for("Trần Thị B", "mat-khau-cua-A", auth) is None  # someone else's password
+    assert account_for("Ai Đó", "dung-chung-123", auth) is None  # the shared one no longer opens
+    assert account_for("Ai Đó", "dung-chung-123", {"password_hash": auth["password_hash"]}) == "Ai Đó"
+    assert run("--user", "Trần Thị B", "--remove").returncode == 0
+    assert set(read_auth(secrets)["users"]) == {'Nguyễn Văn "A"'}
+    r = run("--user", "Không Có", "--remove")
+    assert r.returncode == 2 and "Không có tài khoản" in r.stderr
+
+
+def test_the_page_signs_in_an_account_and_logs_its_name(data_page, db_copy, tmp_path):
+    at = data_page
+    at.secrets["auth"] = {"users": {"Phạm Thị D": hash_password("mat-khau-cua-D")}}
+    at.run()
+    at.text_input[0].set_value("phạm thị d")
+    at.text_input[1].set_value("mat-khau-cua-D")
+    at.button[0].click()
+    at.run()
+    assert at.session_state["user"] == "Phạm Thị D"
+    at.file_uploader[0].set_value(("d.csv", (HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,1.25\n").encode(), "text/csv"))
+    next(b for b in at.button if b.label == "Kiểm tra và nạp").click()
+    at.run()
+    assert log_rows(db_copy)[-1][1:4] == ("web: Phạm Thị D", "import", "d.csv")
 
 
 def test_no_write_path_without_signing_in(data_page, monkeypatch):
@@ -244,8 +285,7 @@ def test_user_text_is_never_markup(data_page, db_copy):
     at.run()
     shown = at.error[0].value
     assert "\\<img src=x onerror=alert\\(1\\)\\>\\!\\[a\\]" in shown and "](http" not in shown
-    assert "\\<b\\>Quản trị\\</b\\> \\$x\\$" in at.caption[-1].value or any(
-        "\\<b\\>Quản trị" in c.value for c in at.caption)
+    assert any("\\<b\\>Quản trị\\</b\\> \\$x\\$" in c.value for c in at.caption)
 
 
 def test_html_is_only_ever_enabled_for_fixed_text():

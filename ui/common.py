@@ -375,12 +375,14 @@ def briefing_downloads(entity: str, year: int) -> None:
 
 # ---------------------------------------------------------------- signing in and undo
 
-def password_hash() -> str | None:
-    """The salted hash from .streamlit/secrets.toml ([auth] password_hash), or None."""
+def auth_settings() -> dict:
+    """The [auth] table of .streamlit/secrets.toml: accounts (users) and/or a shared
+    password_hash; {} when neither is set."""
     try:
-        return st.secrets.get("auth", {}).get("password_hash")
+        auth = st.secrets.get("auth", {})
+        return {k: (dict(v) if hasattr(v, "items") else v) for k, v in auth.items()}
     except Exception:  # noqa: BLE001 - no secrets file at all
-        return None
+        return {}
 
 
 @st.cache_resource
