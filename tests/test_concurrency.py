@@ -1,14 +1,17 @@
 """Many people at once: 20 readers using the app's own connection code while 10 imports run
-(in threads, as from several browser sessions and a terminal). No reader errors, every
+(half in threads, as from browser sessions, half in other processes, as from terminals). No reader errors, every
 reader sees one state of the database (old or new, never a mix), and no import is lost."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from loaders.build import import_file
 from loaders.db import ReadOnlyDatabase
+from tests.conftest import ROOT
 
 HEADER = "year,index,criterion,entity,points\n"
 IMPORTS, READERS = 10, 20
@@ -60,13 +63,18 @@ def test_readers_never_fail_nor_see_a_mix_while_imports_run(db_copy, tmp_path):
 
     with ThreadPoolExecutor(READERS + IMPORTS) as pool:
         readers = [pool.submit(read, k) for k in range(READERS)]
-        imports = [pool.submit(import_file, f, db_copy, user=f"web: người {i}") for i, f in enumerate(files)]
+        # half from web sessions (threads of this process), half from terminals (other processes)
+        imports = [pool.submit(import_file, f, db_copy, user=f"web: người {i}") if i % 2 else
+                   pool.submit(subprocess.run, [sys.executable, "-m", "loaders", "import", str(f), "--db", str(db_copy)],
+                               cwd=ROOT, capture_output=True, text=True)
+                   for i, f in enumerate(files)]
         results = [f.result() for f in imports]
         done.set()
         reads = sum(r.result() for r in readers)
 
     assert errors == []
-    assert [r.status for r in results] == ["loaded"] * IMPORTS
+    assert [r.status if hasattr(r, "status") else ("loaded" if r.returncode == 0 else r.stderr) for r in results] \
+        == ["loaded"] * IMPORTS
     assert reads >= READERS * 5 and len(set().union(*seen)) >= 3  # the readers really ran across the imports
     final = ReadOnlyDatabase(db_copy).cursor()
     logged = [r[0] for r in final.execute("""SELECT file FROM import_log WHERE action = 'import'
