@@ -164,10 +164,12 @@ def _check_last_line(text: str, delimiter: str, grid: pd.DataFrame, name: str) -
     last = text.splitlines()[-1]
     fields = next(csv.reader([last], delimiter=delimiter), [])
     header = [nfc(h) for h in grid.iloc[0]]
-    named = max((i for i, h in enumerate(header) if h), default=-1) + 1
-    if len(fields) < named:
-        raise ValidationFailed([Problem(name, f"dòng cuối chỉ có {len(fields)} ô, dòng tiêu đề có {named} cột: tệp có vẻ "
-                                              "bị cắt cụt (tải về hoặc sao chép chưa hết); hãy lấy lại tệp đầy đủ",
+    # optional columns at the end may be left out by hand; required ones may not
+    needed = max((i for i, h in enumerate(header) if _HEADER_KEYS.get(fold_loose(h)) in (*REQUIRED, "index")),
+                 default=-1) + 1
+    if len(fields) < needed:
+        raise ValidationFailed([Problem(name, f"dòng cuối chỉ có {len(fields)} ô, thiếu cột «{header[len(fields)]}»: tệp có "
+                                              "vẻ bị cắt cụt (tải về hoặc sao chép chưa hết); hãy lấy lại tệp đầy đủ",
                                         None, len(grid), header[len(fields)])])
 
 
@@ -276,8 +278,9 @@ def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: st
             elif missing_year.iloc[i]:
                 problems.append(Problem(message="thiếu năm đánh giá", column="year", **where))
             elif bad_range.iloc[i]:
-                problems.append(Problem(message=f"năm {int(year.iloc[i])} nằm ngoài khoảng {FIRST_YEAR}–{last_year} "
-                                                "(không có kết quả đánh giá cho năm chưa qua)", column="year", **where))
+                future = " (chưa có kết quả đánh giá cho năm chưa qua)" if year.iloc[i] > last_year else ""
+                problems.append(Problem(message=f"năm {int(year.iloc[i])} nằm ngoài khoảng {FIRST_YEAR}–{last_year}{future}",
+                                        column="year", **where))
             if index_code is None or "index" in mapping:
                 if idx.iloc[i] is None:
                     problems.append(Problem(message=f"chỉ số «{raw('index')}» không hợp lệ (cần một trong: "

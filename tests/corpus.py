@@ -225,6 +225,8 @@ AWKWARD: list[Case] = [
                                       [None], [2024, "SIPAS", "1.1", nfd(VL), 88.5, None, None], [None, None, None]],
                                      before=[("Hướng dẫn", [["Điền mỗi dòng một điểm."]])]),
          stored=[("1.1", 2024, "SIPAS", 88.5)]),
+    Case("short_last_row_no_newline.csv", text(HEADER + f"2024,PAR,1.1,{VL},1.5,,\n2024,PAR,1.2,{VL},0.5"),
+         stored=[("1.1", 2024, "PAR", 1.5), ("1.2", 2024, "PAR", 0.5)]),
     Case("formula_like_source.csv", text("year,index,criterion,entity,points,source\n"
                                          f"2024,PAR,2.1,{VL},1.5,\"=HYPERLINK(\"\"http://x\"\")\"\n"),
          stored=[("2.1", 2024, "PAR", 1.5)]),
