@@ -211,16 +211,20 @@ class ReadOnlyDatabase:
         self._lock = threading.Lock()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.cursor_and_version()[0]
+
+    def cursor_and_version(self) -> tuple[duckdb.DuckDBPyConnection, tuple | None]:
+        """A cursor on the newest file, and that file's version (the two always match)."""
         with self._lock:
             ident = _identity(self.path)
             if self._con is None or ident != self._ident:
                 # Not closed: cursors of the old instance may be in the middle of a query.
                 self._con = open_read_only(self.path)
                 self._ident = ident
-            cur = self._con.cursor()
+            cur, version = self._con.cursor(), self._ident
         cur.execute(QUIET)
         cur.execute(f"USE {CATALOG}")
-        return cur
+        return cur, version
 
     @property
     def version(self) -> tuple | None:

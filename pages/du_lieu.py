@@ -94,6 +94,7 @@ else:
                                         "message": st.column_config.TextColumn("Lỗi", width="large")})
         else:
             st.cache_data.clear()
+            ui.repin()  # the rest of this page (the log) shows the new version
             if result.status == "unchanged":
                 st.info(f"Không có gì thay đổi: {result.rows} dòng trong «{name}» đã có sẵn.")
             else:

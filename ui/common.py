@@ -8,7 +8,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from loaders.db import ReadOnlyDatabase
+from loaders.db import CATALOG, ReadOnlyDatabase
 from metrics import core
 
 INDEX_LABEL = {"PAR": "PAR INDEX", "SIPAS": "SIPAS", "PAPI": "PAPI", "DDCI": "DDCI", "PCI": "PCI"}
@@ -27,12 +27,37 @@ def database() -> ReadOnlyDatabase:
     return ReadOnlyDatabase()
 
 
+PIN = "_db_pin"  # session_state key: (cursor, version) fixed for one script run
+
+
+def pin() -> None:
+    """Fix the database version for the rest of this script run (app.py calls it first on
+    every run), so that every table and chart on a page comes from one version even if an
+    import lands halfway through; the next run sees the new one."""
+    try:
+        st.session_state[PIN] = database().cursor_and_version()
+    except FileNotFoundError:
+        st.session_state.pop(PIN, None)  # the page says what to do (require_database)
+
+
+def repin() -> None:
+    """After this run's own write: the rest of the run shows the new version (if pinned)."""
+    if PIN in st.session_state:
+        pin()
+
+
 def version() -> tuple | None:
     """Changes whenever a rebuild or an import replaced the file: part of every cache key."""
-    return database().version
+    pinned = st.session_state.get(PIN)
+    return pinned[1] if pinned else database().version
 
 
 def cursor():
+    pinned = st.session_state.get(PIN)
+    if pinned:
+        cur = pinned[0].cursor()  # a fresh connection to the pinned version's instance
+        cur.execute(f"USE {CATALOG}")
+        return cur
     return database().cursor()
 
 
