@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-import numbers
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -301,30 +300,34 @@ def build(db_file: Path | None = None, data_dir: Path = DATA_DIR, progress: Prog
     return {"db": str(target), "rows": counts, "conflicts": conflicts}
 
 
-def _existing(con, df: pd.DataFrame) -> pd.DataFrame:
-    keys = df[["year", "index_code", "entity_code"]].drop_duplicates()
-    con.register("t_keys", keys)
-    out = con.execute("""SELECT s.* FROM score s JOIN t_keys k ON s.year = k.year AND s.index_code = k.index_code
-                         AND s.entity_code = k.entity_code WHERE NOT s.derived""").df()
-    con.unregister("t_keys")
-    return out
+_COMPARED = ["year", "index_code", "criterion_code", "entity_code", "points", "max_points", "rank", "n_ranked", "label"]
 
 
-def _same(df: pd.DataFrame, existing: pd.DataFrame) -> bool:
-    """Whether the file states exactly what the database already holds for its keys."""
-    if len(df) != len(existing):
-        return False
-    cols = ["year", "index_code", "criterion_code", "entity_code", "points", "max_points", "rank", "n_ranked", "label"]
-
-    def cell(v) -> str:  # one spelling per value, whatever pandas or DuckDB typed it as
-        if pd.isna(v):
-            return "∅"
-        return f"{float(v):.6f}" if isinstance(v, numbers.Number) and not isinstance(v, bool) else str(v)
-
-    def rows(d: pd.DataFrame) -> list:
-        return sorted(tuple(cell(v) for v in row) for row in d[cols].astype(object).itertuples(index=False))
-
-    return rows(df) == rows(existing)
+def _unchanged(con, df: pd.DataFrame) -> bool:
+    """Whether the file states exactly what the database already holds for its (year, index,
+    entity) keys: same rows, numbers equal to 6 decimals. Compared inside DuckDB (EXCEPT ALL
+    both ways), since a national file has about a million rows."""
+    con.register("t_new", df[_COMPARED].astype(object))
+    try:
+        old_n, missing, extra = con.execute("""
+            WITH new AS (
+                SELECT CAST(year AS INTEGER) AS y, index_code AS i, criterion_code AS c, entity_code AS e,
+                       round(CAST(points AS DOUBLE), 6) AS p, round(CAST(max_points AS DOUBLE), 6) AS m,
+                       CAST(rank AS INTEGER) AS r, CAST(n_ranked AS INTEGER) AS n, CAST(label AS VARCHAR) AS l
+                FROM t_new),
+            old AS (
+                SELECT s.year AS y, s.index_code AS i, s.criterion_code AS c, s.entity_code AS e,
+                       round(s.points, 6) AS p, round(s.max_points, 6) AS m, s.rank AS r, s.n_ranked AS n,
+                       s.label AS l
+                FROM score s SEMI JOIN (SELECT DISTINCT y, i, e FROM new) k
+                     ON s.year = k.y AND s.index_code = k.i AND s.entity_code = k.e
+                WHERE NOT s.derived)
+            SELECT (SELECT count(*) FROM old),
+                   (SELECT count(*) FROM (SELECT * FROM new EXCEPT ALL SELECT * FROM old)),
+                   (SELECT count(*) FROM (SELECT * FROM old EXCEPT ALL SELECT * FROM new))""").fetchone()
+    finally:
+        con.unregister("t_new")
+    return old_n == len(df) and missing == 0 and extra == 0
 
 
 @dataclass
@@ -354,10 +357,10 @@ def import_file(path: Path, db_file: Path | None = None, *, index_code: str | No
     with db.write_lock(target):  # from reading what is there to the swap: imports queue, none is lost
         ro = db.open_read_only(target)
         try:
-            existing = _existing(ro, df)
+            unchanged = _unchanged(ro, df)
         finally:
             ro.close()
-        if _same(df, existing):
+        if unchanged:
             progress("[3/3] Không có gì thay đổi: số liệu trong tệp đã có sẵn")
             return ImportResult("unchanged", replaced=0, **summary)
         progress(f"[2/3] Ghi {len(df)} dòng vào bản sao cơ sở dữ liệu")

@@ -155,3 +155,22 @@ def test_parquet_imports_like_csv(db_copy, tmp_path):
     bad = tmp_path / "sai.parquet"
     pd.DataFrame({"year": [2024], "index": ["DDCI"], "criterion": [""], "entity": ["Không Có"], "points": [1.0]}).to_parquet(bad)
     assert main(["check", str(bad)]) == 2
+
+
+@pytest.mark.parametrize("edit,changed", [
+    (lambda rows: rows, False),
+    (lambda rows: [r.replace(",1.5,2,3,", ",1.5000000001,2,3,") for r in rows], False),  # below 6 decimals
+    (lambda rows: [r.replace(",1.5,2,3,", ",1.5,2,4,") for r in rows], True),  # a rank
+    (lambda rows: [r.replace(",A", ",B") for r in rows], True),  # a label
+    (lambda rows: rows[:-1], True),  # a row dropped: the file replaces what the database holds for its keys
+    (lambda rows: [r.replace(",1.5,2,3,", ",,2,3,") for r in rows], True),  # a score now missing
+], ids=["same", "rounding", "rank", "label", "fewer_rows", "now_missing"])
+def test_an_unchanged_file_is_recognised_exactly(db_copy, tmp_path, edit, changed):
+    head = "year,index,criterion,entity,points,max_points,rank,n_ranked,label\n"
+    rows = ["2024,PAR,1.1,Huyện Vĩnh Lộc,1.5,2,3,27,A\n", "2024,PAR,1.2,Huyện Vĩnh Lộc,0.5,,,,A\n",
+            "2024,PAR,1.3,Huyện Vĩnh Lộc,,,,,\n"]
+    assert import_file(write(tmp_path, "a.csv", head + "".join(rows)), db_copy).status == "loaded"
+    digest = file_digest(db_copy)
+    r = import_file(write(tmp_path, "b.csv", head + "".join(edit(rows))), db_copy)
+    assert r.status == ("loaded" if changed else "unchanged")
+    assert (file_digest(db_copy) != digest) == changed
