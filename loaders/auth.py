@@ -18,6 +18,7 @@ import hmac
 import secrets
 
 ITERATIONS = 390_000
+IDLE_MINUTES = 30  # a signed-in web session left idle this long must sign in again
 SCHEME = "pbkdf2_sha256"
 
 

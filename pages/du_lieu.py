@@ -6,7 +6,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from loaders.auth import account_for
+from loaders.auth import IDLE_MINUTES, account_for
 from loaders.build import ACTION_VI, undo
 from loaders.limits import current
 from loaders.problems import ValidationFailed
@@ -47,6 +47,10 @@ right.download_button("Tải mẫu CSV (.csv)", template_bytes("csv"), "mau_nhap
 
 st.subheader("Nạp tệp kết quả, hoàn tác")
 auth = ui.auth_settings()
+if st.session_state.get("signed_in") and time.time() - st.session_state.get("active_at", 0) > IDLE_MINUTES * 60:
+    st.session_state.pop("signed_in", None)  # an unattended browser does not stay able to write
+    st.info(f"Phiên đăng nhập đã hết hạn sau {IDLE_MINUTES} phút không dùng; hãy đăng nhập lại.")
+st.session_state["active_at"] = time.time()
 if not auth.get("users") and not auth.get("password_hash"):
     st.info("Chưa đặt mật khẩu cho việc nạp dữ liệu, nên trang này chưa nhận tệp nào. Người quản trị chạy lệnh "
             "`.venv/bin/python -m loaders set-password --user \"Họ tên\"` trong thư mục dự án (mật khẩu chỉ được lưu dạng băm vào "

@@ -63,3 +63,12 @@ def data_page(db_copy, monkeypatch):
     yield at.run()
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+def sign_in(at, user: str) -> None:
+    """Mark an AppTest session as signed in just now (as the sign-in form would)."""
+    import time
+
+    at.session_state["signed_in"] = True
+    at.session_state["user"] = user
+    at.session_state["active_at"] = time.time()

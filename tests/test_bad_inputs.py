@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from loaders.__main__ import main
-from tests.conftest import db_content, file_digest
+from tests.conftest import db_content, file_digest, sign_in
 from tests.corpus import AWKWARD, BAD
 
 PAGE_TYPES = (".csv", ".xlsx", ".xls", ".parquet")  # what the page's uploader lets through
@@ -97,8 +97,7 @@ def problem_lines(at) -> str:
 @pytest.fixture()
 def signed_in_page(data_page):
     at = data_page
-    at.session_state["signed_in"] = True
-    at.session_state["user"] = "Người kiểm thử"
+    sign_in(at, "Người kiểm thử")
     at.run()
     assert not at.exception
     return at

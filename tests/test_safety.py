@@ -18,7 +18,7 @@ from loaders.auth import SignInThrottle, account_for, hash_password, read_auth, 
 from loaders.build import build, import_file, sha256, undo
 from loaders.problems import ValidationFailed
 from loaders.upload import receive, safe_name
-from tests.conftest import ROOT, db_content, file_digest
+from tests.conftest import ROOT, db_content, file_digest, sign_in
 
 HEADER = "year,index,criterion,entity,points\n"
 
@@ -260,8 +260,7 @@ def test_signed_in_user_can_undo_from_the_page(data_page, db_copy, tmp_path):
     at = data_page
     before = db_content(db_copy)
     import_file(write(tmp_path, "web.csv", HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,1.25\n"), db_copy, user="web: A")
-    at.session_state["signed_in"] = True
-    at.session_state["user"] = "Lê Văn C"
+    sign_in(at, "Lê Văn C")
     at.run()
     assert "web.csv" in re.sub(r"\\(.)", r"\1", at.expander[0].label)
     undo_button = next(b for b in at.button if b.label == "Hoàn tác")
@@ -276,8 +275,7 @@ def test_signed_in_user_can_undo_from_the_page(data_page, db_copy, tmp_path):
 def test_user_text_is_never_markup(data_page, db_copy):
     """A file name full of markup is shown as the characters it is made of."""
     at = data_page
-    at.session_state["signed_in"] = True
-    at.session_state["user"] = "<b>Quản trị</b> $x$"
+    sign_in(at, "<b>Quản trị</b> $x$")
     at.run()
     name = "<img src=x onerror=alert(1)>![a](http://ngoai.vn/a.png)[b](javascript:alert(1)).csv"
     at.file_uploader[0].set_value((name, b"", "text/csv"))
@@ -328,3 +326,16 @@ def test_a_plan_file_is_held_to_the_limits_too(db_copy, tmp_path, monkeypatch, c
     monkeypatch.setenv("CHISO_MAX_ROWS", "10")
     assert main(["import-plan", str(plan), "--plan-id", "VL-2023-2025", "--db", str(db_copy)]) == 2
     assert "max_rows" in capsys.readouterr().err and file_digest(db_copy) == digest
+
+
+def test_an_idle_session_must_sign_in_again(data_page):
+    import time
+
+    at = data_page
+    sign_in(at, "Lê Văn C")
+    at.run()
+    assert at.file_uploader  # active: may upload
+    at.session_state["active_at"] = time.time() - 31 * 60
+    at.run()
+    assert not at.file_uploader and "signed_in" not in at.session_state
+    assert any("hết hạn" in i.value for i in at.info)
