@@ -6,12 +6,11 @@ dashboard shows. Exit 2 on a name, criterion or file type that is not recognised
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 from pathlib import Path
 
-from briefing.data import CriterionChoiceError, gather, task_rows
-from loaders.cli import fail
+from briefing.data import gather, task_rows
+from loaders.cli import InputError, fail, run
 from loaders.db import ReadOnlyDatabase
 from loaders.entities import EntityRegistry
 
@@ -49,8 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         reg = EntityRegistry.from_db(con)
         entity = reg.resolve(args.entity)
         if entity is None:
-            print(reg.explain_failure(args.entity), file=sys.stderr)
-            return 2
+            raise InputError(reg.explain_failure(args.entity))
         name = reg.name(entity)
         if args.command == "tasks":
             codes = [c for c in (args.criteria or "").split(",") if c.strip()] or None
@@ -82,9 +80,6 @@ def main(argv: list[str] | None = None) -> int:
                 _progress("Đang vẽ biểu đồ (lần đầu mất vài giây)…")
                 write_report(b, out)
             print(f"Đã ghi {out}.")
-    except CriterionChoiceError as exc:
-        print(f"Không chọn được tiêu chí: {exc}", file=sys.stderr)
-        return 2
     except Exception as exc:  # noqa: BLE001 - a Vietnamese line, not a traceback
         return fail(exc)
     finally:
@@ -93,5 +88,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    sys.exit(main())
+    run(main)

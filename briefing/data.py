@@ -7,6 +7,7 @@ from datetime import date
 
 import pandas as pd
 
+from loaders.cli import InputError
 from metrics import core
 
 INDEX_ORDER = ["PAR", "SIPAS", "PAPI", "DDCI", "PCI"]
@@ -83,7 +84,7 @@ def vn(value, digits: int = 2) -> str:
     return f"{value:.{digits}f}".replace(".", ",")
 
 
-class CriterionChoiceError(ValueError):
+class CriterionChoiceError(InputError, ValueError):
     """A --criteria code that names nothing, or several things."""
 
 
@@ -107,7 +108,7 @@ def chosen_criteria(con, entity_code: str, year: int, codes: list[str] | None) -
             continue
         picked.append(hit.iloc[0])
     if problems:
-        raise CriterionChoiceError("; ".join(problems))
+        raise CriterionChoiceError("Không chọn được tiêu chí: " + "; ".join(problems))
     df = pd.DataFrame(picked)
     units = resp.groupby(["index_code", "framework", "criterion_code"]).agg(
         lead_units=("lead_units", "first"), support_units=("support_units", "first")).reset_index()

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 from pathlib import Path
 
 from loaders import build as b
 from loaders import db
-from loaders.cli import fail
+from loaders.cli import fail, run
 
 
 def _progress(msg: str) -> None:
@@ -144,5 +143,4 @@ def _set_password(out: Path, user: str | None, remove: bool) -> int:
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `… | head` ends quietly, as Unix tools do
-    sys.exit(main())
+    run(main)

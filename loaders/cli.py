@@ -8,7 +8,23 @@ import sys
 from loaders.problems import ValidationFailed
 
 
+class InputError(Exception):
+    """Something typed on the command line names nothing (an entity, a unit, a criterion):
+    the message says what, and the command exits 2."""
+
+
+def run(main) -> None:
+    """The ``if __name__ == "__main__"`` of every command."""
+    import signal
+
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `… | head` ends quietly, as Unix tools do
+    sys.exit(main())
+
+
 def fail(exc: BaseException) -> int:
+    if isinstance(exc, InputError):
+        print(exc, file=sys.stderr)
+        return 2
     if isinstance(exc, ValidationFailed):
         print(exc.report(), file=sys.stderr)
         return 2

@@ -8,12 +8,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import signal
 import sys
 
 import pandas as pd
 
-from loaders.cli import fail
+from loaders.cli import InputError, fail, run
 from loaders.db import ReadOnlyDatabase
 from loaders.entities import EntityRegistry
 from loaders.units import UnitRegistry
@@ -79,15 +78,11 @@ def emit(df: pd.DataFrame, keys: list[str], fmt: str) -> None:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())  # long text is never cut
 
 
-class NameError_(Exception):
-    pass
-
-
 def resolve_entity(con, name: str) -> str:
     reg = EntityRegistry.from_db(con)
     code = reg.resolve(name)
     if code is None:
-        raise NameError_(reg.explain_failure(name))
+        raise InputError(reg.explain_failure(name))
     return code
 
 
@@ -126,13 +121,10 @@ def main(argv: list[str] | None = None) -> int:
             units = UnitRegistry.from_db(con)
             code = units.lookup(args.name)
             if code is None:
-                raise NameError_(f"không nhận ra cơ quan «{args.name}»; xem data/registry/units.csv và unit_aliases.csv")
+                raise InputError(f"không nhận ra cơ quan «{args.name}»; xem data/registry/units.csv và unit_aliases.csv")
             df = core.unit_status(con, code, resolve_entity(con, args.entity), args.year)
             df["role"] = df.role.map(ROLE)
             emit(df, KEYS["unit"], args.format)
-    except NameError_ as exc:
-        print(exc, file=sys.stderr)
-        return 2
     except Exception as exc:  # noqa: BLE001 - a Vietnamese line, not a traceback
         return fail(exc)
     finally:
@@ -141,5 +133,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `… | head` ends quietly, as Unix tools do
-    sys.exit(main())
+    run(main)
