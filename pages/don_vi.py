@@ -43,7 +43,7 @@ else:
             "index_code": "Chỉ số", "plan_code": "Mã KH", "criterion_name": st.column_config.TextColumn("Tiêu chí", width="large"),
             "role": "Vai trò", "via_group": "Giao qua", "published_code": "Mã công bố", "status": "Tình hình",
             "trend": st.column_config.LineChartColumn("Xu hướng (% tối đa)", y_min=0, y_max=100)})
-    ui.source_line(["Kế hoạch UBND huyện Vĩnh Lộc 11/2023", "bảng scores"], duties.is_illustrative.any())
+    ui.source_line([ui.SCORES_SOURCE, "phân công: " + ui.PLAN_SOURCE], duties.is_illustrative.any())
 
 tasks = ui.cached(unit_tasks, unit)
 st.subheader(f"Nhiệm vụ trọng tâm quý IV/2023 (mục II.1) — {len(tasks)}")

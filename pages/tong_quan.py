@@ -49,7 +49,7 @@ if len(urgent):
         "points_recoverable": "Điểm có thể lấy lại", "lead_units": "Cơ quan chủ trì"}), hide_index=True)
     st.caption("Xếp theo mức ưu tiên (vừa giảm vừa hạng thấp trước), rồi theo số điểm có thể lấy lại. "
                "Danh sách đầy đủ ở trang «Trọng tâm năm tới».")
-    ui.source_line(["điểm: bảng scores; cơ quan chủ trì: Kế hoạch UBND huyện Vĩnh Lộc 11/2023 (Phụ lục 1–3)"],
+    ui.source_line([ui.SCORES_SOURCE, "cơ quan chủ trì: " + ui.PLAN_SOURCE],
                    urgent.is_illustrative.any())
 else:
     st.success("Không có tiêu chí nào đang giảm hoặc xếp hạng thấp trong năm gần nhất.")

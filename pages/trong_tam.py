@@ -50,7 +50,7 @@ edited = st.data_editor(
         "recoverable": "Điểm có thể lấy lại", "to_next": "Điểm để lên 1 hạng",
         "lead": st.column_config.TextColumn("Cơ quan chủ trì", width="medium"),
         "support": st.column_config.TextColumn("Cơ quan phối hợp", width="medium")})
-ui.source_line(["Điểm: bảng scores; đơn vị: Kế hoạch UBND huyện Vĩnh Lộc 11/2023 (Phụ lục 1–3)"], focus.is_illustrative.any())
+ui.source_line([ui.SCORES_SOURCE, "đơn vị: " + ui.PLAN_SOURCE], focus.is_illustrative.any())
 
 chosen = focus[edited.chosen.values].copy()
 chosen["lead_units"] = [[u.strip() for u in t.split(";") if u.strip()] for t in edited.lead[edited.chosen.values]]

@@ -1,5 +1,6 @@
 """Every page runs (AppTest, generated from the page files), and the main widgets show what
 metrics/ computes."""
+import re
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,14 @@ def texts(at) -> str:
 def test_page_runs_without_exception(page):
     at = AppTest.from_file(str(page), default_timeout=TIMEOUT).run()
     assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.mark.parametrize("page", PAGES[1:], ids=[p.name for p in PAGES[1:]])
+def test_no_english_or_raw_values_in_the_text_of_a_page(page):
+    """Words an official reads: no table names, no Python None/nan/True/False leaking through."""
+    at = AppTest.from_file(str(page), default_timeout=TIMEOUT).run()
+    shown = texts(at) + "\n".join(str(s.value) for s in at.subheader)
+    assert not re.findall(r"\b(scores?|None|nan|NaN|True|False|null)\b", shown), shown
 
 
 def test_overview_cards_equal_the_metrics(con):

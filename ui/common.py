@@ -266,6 +266,10 @@ def plain(text: object) -> str:
     return _MARKDOWN.sub(r"\\\1", str(text))
 
 
+SCORES_SOURCE = "điểm: số liệu đã nạp (nguồn của từng dòng ở trang «Dữ liệu»)"
+PLAN_SOURCE = "Kế hoạch UBND huyện Vĩnh Lộc 11/2023 (Phụ lục 1–3)"
+
+
 def source_line(sources, illustrative: bool = False) -> None:
     names = sorted({name for s in pd.Series(sources).dropna().astype(str) if s
                     for name in s.split(" › ")[0].split("; ")})
