@@ -41,9 +41,9 @@ st.subheader("Mẫu nhập điểm")
 st.caption("Mỗi dòng một (năm, chỉ số, mã tiêu chí, đơn vị, điểm); để trống mã tiêu chí cho điểm tổng. "
            "Tệp theo mẫu của cơ quan công bố (mỗi đơn vị một dòng, mỗi tiêu chí một cột) cũng nạp được: chọn chỉ số khi tải lên.")
 left, right = st.columns(2)
-left.download_button("Tải mẫu Excel (.xlsx)", template_bytes("xlsx"), "mau_nhap_diem.xlsx",
+left.download_button("Tải mẫu Excel (.xlsx)", lambda: template_bytes("xlsx"), "mau_nhap_diem.xlsx",  # built on click
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-right.download_button("Tải mẫu CSV (.csv)", template_bytes("csv"), "mau_nhap_diem.csv", "text/csv")
+right.download_button("Tải mẫu CSV (.csv)", lambda: template_bytes("csv"), "mau_nhap_diem.csv", "text/csv")
 
 st.subheader("Nạp tệp kết quả, hoàn tác")
 auth = ui.auth_settings()
@@ -118,7 +118,8 @@ else:
             sure = st.checkbox("Tôi chắc chắn muốn hoàn tác", key="undo_sure")
             if st.button("Hoàn tác", disabled=not sure, type="primary"):
                 try:
-                    result = undo(ui.database().path, user=user)
+                    with st.spinner("Đang hoàn tác…"):
+                        result = undo(ui.database().path, user=user)
                 except ValidationFailed as exc:
                     st.error(exc.report())
                 else:
