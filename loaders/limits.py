@@ -99,7 +99,7 @@ def _check_zip(path: Path, name: str, limits: Limits) -> None:
     except (zipfile.BadZipFile, OSError, ValueError):
         from loaders.tabular import not_xlsx
 
-        raise not_xlsx(path, name) from None
+        raise not_xlsx(name) from None
     # zipfile never inflates a member past the size declared here (it stops and fails the
     # checksum), so the declared total bounds what any reader will decompress.
     total = sum(i.file_size for i in infos)

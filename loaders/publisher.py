@@ -32,7 +32,7 @@ from loaders.entities import EntityRegistry
 from loaders.frameworks import TOTAL, Frameworks
 from loaders.problems import Problem, ValidationFailed
 from loaders.staging import check_rows, drop_exact_duplicates, staged
-from loaders.tabular import html_problem, looks_like_html, unreadable
+from loaders.tabular import unreadable
 from loaders.text import fold_loose, nfc, parse_number, vn_number
 
 __all__ = ["read_publisher_workbook"]
@@ -97,8 +97,6 @@ def _open_workbook(path: Path, file: str) -> list[_Sheet]:
         raise
     except Exception as e:  # a damaged workbook must be reported, not crash the import
         raise unreadable(file, e) from None
-    if looks_like_html(head):
-        raise ValidationFailed([html_problem(file)])
     raise ValidationFailed([Problem(file, "tệp không phải bảng tính Excel (.xlsx hoặc .xls); "
                                           "hãy lưu lại bằng Excel/LibreOffice dưới dạng .xlsx")])
 

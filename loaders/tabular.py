@@ -50,11 +50,8 @@ def html_problem(name: str) -> Problem:
                          "vẫn xuất; hãy mở bằng Excel rồi «Lưu thành» .xlsx")
 
 
-def not_xlsx(path: Path, name: str) -> ValidationFailed:
-    with open(path, "rb") as fh:
-        head = fh.read(512)
-    if looks_like_html(head):
-        return ValidationFailed([html_problem(name)])
+def not_xlsx(name: str) -> ValidationFailed:
+    """(An HTML page under a spreadsheet name is caught earlier, in build.read_scores.)"""
     return ValidationFailed([Problem(name, "tệp không phải bảng tính Excel .xlsx hợp lệ (tệp hỏng, bị cắt cụt hoặc "
                                            "sai định dạng; mở bằng Excel rồi lưu lại dạng .xlsx)")])
 
@@ -67,7 +64,7 @@ def read_xlsx_sheets(path: Path, name: str) -> list[tuple[str, list[tuple[int, l
 
     lim = current()
     if not zipfile.is_zipfile(path):
-        raise not_xlsx(path, name)
+        raise not_xlsx(name)
     try:
         uncached = uncached_formulas(path, name)
     except Exception as exc:  # noqa: BLE001 - a broken zip or XML: tell the user, keep the reason
@@ -111,7 +108,7 @@ def peek_xlsx(path: Path, name: str, n_rows: int = 5) -> list[list]:
     import openpyxl
 
     if not zipfile.is_zipfile(path):
-        raise not_xlsx(path, name)
+        raise not_xlsx(name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         try:
@@ -138,7 +135,7 @@ def uncached_formulas(path: Path, name: str, limit: int = 20) -> list[Problem]:
     with zipfile.ZipFile(path) as zf:
         members = [i.filename for i in zf.infolist()
                    if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
-        with_formulas = [m for m in members if any(t in zf.read(m) for t in _FORMULA_TAGS)]
+        with_formulas = [m for m in members if _has_formula_tag(zf, m)]
         if not with_formulas:
             return problems
         titles = _sheet_titles(zf, fromstring)
@@ -162,12 +159,24 @@ def uncached_formulas(path: Path, name: str, limit: int = 20) -> list[Problem]:
     return problems
 
 
+def _has_formula_tag(zf: zipfile.ZipFile, member: str) -> bool:
+    """Scan one sheet's XML in 1 MB pieces (a sheet can inflate to hundreds of MB)."""
+    with zf.open(member) as fh:
+        tail = b""
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            buf = tail + chunk
+            if any(t in buf for t in _FORMULA_TAGS):
+                return True
+            tail = buf[-3:]  # a tag cut between two pieces
+    return False
+
+
 def _sheet_titles(zf: zipfile.ZipFile, fromstring) -> dict[str, str]:
     """Worksheet member path -> the sheet's name as Excel shows it."""
     try:
         book = fromstring(zf.read("xl/workbook.xml"))
         rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, Exception):  # noqa: BLE001 - names are a nicety; the cell reference still holds
+    except Exception:  # noqa: BLE001 - names are a nicety; the cell reference still holds
         return {}
     target = {r.get("Id"): r.get("Target", "").lstrip("/") for r in rels}
     out = {}
