@@ -96,6 +96,8 @@ else:
             st.dataframe(problems.astype(object).where(problems.notna(), ""), hide_index=True,
                          column_config={"file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "column": "Cột",
                                         "message": st.column_config.TextColumn("Lỗi", width="large")})
+        except Exception as exc:  # noqa: BLE001 - a disk full or a locked file: say so, never a traceback
+            ui.internal_error("nạp tệp", exc)
         else:
             st.cache_data.clear()
             ui.repin()  # the rest of this page (the log) shows the new version
@@ -122,6 +124,8 @@ else:
                         result = undo(ui.database().path, user=user)
                 except ValidationFailed as exc:
                     st.error(exc.report())
+                except Exception as exc:  # noqa: BLE001
+                    ui.internal_error("hoàn tác", exc)
                 else:
                     st.cache_data.clear()
                     st.session_state.pop("undo_sure", None)

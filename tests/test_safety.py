@@ -339,3 +339,21 @@ def test_an_idle_session_must_sign_in_again(data_page):
     at.run()
     assert not at.file_uploader and "signed_in" not in at.session_state
     assert any("hết hạn" in i.value for i in at.info)
+
+
+def test_a_system_failure_during_upload_is_a_vietnamese_message_not_a_traceback(data_page, db_copy, monkeypatch):
+    import loaders.upload
+
+    def disk_full(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    at = data_page
+    sign_in(at, "Lê Văn C")
+    at.run()
+    digest = file_digest(db_copy)
+    monkeypatch.setattr(loaders.upload, "receive", disk_full)
+    at.file_uploader[0].set_value(("d.csv", (HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,1.25\n").encode(), "text/csv"))
+    next(b for b in at.button if b.label == "Kiểm tra và nạp").click()
+    at.run()
+    assert not at.exception
+    assert "Không nạp tệp được do lỗi hệ thống" in at.error[0].value and file_digest(db_copy) == digest

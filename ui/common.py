@@ -429,6 +429,16 @@ def last_write():
     return None if log.empty else next(log.itertuples())
 
 
+def internal_error(action: str, exc: Exception) -> None:
+    """A failure that is not the user's input (disk full, permissions): a Vietnamese message on
+    screen, the traceback in the server log. The write path leaves the database unchanged."""
+    import logging
+
+    logging.getLogger("chiso").exception("%s failed", action)
+    st.error(f"Không {action} được do lỗi hệ thống ({exc.__class__.__name__}: {plain(exc)}). Cơ sở dữ liệu "
+             "không thay đổi. Hãy báo người quản trị; chi tiết nằm trong nhật ký của máy chủ.")
+
+
 def can_undo() -> bool:
     from loaders.db import snapshots
 
