@@ -177,10 +177,18 @@ def _derive(con, index_code: str | None) -> None:
     db.run_script(con, "derive_aggregates.sql", [index_code])
 
 
+def _rank(con) -> None:
+    """Every write ends here: one consistent rank order per peer group (loaders/ranking.py)."""
+    from loaders import ranking
+
+    ranking.refresh(con)
+
+
 def _load_registry(con, ctx: Context) -> None:
     fw, reg = ctx.fw, ctx.reg
     con.register("t_indices", fw.indices)
-    con.execute("INSERT INTO indices SELECT index_code, name_vi, name_en, publisher, CAST(\"order\" AS INTEGER) FROM t_indices")
+    con.execute("""INSERT INTO indices SELECT index_code, name_vi, name_en, publisher, CAST("order" AS INTEGER),
+                   CAST(rank_decimals AS INTEGER) FROM t_indices""")
     con.register("t_fw", fw.frameworks)
     con.execute("""INSERT INTO frameworks SELECT framework, index_code, year_from, year_to, entity_level, status,
                    total_min, total_max, total_rule, source FROM t_fw""")
@@ -295,6 +303,7 @@ def build(db_file: Path | None = None, data_dir: Path = DATA_DIR, progress: Prog
             import_id = _log(con, "build", path, digest, index_code, read, kept.get(path, loaded or 0), 0)
             _insert_scores(con, merged[merged.source_file == path], import_id)
         _derive(con, None)
+        _rank(con)
         db.run_script(con, "views.sql")
         counts = dict(con.execute("SELECT index_code, count(*) FROM score GROUP BY ALL ORDER BY 1").fetchall())
     return {"db": str(target), "rows": counts, "conflicts": conflicts}
@@ -384,6 +393,7 @@ def _write_import(target: Path, df: pd.DataFrame, name: str, digest: str, summar
         _insert_scores(con, df, import_id)
         for idx in summary["indices"]:
             _derive(con, idx)
+        _rank(con)
         con.execute("COMMIT")
     return replaced
 

@@ -10,6 +10,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from loaders.ranking import fill_ranks
+
 from metrics.core import Thresholds
 
 PEER = ["year", "index_code", "framework", "criterion_code", "entity_level", "peer_group"]
@@ -17,8 +19,12 @@ ENT = ["entity_code", "index_code", "criterion_code"]
 
 
 def tables(con) -> dict[str, pd.DataFrame]:
-    return {t: con.execute(f"SELECT * FROM {t}").df()
-            for t in ("score", "entities", "frameworks", "criteria", "indices")}
+    out = {t: con.execute(f"SELECT * FROM {t}").df()
+           for t in ("entities", "frameworks", "criteria", "indices")}
+    # with the published precision ranks are computed at, rounded as DuckDB rounds
+    out["score"] = con.execute("""SELECT s.*, round(s.points, i.rank_decimals) AS points_r
+                                  FROM score s JOIN indices i USING (index_code)""").df()
+    return out
 
 
 def reference_metrics(t: dict[str, pd.DataFrame], th: Thresholds) -> pd.DataFrame:
@@ -37,12 +43,21 @@ def reference_metrics(t: dict[str, pd.DataFrame], th: Thresholds) -> pd.DataFram
     s["crit_key"] = s.criterion_code.fillna("∅")  # pandas groupby drops NaN keys otherwise
     peer = PEER[:3] + ["crit_key"] + PEER[4:]
     g = s.groupby(peer)
-    s["rank_calc"] = g.points.rank(method="min", ascending=False)
-    s["n_calc"] = g.points.transform("count")
+    s["rank_calc"] = g.points_r.rank(method="min", ascending=False)
+    s["n_calc"] = g.points_r.transform("count")
     s["peers_ill_rank"] = g.is_illustrative.transform("any")
     s["rank_computed"] = s["rank"].isna()
-    s["rank_out"] = s["rank"].where(s["rank"].notna(), s.rank_calc)
-    s["n_out"] = s.n_ranked.where(~s.rank_computed, s.n_calc)
+    s["rank_out"] = s.rank_calc
+    s["n_out"] = s.n_calc.astype(float)
+    # groups with a published rank: published ranks stand, computed ones fill the gaps
+    for _, grp in s[g["rank"].transform(lambda r: r.notna().any())].groupby(peer):
+        n_max = pd.to_numeric(grp.n_ranked, errors="coerce").max()
+        n_pub = None if pd.isna(n_max) else int(n_max)
+        ranks, _conflict = fill_ranks(grp.points_r.tolist(), [None if pd.isna(r) else int(r) for r in grp["rank"]], n_pub)
+        ranked = [r for r in ranks if r is not None]
+        s.loc[grp.index, "rank_out"] = [np.nan if r is None else r for r in ranks]
+        s.loc[grp.index, "n_out"] = (max(len(ranked), max(ranked, default=0), n_pub or 0)
+                                     if ranked else np.nan)
     s["ill_view"] = s.is_illustrative | (s.rank_computed & s.points.notna() & s.peers_ill_rank)
     s["peer_median"] = g.points.transform("median")
     s["peer_best"] = g.points.transform("max")

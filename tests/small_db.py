@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 
 from loaders import db
-from loaders.build import DATA_DIR, Context, _derive, _load_registry, _load_units, load_plan_into
+from loaders.build import DATA_DIR, Context, _derive, _load_registry, _load_units, _rank, load_plan_into
 
 _CTX: Context | None = None
 
@@ -36,5 +36,6 @@ def make_db(path: Path, rows: list[tuple], *, with_plan: bool = False, derive: b
                      max_points, rank, n_ranked, bool(illustrative)])
     if derive:
         _derive(con, None)
+    _rank(con)
     db.run_script(con, "views.sql")
     return con

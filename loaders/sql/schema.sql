@@ -2,7 +2,8 @@
 
 CREATE TABLE indices (
     index_code VARCHAR PRIMARY KEY, name_vi VARCHAR NOT NULL, name_en VARCHAR,
-    publisher VARCHAR, sort_order INTEGER);
+    publisher VARCHAR, sort_order INTEGER,
+    rank_decimals INTEGER);                        -- scores are rounded to this before ranking
 
 CREATE TABLE frameworks (
     framework VARCHAR PRIMARY KEY, index_code VARCHAR NOT NULL, year_from INTEGER, year_to INTEGER,
@@ -56,6 +57,13 @@ CREATE TABLE score (
     derived BOOLEAN NOT NULL DEFAULT FALSE,        -- summed here from its sub-criteria
     source_file VARCHAR, source_sheet VARCHAR, source_row INTEGER, source_note VARCHAR,
     import_id INTEGER);
+
+-- One consistent ordering per peer group (loaders/ranking.py): published ranks as given,
+-- computed ones filling the free slots; rebuilt by every write.
+CREATE TABLE score_rank (
+    year INTEGER, index_code VARCHAR, framework VARCHAR, criterion_code VARCHAR, entity_code VARCHAR,
+    rank INTEGER, n_ranked INTEGER, rank_published BOOLEAN,
+    rank_conflict BOOLEAN);                        -- the score contradicts the published ranks: no rank
 
 CREATE TABLE import_log (
     import_id INTEGER PRIMARY KEY, imported_at TIMESTAMP NOT NULL, user_name VARCHAR, action VARCHAR,

@@ -1,6 +1,8 @@
 -- Stable views for other tools. Column lists are documented in README.md.
 
 CREATE OR REPLACE VIEW scores AS
+-- Ranks come from score_rank (loaders/ranking.py): one consistent ordering per peer group,
+-- published ranks as given and computed ones filling the free slots around them.
 WITH base AS (
     SELECT s.year, s.index_code, s.framework, s.criterion_code,
            COALESCE(c.name_vi, i.name_vi) AS criterion_name,
@@ -8,7 +10,8 @@ WITH base AS (
            COALESCE(e.parent_code, '') AS peer_group,
            s.points,
            COALESCE(s.max_points, CASE WHEN s.criterion_code IS NULL THEN f.total_max ELSE c.max_points END) AS max_points,
-           s.rank AS rank_given, s.n_ranked AS n_given, s.label, s.is_illustrative,
+           r.rank, COALESCE(r.rank_published, FALSE) AS rank_published, r.n_ranked,
+           COALESCE(r.rank_conflict, FALSE) AS rank_conflict, s.label, s.is_illustrative,
            concat_ws(' › ', s.source_file, s.source_sheet,
                      CASE WHEN s.source_row IS NOT NULL THEN 'dòng ' || s.source_row END,
                      NULLIF(s.source_note, '')) AS source
@@ -17,28 +20,24 @@ WITH base AS (
     JOIN frameworks f USING (framework)
     JOIN indices i ON i.index_code = s.index_code
     LEFT JOIN criteria c ON c.framework = s.framework AND c.code = s.criterion_code
-), ranked AS (
+    LEFT JOIN score_rank r ON r.year = s.year AND r.index_code = s.index_code AND r.framework = s.framework
+         AND r.criterion_code IS NOT DISTINCT FROM s.criterion_code AND r.entity_code = s.entity_code
+), flagged AS (
     SELECT *,
-        -- peers: same index, framework, criterion, year, level and parent; equal scores share a rank
-        CASE WHEN points IS NOT NULL THEN rank() OVER w END AS rank_computed,
-        count(points) OVER (PARTITION BY year, index_code, framework, criterion_code, entity_level, peer_group) AS n_computed,
         bool_or(is_illustrative) OVER (PARTITION BY year, index_code, framework, criterion_code, entity_level, peer_group) AS peers_illustrative
     FROM base
-    WINDOW w AS (PARTITION BY year, index_code, framework, criterion_code, entity_level, peer_group
-                 ORDER BY points DESC NULLS LAST)
 )
 SELECT year, index_code, framework, criterion_code, criterion_name, entity_code, entity_name,
        entity_level, points, max_points,
        100.0 * points / NULLIF(max_points, 0) AS pct,
-       COALESCE(rank_given, rank_computed) AS rank,
-       rank_given IS NOT NULL AS rank_published,
-       CASE WHEN rank_given IS NOT NULL THEN n_given ELSE n_computed END AS n_ranked,
+       rank, rank_published, n_ranked,
        label,
        -- a computed rank over illustrative peers is illustrative too
-       is_illustrative OR (rank_given IS NULL AND points IS NOT NULL AND peers_illustrative) AS is_illustrative,
+       is_illustrative OR (NOT rank_published AND points IS NOT NULL AND peers_illustrative) AS is_illustrative,
        source,
-       peer_group  -- the parent shared by the peers a computed rank is among ('' for provinces)
-FROM ranked;
+       peer_group,  -- the parent shared by the peers a computed rank is among ('' for provinces)
+       rank_conflict
+FROM flagged;
 
 CREATE OR REPLACE VIEW task_map AS
 SELECT a.plan_id, a.index_code, a.criterion_code, pc.name AS criterion_name, a.role,

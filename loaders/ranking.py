@@ -1,0 +1,147 @@
+"""One consistent ordering of ranks inside each peer group, stored once per write.
+
+A group (year, index, framework, criterion, level, parent) may mix ranks a publisher
+printed with units that have only a score. Published ranks are facts; the others are
+computed so that they fill the free rank slots around the published ones:
+
+- no computed rank collides with a published one, except a true tie (equal score);
+- no unit with a lower score is ranked above one with a higher score, unless both ranks
+  are published (that disagreement is the publisher's, and pages say so);
+- where a unit's score cannot fit between the published ranks (the score contradicts
+  them), it gets no rank and ``rank_conflict`` says why, instead of a rank that lies.
+
+Scores are rounded to the index's published precision (indices.csv ``rank_decimals``)
+before ranking, so a total summed in floating point cannot flip a rank between two
+imports of the same file. The result is the table ``score_rank``, rebuilt by every
+write (build, import) and read by the ``scores`` view.
+"""
+from __future__ import annotations
+
+import math
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+GROUP = ["year", "index_code", "framework", "criterion_code", "entity_level", "peer_group"]
+
+
+def fill_ranks(points: list[float | None], given: list[int | None],
+               n_published: int | None = None) -> tuple[list[int | None], list[bool]]:
+    """Ranks for one peer group: ``given`` ranks stay; the others fill the free slots in
+    score order, never past ``n_published`` (the group size the publisher printed).
+    Returns (rank per unit, conflict per unit). Equal scores share a rank."""
+    n = len(points)
+    pts = [None if p is None or (isinstance(p, float) and math.isnan(p)) else float(p) for p in points]
+    giv = [None if g is None or (isinstance(g, float) and math.isnan(g)) else int(g) for g in given]
+    ranks: list[int | None] = list(giv)
+    conflict = [False] * n
+    published = [(giv[i], pts[i]) for i in range(n) if giv[i] is not None]
+    taken: set[int] = set()
+    for r in {r for r, _ in published}:  # k units tied at r occupy r … r+k-1 (1, 2, 2, 4)
+        k = sum(1 for q, _ in published if q == r)
+        taken.update(range(r, r + k))
+    todo = sorted((i for i in range(n) if giv[i] is None and pts[i] is not None), key=lambda i: -pts[i])
+    last = 0  # the last slot a computed rank used: computed ranks only go down the table
+    pos = 0
+    while pos < len(todo):
+        score = pts[todo[pos]]
+        tie = [i for i in todo[pos:] if pts[i] == score]
+        pos += len(tie)
+        above = max((r for r, p in published if p is not None and p > score), default=0)
+        below = min((r for r, p in published if p is not None and p < score), default=math.inf)
+        below = min(below, (n_published or math.inf) + 1)
+        equal = [r for r, p in published if p is not None and p == score]
+        if equal:  # a tie with a published unit shares its rank, if that rank fits
+            for i in tie:
+                if above < min(equal) < below:
+                    ranks[i] = min(equal)
+                else:
+                    conflict[i] = True
+            continue
+        slot = max(above, last) + 1
+        while slot in taken:
+            slot += 1
+        if slot >= below:  # no free place between the published ranks: the score contradicts them
+            for i in tie:
+                conflict[i] = True
+            continue
+        for i in tie:
+            ranks[i] = slot
+        used, s = 0, slot
+        while used < len(tie):  # the tie consumes as many slots as it has units
+            if s not in taken:
+                taken.add(s)
+                used += 1
+            s += 1
+        last = s - 1
+    return ranks, conflict
+
+
+def _rank_mixed(df: pd.DataFrame) -> pd.DataFrame:
+    """fill_ranks over every group of a frame that has at least one published rank."""
+    out = []
+    for _, g in df.groupby(GROUP, dropna=False, sort=False):
+        given_n = pd.to_numeric(g.n_given, errors="coerce").max()
+        ranks, conflict = fill_ranks(g.points_r.tolist(), g.rank_given.tolist(),
+                                     None if pd.isna(given_n) else int(given_n))
+        ranked = [r for r in ranks if r is not None]
+        n = int(max([len(ranked), max(ranked, default=0), 0 if pd.isna(given_n) else int(given_n)]))
+        out.append(pd.DataFrame({
+            "year": g.year, "index_code": g.index_code, "framework": g.framework,
+            "criterion_code": g.criterion_code, "entity_code": g.entity_code,
+            "rank": pd.array(ranks, dtype="Int64"), "n_ranked": n if ranked else None,
+            "rank_published": g.rank_given.notna().to_numpy(), "rank_conflict": conflict}))
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
+
+
+def refresh(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild ``score_rank`` from ``score``: SQL ranks the groups without any published
+    rank (nearly all of them); Python fills the few mixed groups."""
+    con.execute("DELETE FROM score_rank")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE t_rank_base AS
+        SELECT s.year, s.index_code, s.framework, s.criterion_code, s.entity_code,
+               e.level AS entity_level, COALESCE(e.parent_code, '') AS peer_group,
+               round(s.points, COALESCE(i.rank_decimals, 2)) AS points_r,
+               s.rank AS rank_given, s.n_ranked AS n_given,
+               bool_or(s.rank IS NOT NULL) OVER g AS mixed
+        FROM score s
+        JOIN entities e USING (entity_code)
+        JOIN indices i ON i.index_code = s.index_code
+        WINDOW g AS (PARTITION BY s.year, s.index_code, s.framework, s.criterion_code, e.level,
+                                  COALESCE(e.parent_code, ''))""")
+    con.execute("""
+        INSERT INTO score_rank
+        SELECT year, index_code, framework, criterion_code, entity_code,
+               CASE WHEN points_r IS NOT NULL THEN rank() OVER w END,
+               count(points_r) OVER (PARTITION BY year, index_code, framework, criterion_code, entity_level, peer_group),
+               FALSE, FALSE
+        FROM t_rank_base WHERE NOT mixed
+        WINDOW w AS (PARTITION BY year, index_code, framework, criterion_code, entity_level, peer_group
+                     ORDER BY points_r DESC NULLS LAST)""")
+    mixed = con.execute("SELECT * FROM t_rank_base WHERE mixed").df()
+    if len(mixed):
+        mixed["rank_given"] = mixed.rank_given.astype(object).where(mixed.rank_given.notna(), None)
+        mixed["points_r"] = mixed.points_r.astype(float)
+        ranked = _rank_mixed(mixed)
+        ranked["rank"] = ranked["rank"].astype(object).where(ranked["rank"].notna(), None)
+        con.register("t_ranked", ranked)
+        con.execute("""INSERT INTO score_rank SELECT year, index_code, framework, criterion_code, entity_code,
+                       CAST(rank AS INTEGER), CAST(n_ranked AS INTEGER), rank_published, rank_conflict
+                       FROM t_ranked""")
+        con.unregister("t_ranked")
+    con.execute("DROP TABLE t_rank_base")
+
+
+def inverted_published(df: pd.DataFrame) -> list[tuple[str, str]]:
+    """Pairs (higher-ranked, lower-ranked) of units whose published ranks run against their
+    scores, in one group's rows (columns entity_name, points, rank, rank_computed)."""
+    pub = df[~df.rank_computed.astype(bool) & df.points.notna() & df["rank"].notna()]
+    pairs = []
+    arr = pub[["entity_name", "points", "rank"]].to_numpy()
+    for a in arr:
+        for b in arr:
+            if a[2] < b[2] and a[1] < b[1] and not np.isclose(a[1], b[1]):
+                pairs.append((a[0], b[0]))
+    return pairs
