@@ -12,7 +12,7 @@ from pathlib import Path
 from briefing.data import gather, task_rows
 from loaders.cli import InputError, fail, run
 from loaders.db import ReadOnlyDatabase
-from loaders.entities import EntityRegistry
+from loaders.entities import EntityRegistry, authority
 
 TASK_FORMATS = (".xlsx", ".docx", ".csv")
 
@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         if entity is None:
             raise InputError(reg.explain_failure(args.entity))
         name = reg.name(entity)
+        level = reg.row(entity).level
         if args.command == "tasks":
             codes = [c for c in (args.criteria or "").split(",") if c.strip()] or None
             rows = task_rows(con, entity, args.year, codes)
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
                 index_names = dict(con.execute("SELECT index_code, name_vi FROM indices").fetchall())
                 write_task_table(rows, out, title=f"NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CÁC CHỈ SỐ NĂM {args.year + 1}",
                                  subtitle=f"(Kèm theo Kế hoạch số {args.plan_number}/KH-UBND ngày …/…/{args.year + 1} "
-                                          f"của UBND {name.replace('Huyện', 'huyện')})", index_names=index_names)
+                                          f"của {authority(name, level)})", index_names=index_names)
             print(f"Đã ghi {out}: {len(rows)} tiêu chí.")
         else:
             _progress(f"Đang tổng hợp số liệu của {name}, năm {args.year}…")

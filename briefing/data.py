@@ -38,7 +38,7 @@ class Briefing:
     climb: pd.DataFrame         # points to climb for those criteria (same order as weak)
     sources: list[str]
     is_illustrative: bool
-    plan_title: str = "Kế hoạch số …/KH-UBND (11/2023) của UBND huyện Vĩnh Lộc"
+    plan_title: str = ""  # the entity's own plans (title and issuer), or «chưa có kế hoạch giao việc»
     notes: list[str] = field(default_factory=list)
 
 
@@ -67,10 +67,13 @@ def gather(con, entity_code: str, year: int) -> Briefing:
     sources = [s for (s,) in con.execute(
         f"""SELECT DISTINCT source_file FROM score WHERE entity_code = ? AND year <= ? AND source_file IS NOT NULL
             AND index_code IN ({", ".join("?" * len(codes)) or "NULL"}) ORDER BY 1""", [entity_code, year, *codes]).fetchall()]
-    plans = [t for (t,) in con.execute("SELECT source_file FROM plans ORDER BY 1").fetchall()]
+    own = con.execute("SELECT source_file, title, issuer FROM plans WHERE entity_code = ? ORDER BY plan_id",
+                      [entity_code]).fetchall()
+    plans = [f for f, _, _ in own]
+    plan_title = "; ".join(f"{t} của {i}" if i else t for _, t, i in own) or core.NO_PLAN
     illustrative = any(i.is_illustrative for i in indices) or bool(weak.is_illustrative.any() if len(weak) else False)
     return Briefing(entity_code, name[0], year, date.today(), indices, weak.reset_index(drop=True),
-                    climb.reset_index(drop=True), [*sources, *plans], illustrative)
+                    climb.reset_index(drop=True), [*sources, *plans], illustrative, plan_title)
 
 
 ILLUSTRATIVE_NOTICE = ("Một phần số liệu là SỐ LIỆU MINH HỌA, không phải số liệu công bố: kết quả chính thức "
@@ -96,7 +99,7 @@ def chosen_criteria(con, entity_code: str, year: int, codes: list[str] | None) -
         return focus
     m = core.criterion_metrics(con, entity_code, None, year)
     m = m[m.level.isin(core.LEAF_LEVELS)]
-    resp = core.responsibility(con)
+    resp = core.responsibility(con, entity_code=entity_code)
     picked, problems = [], []
     for raw in codes:
         index, _, code = raw.strip().rpartition(":")

@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("import-plan", help="nạp bảng phân công của một kế hoạch (.md, .docx, .xlsx)")
     s.add_argument("file")
     s.add_argument("--plan-id", required=True)
+    s.add_argument("--entity", help="đơn vị ban hành kế hoạch (tên hoặc mã), khi data/plans.csv chưa có dòng của kế hoạch")
     s.add_argument("--db")
     s = sub.add_parser("check", help="chỉ kiểm tra một tệp, không nạp")
     s.add_argument("file")
@@ -73,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Đã nạp {r.rows} dòng ({', '.join(r.indices)}; năm {', '.join(map(str, r.years))}); "
                       f"thay thế {r.replaced} dòng cũ.")
         elif args.command == "import-plan":
-            n = b.import_plan(Path(args.file), args.plan_id, args.db and Path(args.db))
+            n = b.import_plan(Path(args.file), args.plan_id, args.db and Path(args.db), entity_code=args.entity)
             print(f"Đã nạp kế hoạch {args.plan_id}: {n} dòng phân công.")
         elif args.command == "check":
             df = b.check_file(Path(args.file), index_code=args.index, reader=args.kind)

@@ -224,11 +224,33 @@ def _load_units(con, data_dir: Path):
     return units
 
 
-def load_plan_into(con, path: Path, plan_id: str, ctx: Context, units, source_name: str | None = None) -> int:
+def plan_meta(data_dir: Path, plan_id: str, entity_code: str | None = None) -> dict:
+    """Whose plan it is (data/plans.csv, or ``entity_code`` given on the command line)."""
+    table = pd.read_csv(data_dir / "plans.csv", dtype=str, keep_default_na=False)
+    row = table[table.plan_id == plan_id]
+    meta = row.iloc[0].to_dict() if len(row) else {"plan_id": plan_id, "entity_code": "", "issuer": "", "title": "",
+                                                      "year_from": "", "year_to": ""}
+    if entity_code:
+        meta["entity_code"] = entity_code
+    if not meta["entity_code"]:
+        raise ValidationFailed([Problem(plan_id, "chưa biết kế hoạch này của đơn vị nào: thêm một dòng vào "
+                                                 "data/plans.csv hoặc ghi rõ --entity")])
+    return meta
+
+
+def load_plan_into(con, path: Path, plan_id: str, ctx: Context, units, source_name: str | None = None,
+                   entity_code: str | None = None) -> int:
     """Parse, resolve and store one plan; ValidationFailed if any unit text is unresolved."""
     from loaders.crosswalk import build_crosswalk
     from loaders.plan import load_plan, resolve_plan
 
+    meta = plan_meta(ctx.data_dir, plan_id, entity_code)
+    if meta["entity_code"] not in set(ctx.reg.entities.entity_code):
+        code = ctx.reg.resolve(meta["entity_code"])  # a name given on the command line
+        if code is None:
+            raise ValidationFailed([Problem(plan_id, "đơn vị ban hành kế hoạch: "
+                                            + ctx.reg.explain_failure(meta["entity_code"]))])
+        meta["entity_code"] = code
     doc = load_plan(path)
     task_map, tasks, problems = resolve_plan(doc, units, plan_id)
     if problems:
@@ -237,7 +259,10 @@ def load_plan_into(con, path: Path, plan_id: str, ctx: Context, units, source_na
     con.execute("DELETE FROM plans WHERE plan_id = ?", [plan_id])
     for table in ("plan_criteria", "plan_assignments", "plan_task_items", "plan_task_units", "crosswalk"):
         con.execute(f"DELETE FROM {table} WHERE plan_id = ?", [plan_id])
-    con.execute("INSERT INTO plans VALUES (?, ?, ?, ?)", [plan_id, name, name, sha256(path)])
+    year = lambda v: int(v) if str(v).strip().isdigit() else None  # noqa: E731
+    con.execute("INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [plan_id, meta["title"] or name, name, sha256(path), meta["entity_code"], meta["issuer"] or None,
+                 year(meta["year_from"]), year(meta["year_to"])])
     crit = pd.DataFrame([{"plan_id": plan_id, "index_code": c.index_code, "code": c.code, "name": c.name,
                           "level": c.level, "parent_code": c.parent_code, "timing": c.timing, "location": c.location}
                          for c in doc.criteria])
@@ -399,7 +424,7 @@ def _write_import(target: Path, df: pd.DataFrame, name: str, digest: str, summar
 
 
 def import_plan(path: Path, plan_id: str, db_file: Path | None = None, *, user: str | None = None,
-                data_dir: Path = DATA_DIR, source_name: str | None = None) -> int:
+                data_dir: Path = DATA_DIR, source_name: str | None = None, entity_code: str | None = None) -> int:
     """Replace (or add) one plan's task map from a .md, .docx or .xlsx file."""
     target = db.db_path(db_file)
     ctx = Context(data_dir)
@@ -410,7 +435,7 @@ def import_plan(path: Path, plan_id: str, db_file: Path | None = None, *, user: 
         raise ValidationFailed([Problem(source_name or path.name, "không tìm thấy tệp")])
     limits.check_file(path, source_name or path.name)
     with db.writable_copy(target, action="import-plan") as con:
-        n = load_plan_into(con, path, plan_id, ctx, units, source_name or path.name)
+        n = load_plan_into(con, path, plan_id, ctx, units, source_name or path.name, entity_code)
         _log(con, "import-plan", source_name or path.name, sha256(path), None, n, n, 0, plan_id, user)
     return n
 

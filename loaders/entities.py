@@ -18,6 +18,25 @@ from loaders.text import fold, nfc
 
 _PREFIX = re.compile(r"^(tinh|thanh pho|tp\.?|huyen|thi xa|tx\.?|xa|thi tran|phuong)\s+")
 _LEVEL_VI = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
+LEVEL_LABEL = {"province": "cấp tỉnh", "district": "cấp huyện", "commune": "cấp xã"}
+# Centrally-run cities are "thành phố", not "tỉnh", in an authority's name (UBND thành phố Hà Nội)
+_MUNICIPALITIES = {"Hà Nội", "Hải Phòng", "Đà Nẵng", "TP. Hồ Chí Minh", "Cần Thơ", "Huế"}
+_NAME_PREFIXES = ("Thành phố ", "Thị xã ", "Thị trấn ", "Huyện ", "Quận ", "Phường ", "Xã ", "Tỉnh ")
+
+
+def authority(name: str, level: str) -> str:
+    """The people's committee of an assessed entity, as documents name it: «UBND tỉnh Thanh
+    Hóa», «UBND huyện Vĩnh Lộc», «UBND thành phố Thanh Hóa» (a district-level city), «UBND xã
+    Tây Đô»."""
+    name = nfc(name).strip()
+    if name.startswith("TP. "):
+        return "UBND thành phố " + name[4:]
+    for prefix in _NAME_PREFIXES:
+        if name.startswith(prefix):
+            return "UBND " + prefix.lower() + name[len(prefix):]
+    if level == "province":
+        return ("UBND thành phố " if name in _MUNICIPALITIES else "UBND tỉnh ") + name
+    return f"UBND {_LEVEL_VI.get(level, '')} {name}".replace("  ", " ")
 
 
 _PREFIX_LEVELS = {"tinh": {"province"}, "thanh pho": {"province", "district"}, "tp": {"province", "district"},

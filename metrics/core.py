@@ -123,9 +123,19 @@ def _reasons(r) -> list[str]:
     return out
 
 
-def responsibility(con, plan_id: str | None = None) -> pd.DataFrame:
-    """Published criterion → plan criterion → units, through the crosswalk and the task map."""
-    return con.execute(sql("responsibility.sql"), [plan_id]).df()
+def responsibility(con, plan_id: str | None = None, entity_code: str | None = None) -> pd.DataFrame:
+    """Published criterion → plan criterion → units, through the crosswalk and the task map;
+    with ``entity_code``, only from the plans of that assessed entity."""
+    return con.execute(sql("responsibility.sql"), [plan_id, entity_code]).df()
+
+
+def plans_of(con, entity_code: str) -> list[str]:
+    """The plans that assign units for this entity's scores (empty: «chưa có kế hoạch giao việc»)."""
+    return [p for (p,) in con.execute("SELECT plan_id FROM plans WHERE entity_code = ? ORDER BY plan_id",
+                                      [entity_code]).fetchall()]
+
+
+NO_PLAN = "chưa có kế hoạch giao việc"
 
 
 def focus_list(con, entity_code: str, year: int, index_code: str | None = None,
@@ -146,7 +156,7 @@ def focus_list(con, entity_code: str, year: int, index_code: str | None = None,
     climb = points_to_climb(con, entity_code, year, index_code, t)[
         ["index_code", "criterion_code", "points_to_next_rank", "next_rank_possible"]]
     m = m.merge(climb, on=["index_code", "criterion_code"], how="left")
-    resp = responsibility(con, plan_id)
+    resp = responsibility(con, plan_id, entity_code)
     units = (resp.groupby(["index_code", "framework", "criterion_code"])
              .agg(lead_units=("lead_units", "first"), support_units=("support_units", "first")).reset_index())
     m = m.merge(units, on=["index_code", "framework", "criterion_code"], how="left")

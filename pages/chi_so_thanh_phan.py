@@ -36,14 +36,14 @@ if len(heat):
     if many_versions:
         st.caption("Bộ tiêu chí đã thay đổi qua các năm: mỗi phiên bản là một dòng riêng, không so sánh lẫn nhau.")
 
-resp = ui.responsibility()
+resp = ui.responsibility(entity)
 resp = resp[resp.index_code == index][["framework", "criterion_code", "lead_units", "support_units", "plan_code"]]
 table = now.merge(resp, on=["framework", "criterion_code"], how="left")
 table["flags"] = [", ".join(f for f, on in (("đang giảm", d), ("hạng thấp", lr), ("không có số liệu", nd)) if on)
                   for d, lr, nd in zip(table.declining, table.low_ranked, table.no_data)]
 view = table.assign(
     points=table.points, rank=[ui.rank_text(r, n, c) for r, n, c in zip(table["rank"], table.n_ranked, table.rank_computed)],
-    lead_units=table.lead_units.map(lambda v: ui.units_text(v, "— chưa giao —")),
+    lead_units=table.lead_units.map(lambda v: ui.units_text(v, ui.unassigned(entity))),
     support_units=table.support_units.map(lambda v: ui.units_text(v, "")),
 )[["criterion_code", "criterion_name", "points", "max_points", "pct", "change_pct_points", "rank", "gap_to_median",
    "gap_to_best", "flags", "lead_units", "support_units"]]
@@ -56,6 +56,7 @@ st.dataframe(ui.vn_table(view, {"points": 2, "max_points": 2, "pct": 1, "change_
     "rank": "Hạng", "gap_to_median": "So với trung vị", "gap_to_best": "So với cao nhất",
     "flags": "Cờ", "lead_units": "Cơ quan chủ trì", "support_units": "Cơ quan phối hợp"})
 ui.source_line(now.source, now.is_illustrative.any())
+st.caption(ui.plain(ui.plan_source(entity)))
 
 st.subheader("Chi tiết một tiêu chí")
 codes = list(now.criterion_code)
@@ -89,7 +90,7 @@ with right:
                         + ("" if c.next_rank_possible else f" — **không thể** (chỉ còn {ui.num(c.headroom)} điểm đến tối đa)"))
         st.markdown(f"Để vào nhóm 1/3 đầu cần thêm **{ui.num(c.points_to_top)}** điểm"
                     + ("" if c.top_possible else " — **không thể** với riêng tiêu chí này"))
-    st.markdown("**Cơ quan chủ trì:** " + ui.plain(ui.units_text(row.lead_units, "— chưa giao —")))
+    st.markdown("**Cơ quan chủ trì:** " + ui.plain(ui.units_text(row.lead_units, ui.unassigned(entity))))
     st.markdown("**Cơ quan phối hợp:** " + ui.plain(ui.units_text(row.support_units)))
 
 tasks = ui.q("SELECT DISTINCT task_no, text FROM plan_tasks WHERE index_code = ? ORDER BY task_no", "PAR" if index == "SIPAS" else index)

@@ -3,6 +3,7 @@ distribution, and for provinces a map drawn offline from the shipped boundary fi
 import plotly.express as px
 import streamlit as st
 
+from metrics.compare import compare
 from ui import common as ui
 
 entity, index, year = ui.page_selection("So sánh với các đơn vị cùng cấp")
@@ -12,43 +13,69 @@ options = [None] + list(crit.criterion_code)
 labels = {None: "Điểm tổng của chỉ số", **{c: f"{c} · {n}" for c, n in zip(crit.criterion_code, crit.criterion_name)}}
 code = st.selectbox("Tiêu chí", options, format_func=labels.get)
 
-me = ui.q("SELECT level AS entity_level, COALESCE(parent_code, '') AS parent FROM entities WHERE entity_code = ?", entity).iloc[0]
-peers = ui.q(f"""SELECT s.entity_code, s.entity_name, s.points, s.pct, s.rank, s.n_ranked, s.rank_published,
-                        s.is_illustrative, s.source, s.framework
-                 FROM scores s JOIN entities e USING (entity_code)
-                 WHERE s.index_code = ? AND s.year = ? AND s.criterion_code {'IS NULL' if code is None else '= ?'}
-                   AND s.entity_level = ? AND COALESCE(e.parent_code, '') = ? AND s.points IS NOT NULL
-                 ORDER BY s.points DESC""", *([index, year] + ([] if code is None else [code]) + [me.entity_level, me.parent]))
-st.caption(f"{ui.INDEX_LABEL[index]} · {labels[code]} · năm {year} · {len(peers)} đơn vị "
-           f"{ui.LEVEL_VI.get(me.entity_level, '').lower()} cùng cấp")
+cmp = ui.cached(compare, entity, index, year, code)
+peers = cmp.peers
+level = ui.q("SELECT level FROM entities WHERE entity_code = ?", entity).level.iloc[0]
+st.caption(f"{ui.INDEX_LABEL[index]} · {labels[code]} · năm {year} · {cmp.n_scored} đơn vị "
+           f"{ui.LEVEL_VI.get(level, '')} có điểm")
 ui.illustrative_banner(peers.is_illustrative)
-if peers.empty:
+me = cmp.me
+if peers.empty or me is None:
     st.info("Không có số liệu so sánh cho lựa chọn này.")
     st.stop()
+if not cmp.meaningful:
+    # one or two units: bars, a histogram or a map of them would say nothing
+    st.info(f"Chỉ có {cmp.n_scored} đơn vị {ui.LEVEL_VI.get(level, '')} có điểm {labels[code].lower()} năm {year} "
+            "trong cơ sở dữ liệu, nên không vẽ so sánh. "
+            + ("Thứ hạng dưới đây là hạng đã công bố." if not me.rank_computed and me["rank"] == me["rank"] else ""))
+    st.metric(f"Hạng của {ui.entity_label(entity).split(' (')[0]}", ui.rank_text(me["rank"], me.n_ranked, me.rank_computed),
+              border=True)
+    st.metric("Điểm", ui.num(me.points))
+    ui.source_line(peers.source, peers.is_illustrative.any())
+    st.stop()
+if cmp.missing:
+    st.info(f"Nhà công bố xếp hạng {cmp.n_ranked} đơn vị nhưng chỉ có điểm của {cmp.n_scored} đơn vị trong cơ sở dữ liệu "
+            f"(thiếu {cmp.missing}); biểu đồ chỉ gồm các đơn vị có điểm, hạng là hạng trong {cmp.n_ranked} đơn vị.")
+if cmp.conflicts:
+    st.warning("Không xếp hạng được vì điểm mâu thuẫn với các hạng đã công bố: "
+               + ", ".join(ui.plain(n) for n in cmp.conflicts))
+if cmp.inverted:
+    st.caption("Theo công bố, các cặp sau có hạng không theo thứ tự điểm (giữ nguyên hạng công bố): "
+               + "; ".join(f"{ui.plain(a)} xếp trên {ui.plain(b)}" for a, b in cmp.inverted))
 
-peers["Đơn vị"] = peers.entity_name
-peers["Nhóm"] = ["Đơn vị đang xem" if c == entity else "Đơn vị khác" for c in peers.entity_code]
-fig = px.bar(peers.iloc[::-1], x="points", y="Đơn vị", color="Nhóm", orientation="h",
+bars = peers[peers.points.notna()].copy()
+bars["Đơn vị"] = bars.entity_name
+bars["Nhóm"] = ["Đơn vị đang xem" if m else "Đơn vị khác" for m in bars.is_me]
+bars["Hạng"] = [ui.rank_text(r, n, c) for r, n, c in zip(bars["rank"], bars.n_ranked, bars.rank_computed)]
+bars["Điểm"] = bars.points.map(ui.num)
+fig = px.bar(bars.iloc[::-1], x="points", y="Đơn vị", color="Nhóm", orientation="h",
              color_discrete_map={"Đơn vị đang xem": "#d62728", "Đơn vị khác": "#9ecae1"},
-             labels={"points": "Điểm"}, hover_data={"rank": True, "n_ranked": True, "Nhóm": False})
-fig = ui.style_figure(fig, height=max(360, 18 * len(peers) + 80)).update_xaxes(type="linear")
+             labels={"points": "Điểm"}, hover_name="Đơn vị",
+             hover_data={"Hạng": True, "Điểm": True, "points": False, "Nhóm": False, "Đơn vị": False})
+fig = ui.style_figure(fig, height=max(360, 18 * len(bars) + 80)).update_xaxes(type="linear")
+# start the axis near the lowest score: from 0, 85 and 93 look the same
+lo, hi = float(bars.points.min()), float(bars.points.max())
+pad = max(0.5, (hi - lo) * 0.08)
+fig.update_xaxes(range=[lo - pad, hi + pad])
 # one trace per colour would otherwise order the bars by colour: keep the ranking order
-fig.update_yaxes(categoryorder="array", categoryarray=list(peers["Đơn vị"].iloc[::-1]))
+fig.update_yaxes(categoryorder="array", categoryarray=list(bars["Đơn vị"].iloc[::-1]))
 st.subheader("Xếp hạng")
 st.plotly_chart(fig, config=ui.PLOTLY_CONFIG)
+st.caption("Trục điểm không bắt đầu từ 0, để thấy rõ chênh lệch giữa các đơn vị.")
 ui.source_line(peers.source, peers.is_illustrative.any())
 
 st.subheader("Phân bố điểm")
-mine = peers[peers.entity_code == entity]
-fig = px.histogram(peers, x="points", nbins=min(20, max(5, len(peers) // 3)), labels={"points": "Điểm", "count": "Số đơn vị"})
+fig = px.histogram(bars, x="points", nbins=min(20, max(5, len(bars) // 3)), labels={"points": "Điểm", "count": "Số đơn vị"})
 fig.update_layout(yaxis_title="Số đơn vị", bargap=0.05)
-if len(mine):
-    fig.add_vline(x=float(mine.points.iloc[0]), line_color="#d62728", line_width=3,
-                  annotation_text=mine.entity_name.iloc[0], annotation_position="top")
+fig.update_traces(hovertemplate="Điểm %{x}<br>%{y} đơn vị<extra></extra>")
+if me.points == me.points:
+    fig.add_vline(x=float(me.points), line_color="#d62728", line_width=3,
+                  annotation_text=me.entity_name, annotation_position="top")
 st.plotly_chart(ui.style_figure(fig, height=300, legend=False).update_xaxes(type="linear"), config=ui.PLOTLY_CONFIG)
 ui.source_line(peers.source, peers.is_illustrative.any())
 
-if me.entity_level == "province":
+peers = bars
+if level == "province":
     after = year >= 2025
     geo = ui.province_geojson(after)
     peers["loc"] = peers.entity_name if after else peers.entity_code.str.replace("VN-", "", regex=False)
@@ -56,8 +83,8 @@ if me.entity_level == "province":
                             featureidkey="properties.name_vi" if after else "properties.gso_code",
                             color="points", color_continuous_scale="RdYlGn", map_style="white-bg",
                             center={"lat": 16.0, "lon": 106.3}, zoom=4.7, opacity=0.85,
-                            hover_name="entity_name", hover_data={"loc": False, "points": ":.2f", "rank": True},
-                            labels={"points": "Điểm", "rank": "Hạng"})
+                            hover_name="entity_name", hover_data={"loc": False, "points": False, "Điểm": True, "Hạng": True},
+                            labels={"points": "Điểm"})
     st.subheader("Bản đồ")
     st.plotly_chart(ui.style_figure(fig, height=760, legend=False), config=ui.PLOTLY_CONFIG)
     st.caption(ui.GEO_ATTRIBUTION)

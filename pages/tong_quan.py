@@ -42,14 +42,14 @@ st.subheader("Năm điểm yếu cần xử lý trước")
 if len(urgent):
     st.dataframe(urgent.assign(
         index_code=urgent.index_code.map(ui.INDEX_LABEL), reasons=urgent.reasons.map("; ".join),
-        lead_units=urgent.lead_units.map(lambda v: ui.units_text(v, "— chưa giao —")),
+        lead_units=urgent.lead_units.map(lambda v: ui.units_text(v, ui.unassigned(entity))),
         points_recoverable=urgent.points_recoverable.map(ui.num),
     )[["index_code", "criterion_code", "criterion_name", "reasons", "points_recoverable", "lead_units"]].rename(columns={
         "index_code": "Chỉ số", "criterion_code": "Mã", "criterion_name": "Tiêu chí", "reasons": "Lý do",
         "points_recoverable": "Điểm có thể lấy lại", "lead_units": "Cơ quan chủ trì"}), hide_index=True)
     st.caption("Xếp theo mức ưu tiên (vừa giảm vừa hạng thấp trước), rồi theo số điểm có thể lấy lại. "
                "Danh sách đầy đủ ở trang «Trọng tâm năm tới».")
-    ui.source_line([ui.SCORES_SOURCE, "cơ quan chủ trì: " + ui.PLAN_SOURCE],
+    ui.source_line([ui.SCORES_SOURCE, ui.plan_source(entity)],
                    urgent.is_illustrative.any())
 else:
     st.success("Không có tiêu chí nào đang giảm hoặc xếp hạng thấp trong năm gần nhất.")

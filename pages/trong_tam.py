@@ -50,7 +50,10 @@ edited = st.data_editor(
         "recoverable": "Điểm có thể lấy lại", "to_next": "Điểm để lên 1 hạng",
         "lead": st.column_config.TextColumn("Cơ quan chủ trì", width="medium"),
         "support": st.column_config.TextColumn("Cơ quan phối hợp", width="medium")})
-ui.source_line([ui.SCORES_SOURCE, "đơn vị: " + ui.PLAN_SOURCE], focus.is_illustrative.any())
+ui.source_line([ui.SCORES_SOURCE, ui.plan_source(entity)], focus.is_illustrative.any())
+if ui.plans_of(entity).empty:
+    st.info(f"Cơ quan chủ trì, phối hợp: {ui.unassigned(entity)} — {ui.authority_of(entity)} chưa có kế hoạch nào trong hệ thống. "
+            "Có thể ghi trực tiếp vào hai cột cơ quan trước khi tải bảng.")
 
 chosen = focus[edited.chosen.values].copy()
 chosen["lead_units"] = [[u.strip() for u in t.split(";") if u.strip()] for t in edited.lead[edited.chosen.values]]
@@ -64,10 +67,8 @@ if len(chosen):
                          timing=r.timing if isinstance(r.timing, str) else "Thường xuyên")
                  for r in rows.itertuples()]
     names = ui.q("SELECT index_code, name_vi FROM indices")
-    entity_name = ui.entity_label(entity).split(" (")[0]
     layout = dict(title=f"NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CÁC CHỈ SỐ NĂM {year + 1}",
-                  subtitle=f"(Kèm theo Kế hoạch số     /KH-UBND ngày    /    /{year + 1} của UBND "
-                           f"{entity_name.replace('Huyện', 'huyện')})",
+                  subtitle=f"(Kèm theo Kế hoạch số     /KH-UBND ngày    /    /{year + 1} của {ui.authority_of(entity)})",
                   index_names=dict(zip(names.index_code, names.name_vi)))
     left, right = st.columns(2)
     # built when clicked, not on every rerun of the page (e.g. at each tick in the editor)

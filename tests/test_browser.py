@@ -118,13 +118,13 @@ def test_change_entity_and_year(page):
     choose(page, "Năm đánh giá", "2022")
     assert_no_error_on_screen(page)
     assert "năm 2022" in page.inner_text("body")
-    choose(page, "Đơn vị được đánh giá", "Thanh Hóa (Tỉnh)")
+    choose(page, "Đơn vị được đánh giá", "Thanh Hóa (cấp tỉnh)")
     go(page, "Tổng quan")  # the choice carries across pages
     assert_no_error_on_screen(page)
     body = page.inner_text("body")
-    assert "Thanh Hóa (Tỉnh)" in body and "PCI 2024" in body
+    assert "Thanh Hóa (cấp tỉnh)" in body and "PCI 2024" in body
     page.screenshot(path=str(ARTIFACTS / "tong-quan-thanh-hoa.png"), full_page=True)
-    choose(page, "Đơn vị được đánh giá", "Huyện Vĩnh Lộc (Huyện)")
+    choose(page, "Đơn vị được đánh giá", "Huyện Vĩnh Lộc (cấp huyện, đến 2025)")
 
 
 def test_draft_task_table_downloads(page, tmp_path):

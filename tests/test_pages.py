@@ -158,7 +158,7 @@ def test_a_national_registry_picks_the_province_first(monkeypatch):
     assert [s.label for s in at.selectbox][:2] == ["Tỉnh, thành phố", "Đơn vị được đánh giá"]
     assert at.selectbox(key="_w_province").value == "VN-38"  # the home entity's province
     options = at.selectbox(key="_w_entity").options
-    assert "Huyện Vĩnh Lộc (Huyện)" in options and "Hà Nội (Tỉnh)" not in options and len(options) < 50
+    assert "Huyện Vĩnh Lộc (cấp huyện, đến 2025)" in options and "Hà Nội (cấp tỉnh)" not in options and len(options) < 50
     at.selectbox(key="_w_province").set_value("VN-01").run()
     assert not at.exception and at.session_state["entity"] == "VN-01"
 

@@ -9,11 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from loaders.db import CATALOG, ReadOnlyDatabase
+from loaders.entities import LEVEL_LABEL, authority
 from metrics import core
 
 INDEX_LABEL = {"PAR": "PAR INDEX", "SIPAS": "SIPAS", "PAPI": "PAPI", "DDCI": "DDCI", "PCI": "PCI"}
 INDEX_ORDER = ["PAR", "SIPAS", "PAPI", "DDCI", "PCI"]
-LEVEL_VI = {"province": "Tỉnh", "district": "Huyện", "commune": "Xã"}
+LEVEL_VI = LEVEL_LABEL  # «cấp huyện»: Thành phố Thanh Hóa is a city at district level
 HOME_ENTITY = "VN-38-393"  # Huyện Vĩnh Lộc
 PROVINCE = "VN-38"  # Thanh Hóa
 ILLUSTRATIVE_NOTICE = ("**Có SỐ LIỆU MINH HỌA trên trang này** — không phải số liệu công bố. Kết quả chính thức "
@@ -120,18 +121,42 @@ def climb(entity: str, year: int, index: str | None = None) -> pd.DataFrame:
     return _climb(entity, year, index, version()).copy()
 
 
-@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def _responsibility(v: tuple | None) -> pd.DataFrame:
-    return core.responsibility(cursor())
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _responsibility(entity: str, v: tuple | None) -> pd.DataFrame:
+    return core.responsibility(cursor(), entity_code=entity)
 
 
-def responsibility() -> pd.DataFrame:
-    return _responsibility(version()).copy()
+def responsibility(entity: str) -> pd.DataFrame:
+    """Units answering for this entity's criteria: from its own plans only."""
+    return _responsibility(entity, version()).copy()
+
+
+def plans_of(entity: str) -> pd.DataFrame:
+    return q("SELECT plan_id, title, issuer, source_file FROM plans WHERE entity_code = ? ORDER BY plan_id", entity)
+
+
+def unassigned(entity: str) -> str:
+    """What an empty unit cell says: the plan gave no unit, or no plan covers the entity."""
+    return "— chưa giao —" if len(plans_of(entity)) else core.NO_PLAN
+
+
+def plan_source(entity: str) -> str:
+    plans = plans_of(entity)
+    if plans.empty:
+        return "cơ quan: " + core.NO_PLAN + " cho " + entity_label(entity).split(" (")[0]
+    return "cơ quan: " + "; ".join(f"{t} của {i}" if i else t for t, i in zip(plans.title, plans.issuer))
+
+
+def authority_of(entity: str) -> str:
+    """«UBND tỉnh Thanh Hóa», «UBND huyện Vĩnh Lộc»: titles and addressees."""
+    row = q("SELECT name, level FROM entities WHERE entity_code = ?", entity)
+    return authority(row.name.iloc[0], row.level.iloc[0]) if len(row) else entity
 
 
 def entities() -> pd.DataFrame:
     """Entities that have scores, the home entity first, then by level and name."""
-    df = q("""SELECT DISTINCT e.entity_code, e.name, e.level, COALESCE(e.parent_code, '') AS parent_code
+    df = q("""SELECT DISTINCT e.entity_code, e.name, e.level, COALESCE(e.parent_code, '') AS parent_code,
+                     year(e.valid_to) AS until
               FROM entities e JOIN score s USING (entity_code)""")
     order = {"district": 0, "province": 1, "commune": 2}
     df["k"] = [(c != HOME_ENTITY, order.get(lv, 3), n) for c, lv, n in zip(df.entity_code, df.level, df.name)]
@@ -141,7 +166,9 @@ def entities() -> pd.DataFrame:
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
 def _entity_labels(v: tuple | None) -> dict[str, str]:
     e = entities()
-    return {c: f"{n} ({LEVEL_VI.get(lv, '')})" for c, n, lv in zip(e.entity_code, e.name, e.level)}
+    # a unit that no longer exists says until when: «Hà Tây (cấp tỉnh, đến 2008)»
+    return {c: f"{n} ({LEVEL_VI.get(lv, '')}" + (f", đến {int(u)})" if pd.notna(u) else ")")
+            for c, n, lv, u in zip(e.entity_code, e.name, e.level, e.until)}
 
 
 def entity_label(code: str) -> str:

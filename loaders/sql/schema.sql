@@ -29,7 +29,9 @@ CREATE TABLE units (unit_code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind V
 CREATE TABLE unit_aliases (alias VARCHAR, alias_key VARCHAR, unit_code VARCHAR);
 CREATE TABLE unit_group_members (group_code VARCHAR, member_code VARCHAR);
 
-CREATE TABLE plans (plan_id VARCHAR PRIMARY KEY, title VARCHAR, source_file VARCHAR, sha256 VARCHAR);
+-- entity_code: the assessed entity whose plan it is; its units answer for that entity's scores only
+CREATE TABLE plans (plan_id VARCHAR PRIMARY KEY, title VARCHAR, source_file VARCHAR, sha256 VARCHAR,
+                    entity_code VARCHAR, issuer VARCHAR, year_from INTEGER, year_to INTEGER);
 CREATE TABLE plan_criteria (
     plan_id VARCHAR, index_code VARCHAR, code VARCHAR, name VARCHAR, level VARCHAR,
     parent_code VARCHAR, timing VARCHAR, location VARCHAR);

@@ -1,0 +1,44 @@
+"""An entity among its peers for one index, criterion and year: who is compared, whether the
+comparison means anything, and what to say when it does not."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from loaders.ranking import inverted_published
+from metrics.core import Thresholds, sql
+
+
+@dataclass(frozen=True)
+class Comparison:
+    peers: pd.DataFrame          # one row per peer, best first (see metrics/sql/peers.sql)
+    n_scored: int                # peers with a score
+    n_ranked: int | None         # the group size ranks are out of (published, or the units ranked)
+    meaningful: bool             # enough scored peers to draw a comparison
+    inverted: list = field(default_factory=list)    # published ranks that run against the scores
+    conflicts: list = field(default_factory=list)   # units whose score contradicts the published ranks
+
+    @property
+    def me(self) -> pd.Series | None:
+        mine = self.peers[self.peers.is_me]
+        return mine.iloc[0] if len(mine) else None
+
+    @property
+    def missing(self) -> int:
+        """Units ranked by the publisher whose scores we do not have (PCI 2023+: top 30 only)."""
+        return max(0, (self.n_ranked or 0) - self.n_scored)
+
+
+def compare(con, entity_code: str, index_code: str, year: int, criterion_code: str | None = None,
+            thresholds: Thresholds | None = None) -> Comparison:
+    t = thresholds or Thresholds.load()
+    peers = con.execute(sql("peers.sql"), [entity_code, index_code, year, criterion_code]).df()
+    scored = peers[peers.points.notna()]
+    n_ranked = pd.to_numeric(peers.n_ranked, errors="coerce").max()
+    return Comparison(
+        peers=peers, n_scored=len(scored),
+        n_ranked=None if pd.isna(n_ranked) else int(n_ranked),
+        meaningful=len(scored) >= t.min_peers,
+        inverted=inverted_published(scored),
+        conflicts=list(peers[peers.rank_conflict].entity_name))
