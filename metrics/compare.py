@@ -29,6 +29,11 @@ class Comparison:
         """Units ranked by the publisher whose scores we do not have (PCI 2023+: top 30 only)."""
         return max(0, (self.n_ranked or 0) - self.n_scored)
 
+    @property
+    def partial(self) -> bool:
+        """Fewer than half the ranked units have a score: bars of them would mislead."""
+        return self.missing > 0 and 2 * self.n_scored < (self.n_ranked or 0)
+
 
 def compare(con, entity_code: str, index_code: str, year: int, criterion_code: str | None = None,
             thresholds: Thresholds | None = None) -> Comparison:

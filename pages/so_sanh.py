@@ -23,14 +23,23 @@ me = cmp.me
 if peers.empty or me is None:
     st.info("Không có số liệu so sánh cho lựa chọn này.")
     st.stop()
-if not cmp.meaningful:
-    # one or two units: bars, a histogram or a map of them would say nothing
-    st.info(f"Chỉ có {cmp.n_scored} đơn vị {ui.LEVEL_VI.get(level, '')} có điểm {labels[code].lower()} năm {year} "
-            "trong cơ sở dữ liệu, nên không vẽ so sánh. "
-            + ("Thứ hạng dưới đây là hạng đã công bố." if not me.rank_computed and me["rank"] == me["rank"] else ""))
-    st.metric(f"Hạng của {ui.entity_label(entity).split(' (')[0]}", ui.rank_text(me["rank"], me.n_ranked, me.rank_computed),
-              border=True)
-    st.metric("Điểm", ui.num(me.points))
+if not cmp.meaningful or cmp.partial:
+    # one or two units, or a publisher's top list: bars, a histogram or a map of them mislead
+    if cmp.partial:
+        st.info(f"Nhà công bố xếp hạng {cmp.n_ranked} đơn vị nhưng chỉ công bố (hoặc cơ sở dữ liệu chỉ có) điểm của "
+                f"{cmp.n_scored} đơn vị, nên không vẽ biểu đồ so sánh: chỉ hiện hạng đã công bố và các đơn vị có điểm.")
+    else:
+        st.info(f"Chỉ có {cmp.n_scored} đơn vị {ui.LEVEL_VI.get(level, '')} có điểm {labels[code].lower()} năm {year} "
+                "trong cơ sở dữ liệu, nên không vẽ so sánh.")
+    left, right = st.columns(2)
+    left.metric(f"Hạng của {ui.entity_label(entity).split(' (')[0]}",
+                ui.rank_text(me["rank"], me.n_ranked, me.rank_computed), border=True)
+    right.metric("Điểm", ui.num(me.points), border=True)
+    if cmp.partial:
+        st.dataframe(peers.assign(rank=[ui.rank_text(r, n, c) for r, n, c in
+                                        zip(peers["rank"], peers.n_ranked, peers.rank_computed)],
+                                  points=peers.points.map(ui.num))[["rank", "entity_name", "points"]],
+                     hide_index=True, column_config={"rank": "Hạng", "entity_name": "Đơn vị", "points": "Điểm"})
     ui.source_line(peers.source, peers.is_illustrative.any())
     st.stop()
 if cmp.missing:

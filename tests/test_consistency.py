@@ -47,17 +47,28 @@ def shown(at) -> str:
 def test_one_unit_group_draws_no_comparison_and_shows_the_published_rank(page_db):
     page_db([(2021, "PCI", None, "VN-38", 63.21, 43, 63)])
     at = run_page("so_sanh.py", entity="VN-38", index="PCI", year=2021)
-    assert "không vẽ so sánh" in shown(at)
+    assert "không vẽ" in shown(at)
     assert not at.get("plotly_chart")  # no bar of one, no histogram of one, no map of one
     assert at.metric[0].value == "43/63"
 
 
-def test_missing_peers_are_said_and_ranks_stay_out_of_the_published_group(page_db):
-    rows = [(2024, "PCI", None, c, p) for c, p in (("VN-01", 70.0), ("VN-48", 69.0), ("VN-79", 68.5))]
+def test_a_top_list_is_not_drawn_as_a_comparison(page_db):
+    # PCI 2023+: VCCI publishes the scores of the top 30 only
+    rows = [(2024, "PCI", None, c, p, r, 63) for c, p, r in (("VN-01", 70.0, 1), ("VN-48", 69.0, 2), ("VN-79", 68.5, 3))]
     page_db(rows + [(2024, "PCI", None, "VN-38", 67.0, 20, 63)])
     at = run_page("so_sanh.py", entity="VN-38", index="PCI", year=2024)
+    assert "xếp hạng 63 đơn vị nhưng chỉ công bố" in shown(at)
+    assert not at.get("plotly_chart") and at.metric[0].value == "20/63"
+    assert list(at.dataframe[0].value["Hạng"] if "Hạng" in at.dataframe[0].value else at.dataframe[0].value["rank"]) \
+        == ["1/63", "2/63", "3/63", "20/63"]
+
+
+def test_a_few_missing_peers_are_said_and_ranks_stay_in_the_published_group(page_db):
+    rows = [(2024, "PCI", None, c, p) for c, p in (("VN-01", 70.0), ("VN-48", 69.0), ("VN-79", 68.5))]
+    page_db(rows + [(2024, "PCI", None, "VN-38", 67.0, 5, 6)])
+    at = run_page("so_sanh.py", entity="VN-38", index="PCI", year=2024)
     text = shown(at)
-    assert "xếp hạng 63 đơn vị nhưng chỉ có điểm của 4" in text and "thiếu 59" in text
+    assert "xếp hạng 6 đơn vị nhưng chỉ có điểm của 4" in text and "thiếu 2" in text
     assert len(at.get("plotly_chart")) >= 2
 
 
