@@ -40,14 +40,21 @@ class Frameworks:
         fw._max = {(r.framework, r.code): (None if pd.isna(r.max_points) else float(r.max_points))
                    for r in fw.criteria.itertuples()}
         fw._max.update({(r.framework, None): float(r.total_max) for r in fw.frameworks.itertuples()})
-        fw._spans = list(fw.frameworks[["index_code", "framework", "year_from", "year_to"]].itertuples(index=False))
+        fw._spans = [(r.index_code, r.framework, r.year_from, r.year_to, frozenset(r.entity_level.split("|")))
+                     for r in fw.frameworks.itertuples(index=False)]
         return fw
 
-    def framework_for(self, index_code: str, year: int) -> str | None:
+    def framework_for(self, index_code: str, year: int, level: str | None = None) -> str | None:
+        """The framework an index used in a year; with ``level``, the one for that level of
+        unit (a province's PAR INDEX is not a district's). None when there is none."""
         for f in self._spans:
-            if f[0] == index_code and f[2] <= year <= f[3]:
+            if f[0] == index_code and f[2] <= year <= f[3] and (level is None or level in f[4]):
                 return f[1]
         return None
+
+    def levels_for(self, index_code: str, year: int) -> set[str]:
+        """The levels of unit some framework of the index covers in a year (for messages)."""
+        return {lvl for f in self._spans if f[0] == index_code and f[2] <= year <= f[3] for lvl in f[4]}
 
     def framework_row(self, framework: str) -> pd.Series:
         return self.frameworks.loc[self.frameworks.framework == framework].iloc[0]

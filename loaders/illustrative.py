@@ -4,8 +4,10 @@ Vĩnh Lộc's own PAR, SIPAS, PAPI and DDCI results are not public here, so the 
 made-up figures with a realistic shape (criteria that fall, rise and tie; one missing
 value), every row marked illustrative — except where the press published a district's
 figure (data/reference/thanhhoa_*_published_partial.csv): there the set agrees with the
-press and the row is marked published, with its source. Regenerate with
-``python -m loaders illustrative``; the output is identical on every run.
+press and the row is marked published, with its source. Every other unit's score is placed
+so that ordering by score gives back every published rank (``consistent_targets``), and a
+unit's criteria add up exactly to its total. Regenerate with ``python -m loaders
+illustrative``; the output is identical on every run.
 """
 from __future__ import annotations
 
@@ -39,6 +41,55 @@ def _press(reference: Path, reg: EntityRegistry, name: str, value_col: str) -> d
     return out
 
 
+def consistent_targets(raw: dict[str, float], published: dict[str, tuple[int, float]], n: int | None = None,
+                       lo: float = 0.0, hi: float = 100.0) -> dict[str, float]:
+    """Scores (2 decimals) that agree with every published rank and score.
+
+    Published units keep their score. The others take the free rank slots in the order of
+    their raw target (higher first; code breaks ties) and are clipped strictly between the
+    published scores around their slot and at least 0.01 apart, so that ordering by score
+    gives back every published rank and no unit ties a published one. ValueError when the
+    published figures contradict each other or a run of slots has no room."""
+    n = len(raw) + len(published) if n is None else n
+    cent = lambda x: int(round(x * 100))  # noqa: E731 - exact arithmetic in hundredths
+    taken: dict[int, int] = {}  # rank slot -> published score, in hundredths
+    for code, (rank, score) in sorted(published.items(), key=lambda kv: (kv[1][0], kv[0])):
+        slot = rank
+        while slot in taken:  # k units tied at rank r fill r … r+k-1
+            if taken[slot] != cent(score):
+                raise ValueError(f"hạng {rank} công bố cho hai điểm khác nhau")
+            slot += 1
+        taken[slot] = cent(score)
+    ordered = [taken[r] for r in sorted(taken)]
+    if any(a < b for a, b in zip(ordered, ordered[1:])) or max(taken, default=0) > n:
+        raise ValueError("các thứ hạng công bố mâu thuẫn với điểm công bố")
+    free = [r for r in range(1, n + 1) if r not in taken]
+    if len(free) != len(raw):
+        raise ValueError(f"{len(raw)} đơn vị chưa có hạng nhưng có {len(free)} chỗ trống trong bảng {n} đơn vị")
+    order = sorted(raw, key=lambda c: (-raw[c], c))
+    out = {code: cent(score) / 100 for code, (_, score) in published.items()}
+    runs: list[list[int]] = []
+    for r in free:  # consecutive free slots share the published neighbours around them
+        if runs and runs[-1][-1] == r - 1:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    unit_at = dict(zip(free, order))
+    for run in runs:
+        upper = min((taken[r] for r in taken if r < run[0]), default=cent(hi) + 1) - 1
+        lower = max((taken[r] for r in taken if r > run[-1]), default=cent(lo) - 1) + 1
+        m = len(run)
+        if upper - lower + 1 < m:
+            raise ValueError(f"không đủ chỗ cho {m} đơn vị giữa các hạng công bố quanh hạng {run[0]}")
+        prev = None
+        for i, slot in enumerate(run):
+            x = min(max(cent(raw[unit_at[slot]]), lower + (m - 1 - i)), upper - i)
+            x = x if prev is None else min(x, prev - 1)
+            out[unit_at[slot]] = x / 100
+            prev = x
+    return out
+
+
 def _allocate(rng: random.Random, maxima: list[float], target: float, step: float) -> list[float]:
     """Points per criterion (multiples of ``step``, each within its maximum) adding up to
     about ``target``: uneven, as real results are."""
@@ -53,25 +104,45 @@ def _allocate(rng: random.Random, maxima: list[float], target: float, step: floa
     return [round(min(m, w * lo) / step) * step for m, w in zip(maxima, weights)]
 
 
-def _pin(points: list[float], maxima: list[float], total: float) -> list[float]:
-    """Adjust the criterion with most headroom so that the points add up to ``total``."""
-    diff = round(total - sum(points), 2)
-    order = sorted(range(len(points)), key=lambda i: maxima[i] - points[i] if diff > 0 else points[i], reverse=True)
-    for i in order:
-        room = (maxima[i] - points[i]) if diff > 0 else -points[i]
-        move = max(diff, room) if diff < 0 else min(diff, room)
-        points[i] = round(points[i] + move, 2)
-        diff = round(diff - move, 2)
-        if abs(diff) < 0.005:
-            break
-    return points
+def _pin(points: list[float], maxima: list[float], total: float, frozen: set[int] = frozenset(),
+         minima: list[float] | None = None, spread: bool = False) -> list[float]:
+    """Move the criteria not in ``frozen`` so that the points add up to exactly ``total``
+    (2 decimals), each staying within its bounds: the whole difference on the criteria with
+    most room first (a published table has one odd number, not many), or shared evenly
+    (``spread``, for percentages that should all stay close)."""
+    pts = [int(round(p * 100)) for p in points]
+    top = [int(round(m * 100)) for m in maxima]
+    bottom = [int(round(m * 100)) for m in minima] if minima else [0] * len(pts)
+    diff = int(round(total * 100)) - sum(pts)
+    while diff:
+        room = {i: (top[i] - pts[i]) if diff > 0 else (bottom[i] - pts[i]) for i in range(len(pts)) if i not in frozen}
+        room = {i: r for i, r in room.items() if r}
+        if not room:
+            raise ValueError(f"không thể đạt tổng {total}")
+        if spread:
+            share = max(1, abs(diff) // len(room)) * (1 if diff > 0 else -1)
+            moves = {i: share for i in sorted(room)}
+        else:
+            i = max(sorted(room), key=lambda i: abs(room[i]))
+            moves = {i: diff}
+        for i, want in moves.items():
+            move = max(want, room[i]) if diff < 0 else min(want, room[i])
+            move = max(move, diff) if diff < 0 else min(move, diff)
+            pts[i] += move
+            diff -= move
+            if not diff:
+                break
+    return [p / 100 for p in pts]
 
 
-def generate(fw: Frameworks, reg: EntityRegistry, reference: Path) -> list[dict]:
+def generate(fw: Frameworks, reg: EntityRegistry, reference: Path, intended: dict | None = None) -> list[dict]:
+    """The rows of the illustrative file; ``intended`` (if given) receives the total each
+    unit was built to reach, by (year, index, entity code)."""
     rng = random.Random(SEED)
     districts = reg.entities[(reg.entities.level == "district") & (reg.entities.parent_code == "VN-38")]
     codes = list(districts.entity_code)
     name = dict(zip(districts.entity_code, districts.name))
+    intended = {} if intended is None else intended
     rows: list[dict] = []
 
     def add(year, index, crit, code, points, **kw):
@@ -84,99 +155,134 @@ def generate(fw: Frameworks, reg: EntityRegistry, reference: Path) -> list[dict]
     quality = {c: rng.uniform(0.0, 1.0) for c in codes}
     quality[HOME] = 0.45  # mid-table, so that both strengths and weaknesses show
 
-    # ---- PAR: 37 criteria; areas and total are summed in the database
+    # ---- PAR: 37 criteria pinned to each unit's total; areas and total are summed in the database
     par = fw.criteria_of("PAR-TH-HUYEN-2023")
     par_crit = par[par.level == "criterion"]
     maxima = list(par_crit.max_points.astype(float))
     press_par = _press(reference, reg, "thanhhoa_par_index_published_partial.csv", "diem_dat")
-    home_falls = {"3.4", "7.3", "5.7"}  # Vĩnh Lộc slips on these two years running
+    home_falls = {i for i, c in enumerate(par_crit.code) if c in {"3.4", "7.3", "5.7"}}  # Vĩnh Lộc slips on these
     for year in YEARS:
+        pub = {c: r for (y, c), recs in press_par.items() if y == year for r in recs if r["diem_dat"]}
+        raw = {c: 84.0 + 7.5 * quality[c] + (year - 2021) * 0.6 + rng.uniform(-1.2, 1.2) for c in codes if c not in pub}
+        published = {c: (int(r["rank"]), float(r["diem_dat"])) for c, r in pub.items()}
+        targets = consistent_targets(raw, published, len(codes))
+        if year == YEARS[-1] and not published:
+            # the demo of "points to climb": the unit just above Vĩnh Lộc is 1,75 ahead, as much
+            # as criterion 7.3 can still gain and more than 3.4 can
+            close = [c for c in raw if targets[HOME] < targets[c] < targets[HOME] + 1.75]
+            if close:
+                shift = targets[HOME] + 1.75 - min(targets[c] for c in close)
+                for c in close:
+                    raw[c] = targets[c] + shift
+                targets = consistent_targets(raw, published, len(codes))
         for code in codes:
-            target = 84.0 + 7.5 * quality[code] + (year - 2021) * 0.6 + rng.uniform(-1.2, 1.2)
-            published = press_par.get((year, code), [])
-            pub = next((r for r in published if r["diem_dat"]), None)
-            if year == 2023 and pub is None:
-                target = min(max(target, 86.4), 91.3)  # the press fixed the top 3 and the last place
-            pts = _allocate(rng, maxima, float(pub["diem_dat"]) if pub else target, 0.25)
-            if code == HOME:
-                for i, c in enumerate(par_crit.code):
-                    if c in home_falls:
-                        pts[i] = round(maxima[i] * (0.95 - 0.12 * (year - 2021)) / 0.25) * 0.25
-            if pub:
-                pts = _pin(pts, maxima, float(pub["diem_dat"]))
+            intended[(year, "PAR", code)] = targets[code]
+            pts = _allocate(rng, maxima, targets[code], 0.25)
+            frozen = home_falls if code == HOME else set()
+            for i in frozen:
+                pts[i] = round(maxima[i] * (0.95 - 0.12 * (year - 2021)) / 0.25) * 0.25
+            if code != HOME and year == YEARS[-1]:  # by then the slide leaves Vĩnh Lộc last on these
+                for i in home_falls:
+                    pts[i] = max(pts[i], round(maxima[i] * (0.95 - 0.12 * (year - 2021)) / 0.25) * 0.25 + 0.25)
+                frozen = set(home_falls)
+            pts = _pin(pts, maxima, targets[code], frozen)
             for c, p in zip(par_crit.code, pts):
                 add(year, "PAR", c, code, p)
-            if pub:
-                add(year, "PAR", None, code, float(pub["diem_dat"]), rank=pub["rank"], n_ranked=pub["n_units_in_group"],
-                    published=True, source=f"{pub['decision']}; {pub['source_url']}")
+            if code in pub:
+                r = pub[code]
+                add(year, "PAR", None, code, float(r["diem_dat"]), rank=r["rank"], n_ranked=r["n_units_in_group"],
+                    published=True, source=f"{r['decision']}; {r['source_url']}")
 
     # ---- SIPAS: 9 items in %, parts are the mean of their items, total the mean of parts
     sipas = fw.criteria_of("SIPAS-TH-2023")
+    items = sipas[sipas.level == "criterion"]
     for year in YEARS:
+        base = {c: 78 + 14 * quality[c] + (year - 2021) * 0.8 for c in codes}
+        targets = consistent_targets({c: base[c] + rng.uniform(-1.5, 1.0) for c in codes}, {}, len(codes))
         for code in codes:
-            base = 78 + 14 * quality[code] + (year - 2021) * 0.8
-            parts = {}
-            for r in sipas[sipas.level == "criterion"].itertuples():
-                v = round(min(99.5, base + rng.uniform(-6, 5)), 2)
+            intended[(year, "SIPAS", code)] = targets[code]
+            vals = {}
+            for r in items.itertuples():
+                v = round(min(99.5, base[code] + rng.uniform(-6, 5)), 2)
                 if code == HOME and r.code == "2.2":
-                    v = round(base - 4 - 3 * (year - 2021), 2)  # procedures: falling
-                add(year, "SIPAS", r.code, code, v)
-                parts.setdefault(r.parent_code, []).append(v)
-            means = {p: round(sum(v) / len(v), 2) for p, v in parts.items()}
-            for p, m in means.items():
-                add(year, "SIPAS", p, code, m)
-            add(year, "SIPAS", None, code, round(sum(means.values()) / len(means), 2))
+                    v = round(base[code] - 4 - 3 * (year - 2021), 2)  # procedures: falling
+                vals[r.code] = v
+            part1 = [c for c in items.code if c.startswith("1.")]
+            part2 = [c for c in items.code if c.startswith("2.")]
+            mean1 = round(sum(vals[c] for c in part1) / len(part1), 2)
+            mean2 = round(2 * targets[code] - mean1, 2)  # so that the total is exactly the target
+            pinned = _pin([vals[c] for c in part2], [99.9] * len(part2), mean2 * len(part2),
+                          {i for i, c in enumerate(part2) if code == HOME and c == "2.2"}, [40.0] * len(part2), spread=True)
+            vals.update(zip(part2, pinned))
+            for c in items.code:
+                add(year, "SIPAS", c, code, vals[c])
+            add(year, "SIPAS", "1", code, mean1)
+            add(year, "SIPAS", "2", code, mean2)
+            add(year, "SIPAS", None, code, targets[code])
 
     # ---- PAPI at district level on the current national framework; sums in the database
-    papi = fw.criteria_of(fw.framework_for("PAPI", 2021))
+    papi = fw.criteria_of(fw.framework_for("PAPI", 2021, "district"))
     subs = papi[papi.level == "subdimension"]
+    sub_max, sub_min = list(subs.max_points.astype(float)), list(subs.min_points.astype(float))
     for year in YEARS:
+        share = {c: min(0.95, max(0.2, 0.45 + 0.25 * quality[c])) for c in codes}
+        targets = consistent_targets({c: sum(sub_max) * share[c] + rng.uniform(-1.5, 1.5) for c in codes}, {}, len(codes))
         for code in codes:
-            for r in subs.itertuples():
-                share = min(0.95, max(0.2, 0.45 + 0.25 * quality[code] + rng.uniform(-0.12, 0.12)))
-                value = None if (code == "VN-38-387" and year == 2022 and r.code == "SC73") else round(r.max_points * share, 2)
-                add(year, "PAPI", r.code, code, value)
+            intended[(year, "PAPI", code)] = targets[code]
+            vals = [round(m * min(0.95, max(0.2, share[code] + rng.uniform(-0.12, 0.12))), 2) for m in sub_max]
+            vals = _pin(vals, sub_max, targets[code], minima=sub_min, spread=True)
+            for r, v in zip(subs.itertuples(), vals):
+                missing = code == "VN-38-387" and year == 2022 and r.code == "SC73"  # the one missing value
+                add(year, "PAPI", r.code, code, None if missing else v)
 
-    # ---- DDCI: 9 components on 0–10; the total is stated (weights are assumed)
-    comps = fw.criteria_of("DDCI-TH-GIADINH")
+    # ---- DDCI: the 8 published components on 0–10; the total is stated (weights are assumed equal)
+    ddci_fw = fw.framework_for("DDCI", 2023, "district")
+    comps = fw.criteria_of(ddci_fw)
+    # total points one component point is worth (equal weights): the components add up to the total
+    per_point = float(comps.weight.iloc[0]) / 100 * fw.max_points(ddci_fw, None) / float(comps.max_points.iloc[0])
     press_ddci = _press(reference, reg, "thanhhoa_ddci_published_partial.csv", "score")
-    totals = {y: {c: 55 + 30 * quality[c] + rng.uniform(-6, 6) for c in codes} for y in YEARS}
-    pinned: dict[tuple, dict] = {}
+    raw = {y: {c: 55 + 30 * quality[c] + rng.uniform(-6, 6) for c in codes} for y in YEARS}
+    published: dict[int, dict] = {y: {} for y in YEARS}
     for (year, code), recs in press_ddci.items():
         for r in recs:
             if r["score"]:
-                totals[year][code] = float(r["score"])
-                pinned[(year, code)] = r
+                published[year][code] = r
     # 2023: 6 "Tốt" (3 with published scores), 9 "Khá", 12 "Trung bình"; median 60.99
     good = [c for (y, c), recs in press_ddci.items() if y == 2023 for r in recs if r["group_label"].startswith("good")]
     others = [c for c in codes if c not in good]
     rng.shuffle(others)
     others.remove(HOME)
     others.insert(9, HOME)  # Vĩnh Lộc: rank 16, in the "Trung bình" group
-    free_good = [c for c in good if (2023, c) not in pinned]
+    free_good = [c for c in good if c not in published[2023]]
     for i, c in enumerate(free_good):
-        totals[2023][c] = 83.5 - 3.1 * i + rng.uniform(-0.8, 0.8)
+        raw[2023][c] = 83.5 - 3.1 * i + rng.uniform(-0.8, 0.8)
     ladder = [74.2, 72.9, 70.4, 68.8, 66.1, 64.0, 62.7, 60.99, 60.2]  # ranks 7–15 (Khá), rank 14 = median
     for i, c in enumerate(others):
-        totals[2023][c] = ladder[i] if i < len(ladder) else round(59.4 - 1.35 * (i - len(ladder)) + rng.uniform(-0.45, 0.45), 2)
+        raw[2023][c] = ladder[i] if i < len(ladder) else round(59.4 - 1.35 * (i - len(ladder)) + rng.uniform(-0.45, 0.45), 2)
     changes = {}
     for r in csv.DictReader(open(reference / "thanhhoa_ddci_published_partial.csv", encoding="utf-8")):
         if r["note"].startswith("score change vs 2022"):
             code = reg.resolve(r["unit_name"], 2023, level="district")
             changes[code] = float(r["note"].split(":")[1])
-    for code, delta in changes.items():
-        totals[2022][code] = totals[2023][code] - delta  # the press gave the fall from 2022
+    totals = {}
+    for year in sorted(YEARS, key=lambda y: y == 2022):  # 2022 is built from the 2023 scores
+        if year == 2022:  # the press gave each unit's fall from 2022
+            for code, delta in changes.items():
+                raw[2022][code] = totals[2023][code] - delta
+        pub = {c: (int(r["rank"]), float(r["score"])) for c, r in published[year].items()}
+        totals[year] = consistent_targets({c: v for c, v in raw[year].items() if c not in pub}, pub, len(codes))
     for year in YEARS:
         order = sorted(codes, key=lambda c: -totals[year][c])
         for code in codes:
-            total = round(totals[year][code], 2)
-            mean = total / 10
-            vals = [round(min(10.0, max(0.5, mean + rng.uniform(-1.4, 1.4))), 2) for _ in comps.itertuples()]
+            total = totals[year][code]
+            intended[(year, "DDCI", code)] = total
+            vals = [round(min(10.0, max(0.5, total / 10 + rng.uniform(-1.4, 1.4))), 2) for _ in comps.itertuples()]
+            vals = _pin(vals, [10.0] * len(vals), round(total / per_point, 2), minima=[0.5] * len(vals), spread=True)
             for r, v in zip(comps.itertuples(), vals):
                 add(year, "DDCI", r.code, code, v)
             rank = order.index(code) + 1
             label = "Tốt" if rank <= 6 else "Khá" if rank <= 15 else "Trung bình"
-            pub = pinned.get((year, code))
+            pub = published[year].get(code)
             if pub:
                 add(year, "DDCI", None, code, total, rank=pub["rank"], n_ranked=pub["n_units_in_group"],
                     label="Tốt" if pub["group_label"] else "", published=True,

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders.entities import EntityRegistry
+from loaders.entities import LEVEL_LABEL, EntityRegistry
 from loaders.frameworks import TOTAL, Frameworks
 from loaders.problems import Problem, ValidationFailed
 from loaders.staging import check_rows, drop_exact_duplicates, staged
@@ -473,12 +473,16 @@ def _read_sheet(sheet: _Sheet, index_code: str, fw: Frameworks, reg: EntityRegis
             message="không xác định được năm đánh giá của bảng: không có năm (19xx/20xx) trong tên trang tính, "
                     "tiêu đề bảng, tiêu đề cột hay tên tệp; hãy ghi năm vào tên trang tính hoặc chọn năm khi nhập",
             row=layout.header_rows[0] + 1, **where)])
-    framework = fw.framework_for(index_code, year)
-    if framework is None:
-        return _SheetResult(problems=[Problem(message=f"chỉ số {index_code} không có bộ tiêu chí cho năm {year}",
-                                              row=layout.header_rows[0] + 1, **where)])
-
+    # the units' level chooses the framework: a province's PAR INDEX is not a district's
     level, name_cols = _name_columns(grid, data_rows, width, reg, year)
+    framework = fw.framework_for(index_code, year, level if name_cols else None)
+    if framework is None:
+        other = name_cols and fw.levels_for(index_code, year)
+        return _SheetResult(problems=[Problem(
+            message=f"chỉ số {index_code} không có bộ tiêu chí cho năm {year}"
+                    + (f" ở {LEVEL_LABEL.get(level, level)} (chỉ có cho "
+                       + ", ".join(sorted(LEVEL_LABEL.get(v, v) for v in other)) + ")" if other else ""),
+            row=layout.header_rows[0] + 1, **where)])
     columns = _classify_columns(grid, data_rows, texts, name_cols, fw, framework)
     crit_cols = [c for c in columns if c.kind == "criterion"]
     result = _SheetResult(year=year, codes={c.code for c in crit_cols}, n_matched=len(crit_cols),

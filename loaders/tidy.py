@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from loaders.entities import EntityRegistry
+from loaders.entities import LEVEL_LABEL, EntityRegistry
 from loaders.frameworks import INDEX_CODES, Frameworks
 from loaders.problems import Problem, ValidationFailed
 from loaders.staging import STAGED_COLUMNS, check_rows, drop_exact_duplicates, staged
@@ -304,11 +304,22 @@ def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: st
             continue
         good_year = year[ok].astype(int)
         good_idx = idx[ok]
-        frameworks = {(i, y): fw.framework_for(i, y) for i, y in set(zip(good_idx, good_year))}
+        # a province's PAR INDEX is not a district's: the framework follows the unit's level
+        level = entity[ok].map({c: reg.level(c) for c in pd.unique(entity[ok])})
+        keys = pd.Series(list(zip(good_idx, good_year, level)), index=level.index, dtype=object)
+        frameworks = {k: fw.framework_for(*k) for k in pd.unique(keys)}
+        wrong = {k for k, f in frameworks.items() if f is None and fw.levels_for(k[0], k[1])}
+        wrong_level = np.array([k in wrong for k in keys], dtype=bool)
+        for i in np.flatnonzero(wrong_level):
+            i_code, y, lvl = keys.iloc[i]
+            have = ", ".join(sorted(LEVEL_LABEL.get(v, v) for v in fw.levels_for(i_code, y)))
+            problems.append(Problem(name, f"chỉ số {i_code} năm {y} không có bộ tiêu chí cho "
+                                          f"{LEVEL_LABEL.get(lvl, lvl)} ({entity_raw[ok].iloc[i]}); chỉ có cho {have}",
+                                    sheet, int(rowno[ok.to_numpy()][i]), "entity"))
         nan_none = lambda s: s.astype(object).where(s.notna(), None)  # noqa: E731
         frames.append(pd.DataFrame({
             "year": good_year.astype(object), "index_code": good_idx,
-            "framework": [frameworks[(i, y)] for i, y in zip(good_idx, good_year)],
+            "framework": [frameworks[k] for k in keys],
             "criterion_code": crit_code[ok], "entity_code": entity[ok], "entity_raw": entity_raw[ok],
             "points": nan_none(numbers["points"][ok]), "max_points": nan_none(numbers["max_points"][ok]),
             "rank": nan_none(numbers["rank"][ok]), "n_ranked": nan_none(numbers["n_ranked"][ok]),
@@ -316,7 +327,7 @@ def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: st
             "is_illustrative": illustrative[ok].astype(bool), "source_file": name, "source_sheet": sheet,
             "source_row": pd.Series(rowno, dtype=object)[ok.to_numpy()].to_numpy(),
             "source_note": (cell("source")[ok].map(nfc).replace("", None) if "source" in mapping else None),
-        })[STAGED_COLUMNS])
+        })[STAGED_COLUMNS][~wrong_level])
     if not found_table:
         problems.append(Problem(name, "không tìm thấy bảng số liệu theo mẫu (dòng tiêu đề year, index, criterion, entity, points)"))
     df = pd.concat(frames, ignore_index=True) if frames else staged([])

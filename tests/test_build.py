@@ -27,11 +27,12 @@ def test_index_codes_and_levels_are_the_documented_ones(con):
 
 
 def test_papi_real_totals_and_computed_ranks_for_thanh_hoa(con):
-    # SOURCES.md: Thanh Hóa total 2021 47.10 (derived rank 3), 2023 44.20 (rank 13)
+    # SOURCES.md: Thanh Hóa total 2021 47.10 (derived rank 3), 2023 44.20 (rank 13); the press
+    # (finds_2026) printed rank 3 for 2021 and 2022: the sums stand, the ranks are published
     rows = con.execute("""SELECT year, round(points, 2), rank, rank_published, is_illustrative FROM scores
                           WHERE entity_code = 'VN-38' AND index_code = 'PAPI' AND criterion_code IS NULL
                           AND year IN (2021, 2022, 2023, 2024) ORDER BY year""").fetchall()
-    assert rows == [(2021, 47.10, 3, False, False), (2022, 46.02, 3, False, False),
+    assert rows == [(2021, 47.10, 3, True, False), (2022, 46.02, 3, True, False),
                     (2023, 44.20, 13, False, False), (2024, 44.87, 13, False, False)]
 
 
@@ -70,7 +71,7 @@ def test_conflicting_real_sources_are_recorded_not_hidden(con):
 def test_press_figures_are_published_rows(con):
     rows = con.execute("""SELECT entity_name, points, rank, n_ranked, rank_published, is_illustrative, source
                           FROM scores WHERE index_code = 'PAR' AND year = 2023 AND criterion_code IS NULL
-                          AND NOT is_illustrative ORDER BY rank""").fetchall()
+                          AND NOT is_illustrative AND entity_level = 'district' ORDER BY rank""").fetchall()
     assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
         ("Huyện Đông Sơn", 92.15, 1, 27), ("Huyện Hoằng Hóa", 91.92, 2, 27),
         ("Thành phố Thanh Hóa", 91.46, 3, 27), ("Huyện Mường Lát", 86.09, 27, 27)]

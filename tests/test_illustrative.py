@@ -2,10 +2,11 @@
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from loaders.entities import EntityRegistry
 from loaders.frameworks import Frameworks
-from loaders.illustrative import FIELDS, generate
+from loaders.illustrative import FIELDS, consistent_targets, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data/illustrative/thanhhoa_districts_2021_2024_illustrative.csv"
@@ -52,3 +53,127 @@ def test_shape_has_falls_rises_and_published_sums(con):
     total = con.execute("""SELECT sum(points) FROM score WHERE entity_code = 'VN-38-405' AND year = 2023
                            AND index_code = 'PAR' AND criterion_code LIKE '%.%'""").fetchone()[0]
     assert round(total, 2) == 92.15
+
+
+# ---- scores that never contradict a published rank ---------------------------------------
+
+
+def test_helper_keeps_published_and_fills_free_slots_in_raw_order():
+    raw = {"a": 95.0, "b": 90.0, "c": 88.0, "d": 50.0}
+    published = {"P1": (1, 92.15), "P2": (2, 91.92), "P7": (7, 86.09)}
+    got = consistent_targets(raw, published, 7)
+    assert got["P1"] == 92.15 and got["P2"] == 91.92 and got["P7"] == 86.09
+    # a and b are above 91.92 raw but must sit below it; d is below 86.09 raw but must sit above it
+    assert 91.92 > got["a"] > got["b"] > got["c"] > got["d"] > 86.09
+    assert sorted(got, key=lambda k: -got[k]) == ["P1", "P2", "a", "b", "c", "d", "P7"]
+
+
+def test_helper_respects_a_published_rank_in_the_middle_and_ties_never_cross_it():
+    raw = {"a": 70.0, "b": 70.0, "c": 60.0, "d": 60.001}
+    got = consistent_targets(raw, {"P": (3, 65.0)}, 5)
+    ranked = sorted(got, key=lambda k: -got[k])
+    assert ranked.index("P") == 2
+    assert len(set(got.values())) == 5  # no tie anywhere, in particular none with P
+    assert got["a"] > got["b"] > 65.0 > got["d"] > got["c"]  # equal raw targets: the code breaks the tie
+
+
+def test_helper_is_a_no_op_without_published_ranks_and_distinct_targets():
+    raw = {"a": 61.234, "b": 70.5, "c": 59.0}
+    assert consistent_targets(raw, {}) == {"a": 61.23, "b": 70.5, "c": 59.0}
+
+
+@pytest.mark.parametrize("raw,published,n", [
+    ({"a": 1.0}, {"P": (1, 50.0), "Q": (2, 60.0)}, 3),      # published scores against published ranks
+    ({"a": 1.0, "b": 2.0}, {"P": (1, 50.0), "Q": (4, 49.99)}, 4),  # two units, no room between 50 and 49.99
+    ({"a": 1.0}, {"P": (1, 50.0)}, 3),                       # more free slots than units
+])
+def test_helper_refuses_what_cannot_be_made_consistent(raw, published, n):
+    with pytest.raises(ValueError):
+        consistent_targets(raw, published, n)
+
+
+def _published_ranks(df: pd.DataFrame, reg) -> dict:
+    """(year, index, criterion, entity name) -> rank, from the press files and the file itself."""
+    out = {}
+    for file, index, col in [("thanhhoa_par_index_published_partial.csv", "PAR", "diem_dat"),
+                             ("thanhhoa_ddci_published_partial.csv", "DDCI", "score")]:
+        press = pd.read_csv(ROOT / "data/reference" / file, dtype=str, keep_default_na=False)
+        for r in press.itertuples():
+            if r.unit_level == "huyen_thi_xa_thanh_pho" and r.assessment_year.isdigit() and r.rank:
+                code = reg.resolve(r.unit_name, int(r.assessment_year), level="district")
+                out[(int(r.assessment_year), index, "", reg.name(code))] = int(r.rank)
+    for r in df[df["rank"] != ""].itertuples():
+        key = (int(r.year), r.index, r.criterion, r.entity)
+        assert out.get(key, int(r.rank)) == int(r.rank)
+        out[key] = int(r.rank)
+    return out
+
+
+def _totals(df: pd.DataFrame, fw) -> pd.DataFrame:
+    """Every unit's points per (year, index, criterion), totals included: PAR and PAPI totals
+    summed from their criteria as the database does, the others as stated."""
+    d = df[df.points != ""].assign(points=lambda x: x.points.astype(float), year=lambda x: x.year.astype(int))
+    summed = []
+    for index, level in (("PAR", "criterion"), ("PAPI", "subdimension")):
+        crit = fw.criteria_of(fw.framework_for(index, 2023, "district"))
+        leaves = set(crit[crit.level == level].code)
+        part = df[(df["index"] == index) & df.criterion.isin(leaves)].assign(year=lambda x: x.year.astype(int))
+        complete = part.groupby(["year", "entity"]).points.apply(lambda p: (p != "").all())
+        s = d[(d["index"] == index) & d.criterion.isin(leaves)].groupby(["year", "entity"]).points.sum()
+        s = s[complete.reindex(s.index)]
+        summed.append(s.reset_index().assign(index=index, criterion=""))
+    stated = d[~((d["index"].isin(["PAR", "PAPI"])) & (d.criterion == ""))]
+    return pd.concat([stated[["year", "index", "criterion", "entity", "points"]], *summed], ignore_index=True)
+
+
+def test_every_group_agrees_with_every_published_rank():
+    fw, reg = Frameworks.load(ROOT / "data/frameworks"), EntityRegistry.load(ROOT / "data/registry")
+    df = pd.read_csv(SHIPPED, dtype=str, keep_default_na=False)
+    ranks = _published_ranks(df, reg)
+    pts = _totals(df, fw)
+    pts["p"] = pts.points.round(2)
+    checked = 0
+    for (year, index, crit), grp in pts.groupby(["year", "index", "criterion"]):
+        for r in grp.itertuples():
+            rank = ranks.get((year, index, crit, r.entity))
+            if rank is None:
+                continue
+            checked += 1
+            above = (grp.p > r.p).sum()
+            tied = (grp.p == r.p).sum() - 1
+            assert above == rank - 1, (year, index, crit, r.entity, rank, above)
+            assert tied == 0, (year, index, crit, r.entity)
+    assert checked == 8  # PAR 2023: 4 units; DDCI 2023: 3; DDCI 2024: 1
+    # the DDCI 2023 "Tốt" group is the top six
+    ddci = pts[(pts["index"] == "DDCI") & (pts.year == 2023) & (pts.criterion == "")].sort_values("p", ascending=False)
+    good = set(df[(df["index"] == "DDCI") & (df.year == "2023") & (df.label == "Tốt")].entity)
+    assert set(ddci.entity[:6]) == good and len(good) == 6
+
+
+def test_summed_totals_are_the_intended_ones():
+    fw, reg = Frameworks.load(ROOT / "data/frameworks"), EntityRegistry.load(ROOT / "data/registry")
+    intended: dict = {}
+    df = pd.DataFrame(generate(fw, reg, ROOT / "data/reference", intended), columns=FIELDS).astype(str)
+    pts = _totals(df, fw)
+    code = dict(zip(reg.entities.name, reg.entities.entity_code))
+    totals = pts[pts.criterion == ""]
+    assert len(totals) == 4 * 4 * 27 - 1  # every unit, year and index; PAPI of the unit with a missing value is missing
+    for r in totals.itertuples():
+        assert abs(r.points - intended[(r.year, r.index, code[r.entity])]) < 0.005, r
+
+
+def test_ddci_rows_use_exactly_the_eight_published_components():
+    fw = Frameworks.load(ROOT / "data/frameworks")
+    df = pd.read_csv(SHIPPED, dtype=str, keep_default_na=False)
+    ddci = df[(df["index"] == "DDCI") & (df.criterion != "")]
+    assert ddci.groupby(["year", "entity"]).criterion.apply(sorted).map(tuple).unique().tolist() == [
+        tuple(str(i) for i in range(1, 9))]
+    comps = fw.criteria_of(fw.framework_for("DDCI", 2023, "district"))
+    assert list(comps.name_vi) == [
+        "Tính minh bạch và tiếp cận thông tin", "Tính năng động và vai trò người đứng đầu", "Chi phí thời gian",
+        "Chi phí không chính thức", "Cạnh tranh bình đẳng", "Hỗ trợ doanh nghiệp", "Thiết chế pháp lý",
+        "Tiếp cận đất đai"]
+    published = pd.read_csv(ROOT / "data/reference/finds_2026/ddci_thanhhoa_published_framework.csv", dtype=str)
+    names = published.criterion.dropna().str.replace(r"^\d+ ", "", regex=True).tolist()
+    assert list(comps.name_en) == names  # the published English names, in the published order
+    assert (comps.weight == 12.5).all()

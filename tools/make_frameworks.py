@@ -9,7 +9,11 @@ Run once by a developer; afterwards the CSVs are the editable source of truth.
   weights are published for 2013 on only.
 - PAR (district, Thanh Hóa) and SIPAS: the criteria of Phụ lục 1 and 2 of the plan.
   District PAR maximum points are NOT public here: the values below are assumed.
-- DDCI (district, Thanh Hóa): the component list is assumed (domain brief section 2).
+- DDCI (district, Thanh Hóa): the 8 components published in 2022
+  (data/reference/finds_2026/ddci_thanhhoa_published_framework.csv); weights are not
+  published and assumed equal.
+Later additions made by hand in the CSVs (the province PAR INDEX and SIPAS frameworks,
+header aliases) are not reproduced by this script.
 """
 from __future__ import annotations
 
@@ -77,14 +81,12 @@ SIPAS_PARTS = [
         ("2.5", "Tiếp nhận phản ánh kiến nghị")]),
 ]
 
-DDCI_COMPONENTS = [
-    ("1", "Chi phí gia nhập thị trường", "Entry costs"), ("2", "Tiếp cận đất đai", "Access to land"),
-    ("3", "Tính minh bạch và tiếp cận thông tin", "Transparency and access to information"),
-    ("4", "Chi phí thời gian", "Time costs"), ("5", "Chi phí không chính thức", "Informal charges"),
-    ("6", "Cạnh tranh bình đẳng", "Equal competition"),
-    ("7", "Tính năng động và vai trò người đứng đầu", "Proactivity and leadership"),
-    ("8", "Hỗ trợ doanh nghiệp", "Business support"),
-    ("9", "Thiết chế pháp lý và an ninh trật tự", "Legal institutions and law and order"),
+DDCI_COMPONENTS = [  # the published order; departments are assessed on 1–7 only
+    ("1", "Tính minh bạch và tiếp cận thông tin", "Transparency and accessibility of information"),
+    ("2", "Tính năng động và vai trò người đứng đầu", "Dynamism and role of the leader"),
+    ("3", "Chi phí thời gian", "Time cost"), ("4", "Chi phí không chính thức", "Unofficial (informal) expenses"),
+    ("5", "Cạnh tranh bình đẳng", "Fair competition"), ("6", "Hỗ trợ doanh nghiệp", "Business support"),
+    ("7", "Thiết chế pháp lý", "Legal institutions"), ("8", "Tiếp cận đất đai", "Land access"),
 ]
 
 # code, English name (VCCI workbooks), Vietnamese name, weight from 2013, other headers
@@ -209,13 +211,13 @@ def main() -> None:
                                  level="criterion", name_vi=name, min_points=0, max_points=100,
                                  series=f"SIPAS:{code}", assumed="false"))
 
-    frameworks.append({"index_code": "DDCI", "framework": "DDCI-TH-GIADINH", "year_from": 2021, "year_to": 2025,
-                       "entity_level": "district", "status": "assumed", "total_min": 0, "total_max": 100,
+    frameworks.append({"index_code": "DDCI", "framework": "DDCI-TH-2022", "year_from": 2021, "year_to": 2025,
+                       "entity_level": "district", "status": "published", "total_min": 0, "total_max": 100,
                        "total_aliases": "DDCI|Chỉ số DDCI|Điểm DDCI|Tổng điểm",
-                       "source": "danh mục chỉ số thành phần GIẢ ĐỊNH (domain.md mục 2)"})
-    for code, vi, en in DDCI_COMPONENTS:
-        criteria.append(crit(index_code="DDCI", framework="DDCI-TH-GIADINH", code=code, level="component",
-                             name_vi=vi, name_en=en, min_points=0, max_points=10, weight=round(100 / 9, 4),
+                       "source": "cấu trúc DDCI Thanh Hóa công bố năm 2022; trọng số GIẢ ĐỊNH bằng nhau"})
+    for code, vi, en in DDCI_COMPONENTS:  # assumed = true: the weight is the assumed part
+        criteria.append(crit(index_code="DDCI", framework="DDCI-TH-2022", code=code, level="component",
+                             name_vi=vi, name_en=en, min_points=0, max_points=10, weight=100 / len(DDCI_COMPONENTS),
                              series=f"DDCI:{code}", assumed="true"))
 
     indices = [
