@@ -129,7 +129,7 @@ def task_rows(con, entity_code: str, year: int, codes: list[str] | None = None) 
     chosen = chosen_criteria(con, entity_code, year, codes)
     if chosen.empty:
         return []
-    rows = draft_rows(con, chosen)
+    rows = draft_rows(con, chosen, entity_code)
     text = lambda v: v if isinstance(v, str) and v else None  # noqa: E731
     return [TaskRow(r.index_code, text(r.area_code), text(r.area_name), r.code, r.criterion_name,
                     list(r.lead_units), list(r.support_units), text(r.timing) or "Thường xuyên")

@@ -121,10 +121,18 @@ def merge_staged(frames: list[pd.DataFrame], tolerance: float = 0.0051) -> tuple
     for _, grp in dup.groupby(SCORE_KEY, dropna=False, sort=False):
         first = grp.index[0]
         pts = grp.points.dropna()
-        if len(pts) and (pts.max() - pts.min()) > tolerance:
-            a, b = grp.iloc[0], grp.iloc[-1]
-            problems.append(Problem(b.source_file, f"số liệu khác với {a.source_file} dòng {a.source_row}: "
-                                    f"{vn_number(b.points)} so với {vn_number(a.points)} ({a.entity_raw}, {a.year}, tiêu chí {a.criterion_code or 'tổng'})",
+        a = grp.iloc[0]
+        # two sources may differ by their rounding; one file stating two values is a conflict
+        clash = [b for _, same in grp.groupby("source_file", sort=False) if same.points.dropna().nunique() > 1
+                 for b in [same[same.points.notna()].iloc[-1]]]
+        if not clash and len(pts) and (pts.max() - pts.min()) > tolerance:
+            clash = [grp.iloc[-1]]
+        for b in clash:
+            base = grp[(grp.source_file == b.source_file) & grp.points.notna()].iloc[0] if any(
+                (grp.source_file == b.source_file) & grp.points.notna() & (grp.index != b.name)) else a
+            where = f" dòng {base.source_row}" if base.source_row is not None and base.source_row == base.source_row else ""
+            problems.append(Problem(b.source_file, f"số liệu khác với {base.source_file}{where}: "
+                                    f"{vn_number(b.points)} so với {vn_number(base.points)} ({a.entity_raw}, {a.year}, tiêu chí {a.criterion_code or 'tổng'})",
                                     b.source_sheet, b.source_row, "points"))
         for col in ("rank", "n_ranked", "label", "max_points"):
             if df.at[first, col] is None:

@@ -53,11 +53,14 @@ def fill_ranks(points: list[float | None], given: list[int | None],
         below = min(below, (n_published or math.inf) + 1)
         equal = [r for r, p in published if p is not None and p == score]
         if equal:  # a tie with a published unit shares its rank, if that rank fits
-            for i in tie:
-                if above < min(equal) < below:
-                    ranks[i] = min(equal)
-                else:
+            r = min(equal)
+            if not above < r < below:
+                for i in tie:
                     conflict[i] = True
+                continue
+            for i in tie:
+                ranks[i] = r
+            last = max(last, _consume(taken, r, len(tie)))  # 1, 1, 3: the tie still takes its places
             continue
         slot = max(above, last) + 1
         while slot in taken:
@@ -68,14 +71,20 @@ def fill_ranks(points: list[float | None], given: list[int | None],
             continue
         for i in tie:
             ranks[i] = slot
-        used, s = 0, slot
-        while used < len(tie):  # the tie consumes as many slots as it has units
-            if s not in taken:
-                taken.add(s)
-                used += 1
-            s += 1
-        last = s - 1
+        last = _consume(taken, slot, len(tie))
     return ranks, conflict
+
+
+def _consume(taken: set[int], start: int, k: int) -> int:
+    """Take the first k free places from ``start`` on (a tie of k units uses k places);
+    returns the last place taken."""
+    s, used = start, 0
+    while used < k:
+        if s not in taken:
+            taken.add(s)
+            used += 1
+        s += 1
+    return s - 1
 
 
 def _rank_mixed(df: pd.DataFrame) -> pd.DataFrame:

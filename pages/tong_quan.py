@@ -60,8 +60,8 @@ if len(province) and entity != ui.PROVINCE:
                   labels={"year": "Năm", "rank": "Hạng trong 63 tỉnh", "index_code": "Chỉ số"},
                   hover_data={"points": ":.2f", "n_ranked": True})
     st.plotly_chart(ui.style_figure(fig, rank_axis=True, height=300), config=ui.PLOTLY_CONFIG)
-    st.caption("Nguồn: PAPI (CECODES, VFF-CRT, UNDP) — hạng PAPI do sản phẩm tự tính từ điểm, PAPI chỉ công bố nhóm; "
-               "PCI (VCCI, pcivietnam.vn) — hạng công bố.")
+    st.caption("Nguồn: PAPI (CECODES, VFF-CRT, UNDP) — PAPI chỉ công bố nhóm: hạng do sản phẩm tự tính từ điểm, "
+               "trừ những năm báo chí đã đăng hạng; PCI (VCCI, pcivietnam.vn) — hạng công bố.")
 
 if len(cards):
     ui.briefing_downloads(entity, int(cards.year.max()))

@@ -60,7 +60,7 @@ chosen["lead_units"] = [[u.strip() for u in t.split(";") if u.strip()] for t in 
 chosen["support_units"] = [[u.strip() for u in t.split(";") if u.strip()] for t in edited.support[edited.chosen.values]]
 st.markdown(f"Đã chọn **{len(chosen)}** tiêu chí.")
 if len(chosen):
-    rows = draft_rows(ui.cursor(), chosen)
+    rows = draft_rows(ui.cursor(), chosen, entity)
     task_rows = [TaskRow(index_code=r.index_code, area_code=r.area_code if isinstance(r.area_code, str) else None,
                          area_name=r.area_name if isinstance(r.area_name, str) else None, code=r.code, name=r.criterion_name,
                          lead_units=list(r.lead_units), support_units=list(r.support_units),

@@ -22,6 +22,8 @@ def tables(con) -> dict[str, pd.DataFrame]:
     out = {t: con.execute(f"SELECT * FROM {t}").df()
            for t in ("entities", "frameworks", "criteria", "indices")}
     # with the published precision ranks are computed at, rounded as DuckDB rounds
+    out["view_totals"] = con.execute("""SELECT year, index_code, framework, entity_code, rank, n_ranked
+                                         FROM scores WHERE criterion_code IS NULL""").df()
     out["score"] = con.execute("""SELECT s.*, round(s.points, i.rank_decimals) AS points_r
                                   FROM score s JOIN indices i USING (index_code)""").df()
     return out
@@ -105,9 +107,16 @@ def reference_points_to_climb(t: dict[str, pd.DataFrame], entity_code: str, year
         peers = totals[(totals.index_code == m.index_code) & (totals.framework == m.framework)
                        & (totals.level == m.level) & (totals.peer_group == m.peer_group)].points
         above = peers[peers > m.points]
-        next_total = above.min() if len(above) else None
+        v = t["view_totals"]
+        v = v[(v.year == year) & (v.index_code == m.index_code) & (v.framework == m.framework)
+              & (v.entity_code == entity_code)].iloc[0]
+        # the gap is known only when every unit ranked above has a known score
+        known = pd.isna(v["rank"]) or len(above) >= v["rank"] - 1
+        next_total = above.min() if len(above) and known else None
         ordered = sorted(peers, reverse=True)
-        top_total = ordered[max(1, math.floor(len(ordered) * th.top_fraction)) - 1]  # rank ≤ n·f
+        n = max(len(ordered), 0 if pd.isna(v.n_ranked) else int(v.n_ranked))
+        k = max(1, math.floor(n * th.top_fraction))
+        top_total = ordered[k - 1] if k <= len(ordered) else None  # rank ≤ n·f
         rows = s[(s.entity_code == entity_code) & (s.year == year) & (s.framework == m.framework)
                  & s.criterion_code.notna()]
         cf = crit[crit.framework == m.framework]
@@ -125,7 +134,8 @@ def reference_points_to_climb(t: dict[str, pd.DataFrame], entity_code: str, year
                 eff = None if c.parent_code == "" else 1.0 / (n_top * (cf.parent_code == c.parent_code).sum())
             maxp = r.max_points if not pd.isna(r.max_points) else c.max_points
             to_next = None if (eff is None or next_total is None or pd.isna(eff)) else (next_total - m.points) / eff
-            to_top = None if eff is None or pd.isna(eff) else (max(top_total - m.points, 0) / eff)
+            to_top = (None if eff is None or pd.isna(eff) or top_total is None
+                      else (max(top_total - m.points, 0) / eff))
             out.append({"index_code": m.index_code, "criterion_code": r.criterion_code,
                         "points_to_next_rank": to_next, "points_to_top": to_top,
                         "headroom": None if pd.isna(r.points) else maxp - r.points})

@@ -137,11 +137,12 @@ def test_points_to_climb_possible_and_impossible(tmp_path):
 
 
 def test_points_to_climb_for_a_weighted_index(tmp_path):
-    # DDCI weights are 100/9 %: one point on a 0–10 component moves the total by 1.111…
+    # DDCI weights are 12.5 % (8 components, equal weights assumed): one point on a 0–10
+    # component moves the total by 1.25
     rows = [(2023, "DDCI", None, A, 60.0), (2023, "DDCI", None, B, 61.0), (2023, "DDCI", "2", A, 5.0)]
     con = make_db(tmp_path / "t.duckdb", rows)
     c = core.points_to_climb(con, A, 2023, "DDCI", TH).set_index("criterion_code")
-    assert c.loc["2", "points_to_next_rank"] == pytest.approx(0.9, abs=1e-4)  # the weight is stored as 11.1111
+    assert c.loc["2", "points_to_next_rank"] == pytest.approx(0.8, abs=1e-4)
 
 
 def test_focus_list_reasons_and_units(con):
@@ -157,7 +158,7 @@ def test_focus_list_reasons_and_units(con):
 
 def test_coverage_on_the_plan(con):
     assert core.coverage(con)[["index_code", "criterion_code"]].values.tolist() == [["PAPI", "SC61"]]
-    assert len(core.coverage(con, "DDCI")) == 9  # the plan has no DDCI table
+    assert len(core.coverage(con, "DDCI")) == 8  # the plan has no DDCI table; 8 published components
 
 
 def test_unit_duties_through_groups(con):
@@ -248,7 +249,16 @@ def test_draft_rows_use_the_plans_codes_and_areas(con):
 
     focus = core.focus_list(con, "VN-38", 2024, "PAPI")
     assert "SC62" in set(focus.criterion_code)  # Thanh Hóa's primary education fell two years running
-    rows = draft_rows(con, focus[focus.criterion_code == "SC62"]).iloc[0]
+    # no plan of Thanh Hóa's own: the published code and area, and no unit
+    province = draft_rows(con, focus[focus.criterion_code == "SC62"], "VN-38").iloc[0]
+    assert (province.code, province.area_code, list(province.lead_units)) == ("SC62", "C06", [])
+    # the district's plan: the same published criterion, drafted in the plan's codes and units
+    m = core.criterion_metrics(con, "VN-38-393", "PAPI", 2024)
+    row = m[m.criterion_code == "SC62"].copy()
+    resp = core.responsibility(con, entity_code="VN-38-393")
+    resp = resp[(resp.index_code == "PAPI") & (resp.criterion_code == "SC62")].iloc[0]
+    row["lead_units"], row["support_units"] = [list(resp.lead_units)], [list(resp.support_units)]
+    rows = draft_rows(con, row, "VN-38-393").iloc[0]
     # published SC62 is the plan's 6.1, under area 6 "Cung ứng dịch vụ công", led by Phòng GD&ĐT
     assert (rows.code, rows.area_code, rows.area_name, rows.timing) == ("6.1", "6", "Cung ứng dịch vụ công", "Thường xuyên")
     assert rows.lead_units == ["Phòng Giáo dục và Đào tạo"]

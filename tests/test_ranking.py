@@ -34,7 +34,7 @@ def test_ties_share_a_rank_and_consume_places():
     assert fill_ranks([9, 8, 8, 7], [None, None, None, None])[0] == [1, 2, 2, 4]
     assert fill_ranks([9, 8, 8, 7], [1, None, None, None])[0] == [1, 2, 2, 4]
     # a tie with a published unit shares the published rank
-    assert fill_ranks([9, 8, 8, 7], [None, 2, None, None])[0] == [1, 2, 2, 3]
+    assert fill_ranks([9, 8, 8, 7], [None, 2, None, None])[0] == [1, 2, 2, 4]
 
 
 def test_units_without_score_keep_published_rank_and_take_a_place():

@@ -4,11 +4,13 @@
 --   sum      (PAPI, PAR): one point is one point of the total (leaf criteria);
 --   weighted (PCI, DDCI): weight % of the total scale per criterion scale;
 --   mean     (SIPAS): the total is the mean of part means.
+-- Only where the scores of the units ranked above are known: with a published rank r and
+-- fewer than r-1 known higher scores (PCI 2023+: top 30 only) the gap is unknown (NULL).
 -- Parameters: $1 entity_code, $2 year, $3 index_code (NULL = all), $4 top_fraction,
 -- $5, $6 the entity's level and peer group (constants, so DuckDB filters before its windows).
 WITH totals AS (
     SELECT s.year, s.index_code, s.framework, s.entity_code, s.entity_level,
-           COALESCE(e.parent_code, '') AS peer_group, s.points AS total
+           COALESCE(e.parent_code, '') AS peer_group, s.points AS total, s.rank, s.n_ranked
     FROM scores s JOIN entities e USING (entity_code)
     WHERE s.criterion_code IS NULL AND s.points IS NOT NULL AND s.year = $2
       AND ($3 IS NULL OR s.index_code = $3)
@@ -17,11 +19,18 @@ WITH totals AS (
     SELECT * FROM totals WHERE entity_code = $1
 ), targets AS (
     SELECT me.index_code, me.framework, me.total,
-           (SELECT min(o.total) FROM totals o
-             WHERE o.index_code = me.index_code AND o.framework = me.framework
-               AND o.entity_level = me.entity_level AND o.peer_group = me.peer_group
-               AND o.total > me.total) AS next_total,
-           (SELECT list_sort(list(o.total), 'DESC')[greatest(1, CAST(floor(count(*) * $4) AS INTEGER))] FROM totals o
+           CASE WHEN me.rank IS NULL OR me.rank - 1 <=
+                     (SELECT count(*) FROM totals o
+                       WHERE o.index_code = me.index_code AND o.framework = me.framework
+                         AND o.entity_level = me.entity_level AND o.peer_group = me.peer_group
+                         AND o.total > me.total)
+                THEN (SELECT min(o.total) FROM totals o
+                       WHERE o.index_code = me.index_code AND o.framework = me.framework
+                         AND o.entity_level = me.entity_level AND o.peer_group = me.peer_group
+                         AND o.total > me.total) END AS next_total,
+           -- the top group is counted on the whole ranked group; a score past the known ones is NULL
+           (SELECT list_sort(list(o.total), 'DESC')[greatest(1, CAST(floor(greatest(count(*), COALESCE(me.n_ranked, 0)) * $4) AS INTEGER))]
+             FROM totals o
              WHERE o.index_code = me.index_code AND o.framework = me.framework
                AND o.entity_level = me.entity_level AND o.peer_group = me.peer_group) AS top_total
     FROM me
@@ -43,7 +52,7 @@ WITH totals AS (
 SELECT sc.index_code, sc.criterion_code, sc.criterion_name, sc.points, sc.max_points,
        t.total, t.next_total, t.top_total, ef.total_per_point,
        (t.next_total - t.total) / ef.total_per_point AS points_to_next_rank,
-       CASE WHEN ef.total_per_point IS NULL THEN NULL
+       CASE WHEN ef.total_per_point IS NULL OR t.top_total IS NULL THEN NULL
             WHEN t.top_total > t.total THEN (t.top_total - t.total) / ef.total_per_point ELSE 0 END AS points_to_top,
        sc.max_points - sc.points AS headroom
 FROM (SELECT * FROM scores WHERE year = $2 AND entity_level = $5 AND peer_group = $6) sc
