@@ -24,7 +24,7 @@ DISTRICTS = 700
 COMMUNES = 3321
 SEED = 2025
 LEAVES = ("criterion", "subdimension", "component", "subindex")
-COPY = ["frameworks", "registry", "plan", "crosswalk", "thresholds.csv", "geo"]
+COPY = ["frameworks", "registry", "plan", "plans.csv", "crosswalk", "thresholds.csv", "geo"]
 
 
 def _registry(data: Path, scale: float) -> pd.DataFrame:
@@ -58,8 +58,12 @@ def _registry(data: Path, scale: float) -> pd.DataFrame:
 def _widen_frameworks(data: Path) -> Frameworks:
     """District PAR, SIPAS and DDCI frameworks cover 2016 on, so ten years load."""
     f = pd.read_csv(data / "frameworks" / "frameworks.csv", dtype=str, keep_default_na=False)
-    f.loc[f.index_code.isin(["PAR", "SIPAS", "DDCI"]), "year_from"] = "2016"
-    f.loc[f.index_code.isin(["PAR", "SIPAS", "DDCI"]), "entity_level"] = "province|district|commune"
+    # synthetic district and commune results from 2016 on: the district frameworks stretch back,
+    # every framework a district uses serves communes too; provinces keep their own frameworks
+    local = f.entity_level.str.contains("district")
+    f.loc[local & f.index_code.isin(["PAR", "DDCI"]), "year_from"] = "2016"
+    f.loc[local, "entity_level"] = f.loc[local, "entity_level"].map(
+        lambda v: v if "commune" in v.split("|") else v + "|commune")
     f.to_csv(data / "frameworks" / "frameworks.csv", index=False)
     return Frameworks.load(data / "frameworks")
 
@@ -80,7 +84,9 @@ def _scores(fw: Frameworks, entities: pd.DataFrame, years: list[int], rng: np.ra
                 continue
             q = quality.loc[ents.entity_code].to_numpy()
             for index in indices:
-                framework = fw.framework_for(index, year)
+                framework = fw.framework_for(index, year, level)
+                if framework is None:  # e.g. SIPAS of a district before 2021
+                    continue
                 crit = fw.criteria_of(framework)
                 leaves = crit[crit.level.isin(LEAVES)]
                 share = np.clip(0.45 + 0.35 * q[:, None] + rng.normal(0, 0.1, (len(ents), len(leaves))), 0.05, 1.0)

@@ -98,7 +98,7 @@ def chosen_criteria(con, entity_code: str, year: int, codes: list[str] | None) -
     if not codes:
         return focus
     m = core.criterion_metrics(con, entity_code, None, year)
-    m = m[m.level.isin(core.LEAF_LEVELS)]
+    m = m[m.is_leaf]
     resp = core.responsibility(con, entity_code=entity_code)
     picked, problems = [], []
     for raw in codes:

@@ -18,7 +18,6 @@ from loaders.text import vn_number
 
 ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = Path(__file__).resolve().parent / "sql"
-LEAF_LEVELS = ("criterion", "subdimension", "component", "subindex")
 
 
 @cache
@@ -144,7 +143,7 @@ def focus_list(con, entity_code: str, year: int, index_code: str | None = None,
     with reasons in Vietnamese, points recoverable, points to climb and responsible units."""
     t = thresholds or Thresholds.load()
     m = criterion_metrics(con, entity_code, index_code, year, t)
-    m = m[m.level.isin(LEAF_LEVELS) & (m.declining | m.low_ranked) & ~m.no_data].copy()
+    m = m[m.is_leaf & (m.declining | m.low_ranked) & ~m.no_data].copy()
     cols = ["index_code", "criterion_code", "criterion_name", "priority", "reasons", "points",
             "max_points", "points_recoverable", "points_to_next_rank", "next_rank_possible",
             "lead_units", "support_units", "is_illustrative", "framework"]

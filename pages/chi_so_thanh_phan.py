@@ -10,14 +10,13 @@ entity, index, year = ui.page_selection("Chỉ số thành phần")
 
 m = ui.metrics(entity, index)
 crit = m[m.criterion_code.notna()]
-LEAVES = ["criterion", "subdimension", "component", "subindex"]
-now = crit[(crit.year == year) & crit.level.isin(LEAVES)]
+now = crit[(crit.year == year) & crit.is_leaf]
 st.caption(f"{ui.entity_label(entity)} — {ui.INDEX_LABEL[index]}, năm {year}")
 ui.illustrative_banner(list(crit.is_illustrative))
 
 # Heatmap of % of maximum, criteria × years. Within one framework version only: a criterion
 # whose code changed meaning is a different row, labelled with its version.
-heat = crit[crit.level.isin(LEAVES)].copy()
+heat = crit[crit.is_leaf & crit.pct.notna()].copy()  # no maximum published (a province's PAR areas): no %
 if len(heat):
     heat["row"] = heat.criterion_code + " · " + heat.criterion_name.str.slice(0, 48)
     many_versions = heat.framework.nunique() > 1
@@ -48,6 +47,9 @@ view = table.assign(
 )[["criterion_code", "criterion_name", "points", "max_points", "pct", "change_pct_points", "rank", "gap_to_median",
    "gap_to_best", "flags", "lead_units", "support_units"]]
 st.subheader(f"Các tiêu chí năm {year}")
+if now.empty:
+    st.info(f"Năm {year} chỉ có điểm tổng của chỉ số, chưa có điểm từng tiêu chí.")
+    st.stop()
 st.dataframe(ui.vn_table(view, {"points": 2, "max_points": 2, "pct": 1, "change_pct_points": 1, "gap_to_median": 2,
                                  "gap_to_best": 2}, signed_cols=("change_pct_points", "gap_to_median", "gap_to_best")),
              hide_index=True, column_config={
@@ -56,7 +58,8 @@ st.dataframe(ui.vn_table(view, {"points": 2, "max_points": 2, "pct": 1, "change_
     "rank": "Hạng", "gap_to_median": "So với trung vị", "gap_to_best": "So với cao nhất",
     "flags": "Cờ", "lead_units": "Cơ quan chủ trì", "support_units": "Cơ quan phối hợp"})
 ui.source_line(now.source, now.is_illustrative.any())
-st.caption(ui.plain(ui.plan_source(entity)))
+_plan = ui.plan_source(entity)
+st.caption(ui.plain(_plan[0].upper() + _plan[1:]))
 
 st.subheader("Chi tiết một tiêu chí")
 codes = list(now.criterion_code)

@@ -134,3 +134,17 @@ def test_task_table_of_the_province_is_addressed_to_the_province(built_db, tmp_p
     import openpyxl
     ws = openpyxl.load_workbook(out).active
     assert "của UBND tỉnh Thanh Hóa)" in ws["A2"].value
+
+
+def test_a_province_par_index_shows_its_eight_areas(con, built_db, monkeypatch):
+    # PAR INDEX 2021 of Thanh Hóa (press): 8 areas with no criteria under them are what units act on
+    m = core.criterion_metrics(con, "VN-38", "PAR", 2021)
+    leaves = m[m.is_leaf]
+    assert len(leaves) == 8 and leaves.framework.unique().tolist() == ["PAR-BNV-2021"]
+    monkeypatch.setenv("CHISO_DB", str(built_db))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = run_page("chi_so_thanh_phan.py", entity="VN-38", index="PAR", year=2021)
+    table = at.dataframe[0].value
+    assert len(table) == 8 and 14.18 in set(table["points"])
+    st.cache_data.clear()

@@ -138,7 +138,9 @@ def papi(criteria: list, frameworks: list) -> None:
         for r in rows:
             dims.setdefault(r["dimension_code"], []).append(r)
         frameworks.append({"index_code": "PAPI", "framework": fw, "year_from": first,
-                           "year_to": last if last < 2024 else 2030, "entity_level": "province|district",
+                           "year_to": last if last < 2024 else 2030,
+                           # communes (from 7/2025) use the current versions until their own method is public
+                           "entity_level": "province|district|commune" if last >= 2024 else "province|district",
                            "status": "published", "total_min": len(dims), "total_max": 10 * len(dims),
                            "total_aliases": "Un-weighted PAPI|Unweighted PAPI|PAPI|Chỉ số PAPI|Chỉ số PAPI (không có trọng số)|Tổng điểm PAPI",
                            "source": "papi.org.vn qua papi_subdimension_labels_by_year.csv"})
@@ -187,7 +189,7 @@ def main() -> None:
                              assumed="false"))
 
     frameworks.append({"index_code": "PAR", "framework": "PAR-TH-HUYEN-2023", "year_from": 2021, "year_to": 2025,
-                       "entity_level": "district", "status": "assumed", "total_min": 0, "total_max": 100,
+                       "entity_level": "district|commune", "status": "assumed", "total_min": 0, "total_max": 100,
                        "total_aliases": "Tổng điểm|Điểm đạt|Chỉ số CCHC|PAR INDEX|Tổng",
                        "source": "Phụ lục 1, Kế hoạch UBND huyện Vĩnh Lộc 11/2023; điểm tối đa GIẢ ĐỊNH"})
     for acode, aname, items in PAR_AREAS:
@@ -200,7 +202,7 @@ def main() -> None:
                                  series=f"PAR:{code}", assumed="true"))
 
     frameworks.append({"index_code": "SIPAS", "framework": "SIPAS-TH-2023", "year_from": 2021, "year_to": 2025,
-                       "entity_level": "province|district", "status": "published", "total_min": 0, "total_max": 100,
+                       "entity_level": "province|district|commune", "status": "published", "total_min": 0, "total_max": 100,
                        "total_aliases": "Chỉ số hài lòng|SIPAS|Tổng|Tỷ lệ hài lòng",
                        "source": "Phụ lục 2, Kế hoạch UBND huyện Vĩnh Lộc 11/2023 (tỷ lệ % hài lòng)"})
     for pcode, pname, items in SIPAS_PARTS:
@@ -212,7 +214,7 @@ def main() -> None:
                                  series=f"SIPAS:{code}", assumed="false"))
 
     frameworks.append({"index_code": "DDCI", "framework": "DDCI-TH-2022", "year_from": 2021, "year_to": 2025,
-                       "entity_level": "district", "status": "published", "total_min": 0, "total_max": 100,
+                       "entity_level": "district|commune", "status": "published", "total_min": 0, "total_max": 100,
                        "total_aliases": "DDCI|Chỉ số DDCI|Điểm DDCI|Tổng điểm",
                        "source": "cấu trúc DDCI Thanh Hóa công bố năm 2022; trọng số GIẢ ĐỊNH bằng nhau"})
     for code, vi, en in DDCI_COMPONENTS:  # assumed = true: the weight is the assumed part

@@ -143,8 +143,8 @@ def unassigned(entity: str) -> str:
 def plan_source(entity: str) -> str:
     plans = plans_of(entity)
     if plans.empty:
-        return "cơ quan: " + core.NO_PLAN + " cho " + entity_label(entity).split(" (")[0]
-    return "cơ quan: " + "; ".join(f"{t} của {i}" if i else t for t, i in zip(plans.title, plans.issuer))
+        return "cơ quan chủ trì, phối hợp: " + core.NO_PLAN + " của " + authority_of(entity)
+    return "cơ quan chủ trì, phối hợp: " + "; ".join(f"{t} của {i}" if i else t for t, i in zip(plans.title, plans.issuer))
 
 
 def authority_of(entity: str) -> str:

@@ -11,7 +11,11 @@ WITH base AS (
     SELECT s.*,
            COALESCE(c.level, 'total') AS level,
            c.parent_code,
-           COALESCE(c.series, s.index_code || ':TOTAL:' || CAST(f.total_max AS VARCHAR)) AS series
+           COALESCE(c.series, s.index_code || ':TOTAL:' || CAST(f.total_max AS VARCHAR)) AS series,
+           -- a criterion nothing sits under: what units act on (a province's PAR areas have no children)
+           s.criterion_code IS NOT NULL AND COALESCE(c.level, '') <> 'alternate_total'
+             AND NOT EXISTS (SELECT 1 FROM criteria k WHERE k.framework = s.framework
+                             AND k.parent_code = s.criterion_code) AS is_leaf
     FROM scores s
     JOIN frameworks f USING (framework)
     LEFT JOIN criteria c ON c.framework = s.framework AND c.code = s.criterion_code
@@ -60,7 +64,7 @@ WITH base AS (
                 ELSE 0 END AS decline_run
     FROM runs
 )
-SELECT year, index_code, framework, criterion_code, criterion_name, level, parent_code, series,
+SELECT year, index_code, framework, criterion_code, criterion_name, level, is_leaf, parent_code, series,
        entity_code, entity_name, entity_level, peer_group,
        points, max_points, pct, prev_year, break_before, change_points, change_pct_points,
        prev_change_pct_points, rank, NOT rank_published AS rank_computed, n_ranked, rank_change,
