@@ -26,7 +26,8 @@ if focus.empty:
 PRIORITY = {1: "Cao", 2: "Trung bình"}
 DEFAULT_CHOSEN = 10  # the most urgent ones ticked to start with
 table = pd.DataFrame({
-    "chosen": (focus.priority == 1) & (focus.index < DEFAULT_CHOSEN),
+    # the most urgent ones ticked to start with, even in a year where none is both falling and low
+    "chosen": focus.index < DEFAULT_CHOSEN,
     "index": focus.index_code.map(ui.INDEX_LABEL),
     "code": focus.criterion_code,
     "name": focus.criterion_name,

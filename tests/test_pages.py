@@ -105,6 +105,15 @@ def test_focus_page_preselects_the_most_urgent_and_offers_the_draft(con):
                                                             "Tải bảng phân công nhiệm vụ (Word)"]
 
 
+def test_focus_page_offers_the_draft_in_a_year_without_top_priority():
+    # 2021: every weak criterion of Vĩnh Lộc is only falling or only low, none both
+    at = AppTest.from_file(str(ROOT / "pages/trong_tam.py"), default_timeout=TIMEOUT)
+    at.session_state["year"] = 2021
+    at.run()
+    assert not at.exception
+    assert "Đã chọn **10** tiêu chí." in texts(at) and len(at.get("download_button")) == 2
+
+
 def test_unit_page_counts_what_the_unit_owes(con):
     at = run("pages/don_vi.py")
     at.selectbox[0].set_value("phong_tai_chinh_ke_hoach").run()
