@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from loaders.build import DATA_DIR
-from loaders.frameworks import Frameworks
+from domain.vocabulary import DATA_DIR
+from domain.frameworks import Frameworks
 
 DISTRICTS = 700
 COMMUNES = 3321

@@ -472,7 +472,7 @@ def step_metrics(db: str, runs: int = 5) -> dict:
 
     from metrics import core
     sys.path.insert(0, str(ROOT))
-    from tests.reference_metrics import reference_metrics, tables
+    from bench.reference_metrics import reference_metrics, tables
 
     con = duckdb.connect(str(db), read_only=True)
     con.execute("SET enable_progress_bar = false")  # as the app's connections (loaders/db.py)

@@ -9,10 +9,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from briefing.data import gather, task_rows
-from loaders.cli import InputError, fail, run
-from loaders.db import ReadOnlyDatabase
-from loaders.entities import EntityRegistry, authority
+from exports.briefing import gather, task_rows
+from cli.common import fail, run
+from domain.problems import InputError
+from store.db import ReadOnlyDatabase
+from domain.entities import EntityRegistry, authority
 
 TASK_FORMATS = (".xlsx", ".docx", ".csv")
 

@@ -4,8 +4,8 @@ This module owns the deck's slides and their layout: a title slide, one slide pe
 with native PowerPoint charts of points and rank over the years, the table of criteria
 that are declining or low-ranked (continued over extra slides when long), next year's
 focus table (points needed to climb), and a closing slide naming the sources. It owns
-nothing numeric: every figure comes from a ``briefing.data.Briefing``, so the deck
-shows exactly the dashboard's numbers, and decimal commas come from ``briefing.data.vn``.
+nothing numeric: every figure comes from a ``exports.briefing.Briefing``, so the deck
+shows exactly the dashboard's numbers, and decimal commas come from ``exports.briefing.vn``.
 
 Charts are native (``add_chart``) rather than pictures so that an official can restyle
 them or read the underlying numbers in PowerPoint; their series hold the Briefing's
@@ -28,7 +28,7 @@ from pptx.enum.lang import MSO_LANGUAGE_ID
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from briefing.data import ILLUSTRATIVE_NOTICE, Briefing, vn
+from exports.briefing import ILLUSTRATIVE_NOTICE, Briefing, vn
 
 DECK_TITLE = "Kết quả các chỉ số quản trị và hành chính công"
 INDEX_TITLE = "{label}: điểm và thứ hạng qua các năm"

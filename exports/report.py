@@ -5,7 +5,7 @@ This module owns the report's layout and its print CSS: the cover block, the
 illustrative-data notice, one printed page per index (summary line and two charts:
 points per year, rank per year), the "Trọng tâm năm …" focus table, the sources list, and
 turning the charts into inline SVG images. It computes no numbers: everything shown comes
-from a ``briefing.data.Briefing``, so the report carries exactly the dashboard's figures.
+from a ``exports.briefing.Briefing``, so the report carries exactly the dashboard's figures.
 It also owns escaping: every piece of text reaches the page through ``_t`` (html.escape),
 because criterion and unit names come from imported files and must never become markup.
 
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from briefing.data import ILLUSTRATIVE_NOTICE, Briefing, IndexTrend, vn
+from exports.briefing import ILLUSTRATIVE_NOTICE, Briefing, IndexTrend, vn
 
 TITLE = "Báo cáo kết quả các chỉ số quản trị và hành chính công"
 CHROMIUM = "/usr/bin/chromium"

@@ -11,9 +11,11 @@ import os
 import sys
 from pathlib import Path
 
-from loaders import build as b
-from loaders import db
-from loaders.cli import fail, run
+from domain.vocabulary import DATA_DIR
+from store.audit import ACTION_VI
+from store import build as store_build, history, importing
+from store import db
+from cli.common import fail, run
 
 
 def _progress(msg: str) -> None:
@@ -61,23 +63,23 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "build":
-            out = b.build(args.db and Path(args.db), Path(args.data) if args.data else b.DATA_DIR, progress=_progress)
+            out = store_build.build(args.db and Path(args.db), Path(args.data) if args.data else DATA_DIR, progress=_progress)
             total = sum(out["rows"].values())
             print(f"Đã dựng {out['db']}: {total} dòng điểm (" + ", ".join(f"{k} {v}" for k, v in out["rows"].items()) + ")")
         elif args.command == "import":
-            r = b.import_file(Path(args.file), args.db and Path(args.db), index_code=args.index,
+            r = importing.import_file(Path(args.file), args.db and Path(args.db), index_code=args.index,
                               reader=args.kind, progress=_progress,
-                              data_dir=Path(args.data) if args.data else b.DATA_DIR)
+                              data_dir=Path(args.data) if args.data else DATA_DIR)
             if r.status == "unchanged":
                 print(f"Không có gì thay đổi: {r.rows} dòng trong tệp đã có sẵn trong cơ sở dữ liệu.")
             else:
                 print(f"Đã nạp {r.rows} dòng ({', '.join(r.indices)}; năm {', '.join(map(str, r.years))}); "
                       f"thay thế {r.replaced} dòng cũ.")
         elif args.command == "import-plan":
-            n = b.import_plan(Path(args.file), args.plan_id, args.db and Path(args.db), entity_code=args.entity)
+            n = importing.import_plan(Path(args.file), args.plan_id, args.db and Path(args.db), entity_code=args.entity)
             print(f"Đã nạp kế hoạch {args.plan_id}: {n} dòng phân công.")
         elif args.command == "check":
-            df = b.check_file(Path(args.file), index_code=args.index, reader=args.kind)
+            df = importing.check_file(Path(args.file), index_code=args.index, reader=args.kind)
             print(f"Tệp hợp lệ: {len(df)} dòng; chỉ số {', '.join(sorted(df.index_code.unique()))}; "
                   f"năm {', '.join(map(str, sorted(df.year.unique())))}.")
         elif args.command == "template":
@@ -89,18 +91,18 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "set-password":
             return _set_password(Path(args.secrets), args.user, args.remove)
         elif args.command == "undo":
-            r = b.undo(args.db and Path(args.db))
+            r = history.undo(args.db and Path(args.db))
             u = r.undone
-            print(f"Đã hoàn tác lần {b.ACTION_VI.get(u['action'], u['action'])} #{u['import_id']} (tệp {u['file']}, {u['user_name']}, "
+            print(f"Đã hoàn tác lần {ACTION_VI.get(u['action'], u['action'])} #{u['import_id']} (tệp {u['file']}, {u['user_name']}, "
                   f"{u['imported_at']:%d/%m/%Y %H:%M}). Trạng thái vừa bỏ vẫn được giữ ở {r.kept}.")
         elif args.command == "backup":
-            out = b.backup(Path(args.out), args.db and Path(args.db))
+            out = history.backup(Path(args.out), args.db and Path(args.db))
             print(f"Đã sao lưu vào {out}. Khôi phục: «python -m loaders restore {out}».")
         elif args.command == "restore":
-            n = b.restore(Path(args.backup), args.db and Path(args.db))
+            n = history.restore(Path(args.backup), args.db and Path(args.db))
             print(f"Đã khôi phục từ {args.backup}: {n} dòng điểm. Muốn quay lại trạng thái trước: «python -m loaders undo».")
         elif args.command == "illustrative":
-            from loaders.illustrative import regenerate
+            from domain.illustrative import regenerate
 
             print(f"Đã ghi {regenerate(db.ROOT)}")
     except Exception as exc:  # noqa: BLE001 - the last line of defence for a user at a terminal
@@ -112,7 +114,7 @@ def _set_password(out: Path, user: str | None, remove: bool) -> int:
     """Write one account's (or the shared) password hash into the secrets file; 2 if refused."""
     import getpass
 
-    from loaders.auth import hash_password, read_auth, update_secrets
+    from access.auth import hash_password, read_auth, update_secrets
 
     if remove:
         if not user or user not in (read_auth(out).get("users") or {}):

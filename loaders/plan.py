@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders.problems import Problem, ValidationFailed
-from loaders.text import fold, fold_loose, nfc
-from loaders.units import CellResolution, UnitRegistry, cell_text
+from domain.problems import Problem, ValidationFailed
+from domain.text import fold, fold_loose, nfc
+from domain.units import CellResolution, UnitRegistry, cell_text
 
 # The plan's appendices, in its own numbering.
 INDEX_OF_APPENDIX = {1: "PAR", 2: "SIPAS", 3: "PAPI"}

@@ -28,12 +28,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders.entities import LEVEL_LABEL, EntityRegistry
-from loaders.frameworks import TOTAL, Frameworks
-from loaders.problems import Problem, ValidationFailed
+from domain.entities import LEVEL_LABEL, EntityRegistry
+from domain.frameworks import TOTAL, Frameworks
+from domain.problems import Problem, ValidationFailed
 from loaders.staging import check_rows, drop_exact_duplicates, staged
-from loaders.tabular import unreadable
-from loaders.text import fold_loose, nfc, parse_number, vn_number
+from loaders.cells import unreadable
+from domain.text import fold_loose, nfc, parse_number, vn_number
 
 __all__ = ["read_publisher_workbook"]
 
@@ -104,8 +104,8 @@ def _open_workbook(path: Path, file: str) -> list[_Sheet]:
 def _read_xlsx(path: Path, file: str) -> list[_Sheet]:
     import openpyxl
 
-    from loaders.limits import check_shape
-    from loaders.tabular import uncached_formulas
+    from loaders.guard import check_shape
+    from loaders.cells import uncached_formulas
 
     uncached = uncached_formulas(path, file)
     if uncached:

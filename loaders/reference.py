@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders.entities import EntityRegistry
-from loaders.frameworks import TOTAL, Frameworks
-from loaders.problems import Problem, ValidationFailed
+from domain.entities import EntityRegistry
+from domain.frameworks import TOTAL, Frameworks
+from domain.problems import Problem, ValidationFailed
 from loaders.staging import check_rows, drop_exact_duplicates, staged
-from loaders.text import fold, nfc, parse_number
+from domain.text import fold, nfc, parse_number
 
 
 def _finish(rows: list[dict], problems: list[Problem], fw: Frameworks, name: str) -> pd.DataFrame:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from loaders.frameworks import Frameworks
-from loaders.problems import Problem
-from loaders.text import vn_number
+from domain.frameworks import Frameworks
+from domain.problems import Problem
+from domain.text import vn_number
 
 STAGED_COLUMNS = [
     "year",             # assessment year (năm đánh giá), int

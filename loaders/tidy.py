@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from loaders.entities import LEVEL_LABEL, EntityRegistry
-from loaders.frameworks import INDEX_CODES, Frameworks
-from loaders.problems import Problem, ValidationFailed
+from domain.entities import LEVEL_LABEL, EntityRegistry
+from domain.frameworks import INDEX_CODES, Frameworks
+from domain.problems import Problem, ValidationFailed
 from loaders.staging import STAGED_COLUMNS, check_rows, drop_exact_duplicates, staged
-from loaders.tabular import read_xlsx_sheets
-from loaders.text import fold_loose, nfc, parse_number
+from loaders.cells import read_xlsx_sheets
+from domain.text import fold_loose, nfc, parse_number
 
 COLUMNS = {  # field -> accepted headers (first is the template's English header)
     "year": ["year", "Năm", "năm đánh giá"],
@@ -97,7 +97,7 @@ def _sheets(path: Path, name: str) -> list[tuple[str | None, pd.DataFrame]]:
     if suffix == ".csv":
         import io
 
-        from loaders.tabular import decode_bytes
+        from loaders.cells import decode_bytes
 
         try:
             text = decode_bytes(path.read_bytes())

@@ -8,14 +8,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
 
 import pandas as pd
 
-from loaders.cli import InputError, fail, run
-from loaders.db import ReadOnlyDatabase
-from loaders.entities import EntityRegistry
-from loaders.units import UnitRegistry
+from cli.common import fail, run
+from domain.problems import InputError
+from store.db import ReadOnlyDatabase
+from domain.entities import EntityRegistry
+from domain.units import UnitRegistry
 from metrics import core
 
 INDEX_CODES = ["PAR", "SIPAS", "PAPI", "DDCI", "PCI"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from loaders.ranking import inverted_published
 from metrics.core import Thresholds, sql
 
 
@@ -47,3 +47,16 @@ def compare(con, entity_code: str, index_code: str, year: int, criterion_code: s
         meaningful=len(scored) >= t.min_peers,
         inverted=inverted_published(scored),
         conflicts=list(peers[peers.rank_conflict].entity_name))
+
+
+def inverted_published(df: pd.DataFrame) -> list[tuple[str, str]]:
+    """Pairs (higher-ranked, lower-ranked) of units whose published ranks run against their
+    scores, in one group's rows (columns entity_name, points, rank, rank_computed)."""
+    pub = df[~df.rank_computed.astype(bool) & df.points.notna() & df["rank"].notna()]
+    pairs = []
+    arr = pub[["entity_name", "points", "rank"]].to_numpy()
+    for a in arr:
+        for b in arr:
+            if a[2] < b[2] and a[1] < b[1] and not np.isclose(a[1], b[1]):
+                pairs.append((a[0], b[0]))
+    return pairs

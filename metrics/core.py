@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from loaders.text import vn_number
+from domain.text import vn_number
 
 ROOT = Path(__file__).resolve().parents[1]
 SQL_DIR = Path(__file__).resolve().parent / "sql"

@@ -1,6 +1,5 @@
 """Chỉ số thành phần — one index: criteria × years heatmap, a table with flags and units,
 and a criterion's detail (trend against the peers, points to climb, units, plan tasks)."""
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 

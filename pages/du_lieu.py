@@ -6,11 +6,12 @@ import time
 import pandas as pd
 import streamlit as st
 
-from loaders.auth import IDLE_MINUTES, account_for
-from loaders.build import ACTION_VI, undo
-from loaders.limits import current
-from loaders.problems import ValidationFailed
-from loaders.upload import receive
+from access.auth import IDLE_MINUTES, account_for
+from store.audit import ACTION_VI
+from store.history import undo
+from loaders.guard import current
+from domain.problems import ValidationFailed
+from access.upload import receive
 from loaders.tidy import template_bytes
 from metrics.inventory import import_log, loaded_summary, source_conflicts
 from ui import common as ui

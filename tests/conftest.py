@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory) -> Path:
-    from loaders.build import build
+    from store.build import build
 
     path = tmp_path_factory.mktemp("db") / "chiso.duckdb"
     build(path)
@@ -53,7 +53,7 @@ def data_page(db_copy, monkeypatch):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from loaders.auth import hash_password
+    from access.auth import hash_password
 
     monkeypatch.setenv("CHISO_DB", str(db_copy))
     st.cache_resource.clear()

@@ -5,8 +5,10 @@ from pathlib import Path
 
 import duckdb
 
-from loaders import db
-from loaders.build import DATA_DIR, Context, _derive, _load_registry, _load_units, _rank, load_plan_into
+from domain.vocabulary import DATA_DIR
+from loaders.read import Context
+from store import build as store_build
+from store import db
 
 _CTX: Context | None = None
 
@@ -23,10 +25,10 @@ def make_db(path: Path, rows: list[tuple], *, with_plan: bool = False, derive: b
     ctx = context()
     con = duckdb.connect(str(path))
     db.run_script(con, "schema.sql")
-    _load_registry(con, ctx)
-    units = _load_units(con, DATA_DIR)
+    store_build.load_registry(con, ctx)
+    units = store_build.load_units(con, DATA_DIR)
     if with_plan:
-        load_plan_into(con, DATA_DIR / "plan" / "ke-hoach-chi-so-vinh-loc-2023-2025.md", "VL-2023-2025", ctx, units)
+        store_build.load_plan_into(con, DATA_DIR / "plan" / "ke-hoach-chi-so-vinh-loc-2023-2025.md", "VL-2023-2025", ctx, units)
     for r in rows:
         year, index_code, crit, entity, points, *rest = r
         rank, n_ranked, max_points, illustrative = (rest + [None, None, None, False])[:4]
@@ -35,7 +37,7 @@ def make_db(path: Path, rows: list[tuple], *, with_plan: bool = False, derive: b
                     [year, index_code, ctx.fw.framework_for(index_code, year), crit, entity, points,
                      max_points, rank, n_ranked, bool(illustrative)])
     if derive:
-        _derive(con, None)
-    _rank(con)
+        store_build.derive(con, None)
+    store_build.rank(con)
     db.run_script(con, "views.sql")
     return con

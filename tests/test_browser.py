@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.auth import hash_password, secrets_toml
+from access.auth import hash_password, secrets_toml
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"

@@ -9,8 +9,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from loaders.build import import_file
-from loaders.db import ReadOnlyDatabase
+from store.importing import import_file
+from store.db import ReadOnlyDatabase
 from tests.conftest import ROOT
 
 HEADER = "year,index,criterion,entity,points\n"
@@ -100,7 +100,7 @@ def test_one_page_run_sees_one_version_even_if_an_import_lands_midway(db_copy, t
 
         import streamlit as st
 
-        from loaders.build import import_file
+        from store.importing import import_file
         from metrics.inventory import import_log
         from ui import common as ui
 

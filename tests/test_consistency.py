@@ -8,7 +8,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from loaders.entities import authority
+from domain.entities import authority
 from metrics import core
 from metrics.compare import compare
 from tests.small_db import make_db

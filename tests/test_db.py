@@ -2,8 +2,8 @@
 import duckdb
 import pytest
 
-from loaders import db
-from loaders.build import import_file
+from store import db
+from store.importing import import_file
 from tests.conftest import file_digest
 
 

@@ -16,7 +16,7 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Pt
 
-from briefing.data import ILLUSTRATIVE_NOTICE, gather, vn
+from exports.briefing import ILLUSTRATIVE_NOTICE, gather, vn
 from exports.deck import build_deck, write_deck
 
 VINH_LOC, THANH_HOA = "VN-38-393", "VN-38"

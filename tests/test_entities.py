@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from loaders.entities import EntityRegistry
+from domain.entities import EntityRegistry
 
 ROOT = Path(__file__).resolve().parents[1]
 

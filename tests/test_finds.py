@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders.build import Context, read_scores
-from loaders.problems import ValidationFailed
+from loaders.read import Context, read_scores
+from domain.problems import ValidationFailed
 from loaders.reference import SKIP_DEPARTMENT, SKIP_GROUP, SKIP_NO_FACT
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,9 +4,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from loaders.entities import EntityRegistry
-from loaders.frameworks import Frameworks
-from loaders.illustrative import FIELDS, consistent_targets, generate
+from domain.entities import EntityRegistry
+from domain.frameworks import Frameworks
+from domain.illustrative import FIELDS, consistent_targets, generate
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data/illustrative/thanhhoa_districts_2021_2024_illustrative.csv"

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from loaders.__main__ import main
-from loaders.build import import_file
+from store.importing import import_file
 from tests.conftest import ROOT, db_content, file_digest
 
 HEADER = "year,index,criterion,entity,points,max_points,rank\n"

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from metrics import core
 from metrics.core import Thresholds
-from tests.reference_metrics import reference_metrics, reference_points_to_climb, tables
+from bench.reference_metrics import reference_metrics, reference_points_to_climb, tables
 from tests.small_db import make_db
 
 TH = Thresholds(decline_pct_points=2.0, decline_years_running=2, low_rank_fraction=1 / 3,

@@ -7,7 +7,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from loaders.auth import hash_password
+from access.auth import hash_password
 from metrics import core, overview
 from ui.common import INDEX_LABEL
 
@@ -177,7 +177,7 @@ def test_a_national_registry_picks_the_province_first(monkeypatch):
 def test_pages_follow_a_file_replaced_outside_the_app(db_copy, monkeypatch, tmp_path):
     """`python -m loaders import` (or a rebuild) while the server runs: no cached query may
     keep serving the old file."""
-    from loaders.build import import_file
+    from store.importing import import_file
 
     import base64
     import json

@@ -15,8 +15,8 @@ from loaders.plan import (
     PLAN_TASK_COLUMNS, TASK_MAP_COLUMNS, PlanDocument, load_plan, parse_appendix_docx,
     parse_appendix_xlsx, parse_plan_markdown, resolve_plan,
 )
-from loaders.problems import ValidationFailed
-from loaders.units import UnitRegistry
+from domain.problems import ValidationFailed
+from domain.units import UnitRegistry
 
 try:
     from plan_forms import write_appendix_docx, write_appendix_xlsx

@@ -17,12 +17,13 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loaders.build import Context, DATA_DIR, read_scores
-from loaders.entities import EntityRegistry
+from loaders.read import Context, read_scores
+from domain.vocabulary import DATA_DIR
+from domain.entities import EntityRegistry
 from loaders.plan import load_plan
-from loaders.problems import ValidationFailed
-from loaders.text import parse_number
-from loaders.units import CellResolution, UnitRegistry
+from domain.problems import ValidationFailed
+from domain.text import parse_number
+from domain.units import CellResolution, UnitRegistry
 
 CTX = Context(DATA_DIR)
 ENTITIES = EntityRegistry.load(DATA_DIR / "registry")

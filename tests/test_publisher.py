@@ -12,9 +12,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from loaders.entities import EntityRegistry
-from loaders.frameworks import TOTAL, Frameworks
-from loaders.problems import Problem, ValidationFailed
+from domain.entities import EntityRegistry
+from domain.frameworks import TOTAL, Frameworks
+from domain.problems import Problem, ValidationFailed
 from loaders.publisher import read_publisher_workbook
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loaders.ranking import fill_ranks, inverted_published
+from metrics.compare import inverted_published
+from store.ranking import fill_ranks
 from tests.small_db import make_db
 
 

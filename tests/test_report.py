@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.data import ILLUSTRATIVE_NOTICE, gather, vn
+from exports.briefing import ILLUSTRATIVE_NOTICE, gather, vn
 from exports import report
 
 VINH_LOC, THANH_HOA, YEAR = "VN-38-393", "VN-38", 2024

@@ -12,12 +12,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from loaders import db, limits
+from loaders import guard
+from store import db
 from loaders.__main__ import main
-from loaders.auth import SignInThrottle, account_for, hash_password, read_auth, verify_password
-from loaders.build import build, import_file, sha256, undo
-from loaders.problems import ValidationFailed
-from loaders.upload import receive, safe_name
+from access.auth import SignInThrottle, account_for, hash_password, read_auth, verify_password
+from store.build import build
+from store.importing import import_file
+from store.audit import sha256
+from store.history import undo
+from domain.problems import ValidationFailed
+from access.upload import receive, safe_name
 from tests.conftest import ROOT, db_content, file_digest, sign_in
 
 HEADER = "year,index,criterion,entity,points\n"
@@ -40,12 +44,12 @@ def log_rows(path: Path) -> list[tuple]:
 def test_limits_come_from_the_config_file_and_the_environment(tmp_path, monkeypatch):
     cfg = tmp_path / "limits.toml"
     cfg.write_text("[limits]\nmax_rows = 10\nmax_columns = 7\n", encoding="utf-8")
-    got = limits.current(cfg)
-    assert (got.max_rows, got.max_columns, got.max_upload_mb) == (10, 7, limits.Limits().max_upload_mb)
+    got = guard.current(cfg)
+    assert (got.max_rows, got.max_columns, got.max_upload_mb) == (10, 7, guard.Limits().max_upload_mb)
     monkeypatch.setenv("CHISO_MAX_COLUMNS", "9")
-    assert limits.current(cfg).max_columns == 9
-    shipped = limits.current()
-    assert shipped == limits.current(limits.CONFIG)  # the shipped file parses, every key known
+    assert guard.current(cfg).max_columns == 9
+    shipped = guard.current()
+    assert shipped == guard.current(guard.CONFIG)  # the shipped file parses, every key known
     from openpyxl.xml import DEFUSEDXML
 
     assert DEFUSEDXML  # openpyxl parses every workbook through defusedxml (see the xml_bomb case)
@@ -74,13 +78,13 @@ def test_limits_are_enforced_before_any_parser_runs(tmp_path, monkeypatch):
     monkeypatch.setattr(pd, "read_parquet", boom)
     for name in ("rows.csv", "rows.parquet"):
         with pytest.raises(ValidationFailed) as exc:
-            limits.check_file(tmp_path / name, name)
+            guard.check_file(tmp_path / name, name)
         assert "max_rows" in str(exc.value.problems[0]), name
     monkeypatch.delenv("CHISO_MAX_ROWS")
     monkeypatch.setenv("CHISO_MAX_UNCOMPRESSED_MB", "0.0001")
     for name in ("rows.xlsx", "rows.parquet", "rows.csv"):
         with pytest.raises(ValidationFailed) as exc:
-            limits.check_file(tmp_path / name, name)
+            guard.check_file(tmp_path / name, name)
         assert "max_uncompressed_mb" in str(exc.value.problems[0]), name
     assert pq  # imported so a lazy import inside the check cannot hide a parse
 
@@ -88,7 +92,7 @@ def test_limits_are_enforced_before_any_parser_runs(tmp_path, monkeypatch):
 def test_rows_of_a_workbook_are_counted_while_reading_even_if_its_dimensions_lie(tmp_path, monkeypatch):
     import openpyxl
 
-    from loaders.tabular import read_xlsx_sheets
+    from loaders.cells import read_xlsx_sheets
 
     wb = openpyxl.Workbook()
     for i in range(30):
@@ -342,7 +346,7 @@ def test_an_idle_session_must_sign_in_again(data_page):
 
 
 def test_a_system_failure_during_upload_is_a_vietnamese_message_not_a_traceback(data_page, db_copy, monkeypatch):
-    import loaders.upload
+    import access.upload
 
     def disk_full(*a, **k):
         raise OSError(28, "No space left on device")
@@ -351,7 +355,7 @@ def test_a_system_failure_during_upload_is_a_vietnamese_message_not_a_traceback(
     sign_in(at, "Lê Văn C")
     at.run()
     digest = file_digest(db_copy)
-    monkeypatch.setattr(loaders.upload, "receive", disk_full)
+    monkeypatch.setattr(access.upload, "receive", disk_full)
     at.file_uploader[0].set_value(("d.csv", (HEADER + "2024,PAR,1.1,Huyện Vĩnh Lộc,1.25\n").encode(), "text/csv"))
     next(b for b in at.button if b.label == "Kiểm tra và nạp").click()
     at.run()

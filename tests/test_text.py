@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from loaders.text import fold, fold_loose, format_number, nfc, parse_number
+from domain.text import fold, fold_loose, format_number, nfc, parse_number
 
 
 @pytest.mark.parametrize("a,b", [

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loaders.problems import ValidationFailed
-from loaders.units import CellResolution, UnitRegistry
+from domain.problems import ValidationFailed
+from domain.units import CellResolution, UnitRegistry
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTRY = ROOT / "data" / "registry"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from loaders.text import fold_loose  # noqa: E402
+from domain.text import fold_loose  # noqa: E402
 
 OUT = ROOT / "data" / "frameworks"
 

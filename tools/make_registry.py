@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from loaders.text import fold, nfc  # noqa: E402
+from domain.text import fold, nfc  # noqa: E402
 
 REG = ROOT / "data" / "registry"
 END_2025 = "2025-06-30"

@@ -8,8 +8,8 @@ import re
 import pandas as pd
 import streamlit as st
 
-from loaders.db import CATALOG, ReadOnlyDatabase
-from loaders.entities import LEVEL_LABEL, authority
+from store.db import CATALOG, ReadOnlyDatabase
+from domain.entities import LEVEL_LABEL, authority
 from metrics import core
 
 INDEX_LABEL = {"PAR": "PAR INDEX", "SIPAS": "SIPAS", "PAPI": "PAPI", "DDCI": "DDCI", "PCI": "PCI"}
@@ -366,7 +366,7 @@ GEO_ATTRIBUTION = ("Ranh giới: Open Development Vietnam (Open Development Meko
 def province_geojson(after_2025: bool) -> dict:
     import json
 
-    from loaders.db import ROOT
+    from store.db import ROOT
 
     name = "vn_provinces_2025.geojson" if after_2025 else "vn_provinces_2024.geojson"
     return json.loads((ROOT / "data" / "geo" / name).read_text(encoding="utf-8"))
@@ -392,7 +392,7 @@ def vietnamese_uploader() -> None:
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
 def _briefing_file(kind: str, entity: str, year: int, v: tuple | None) -> bytes:
-    from briefing.data import gather
+    from exports.briefing import gather
 
     b = gather(cursor(), entity, year)
     if kind == "deck":
@@ -444,7 +444,7 @@ def auth_settings() -> dict:
 @st.cache_resource
 def sign_in_throttle():
     """One for the whole app process: wrong passwords slow down every session, not just one."""
-    from loaders.auth import SignInThrottle
+    from access.auth import SignInThrottle
 
     return SignInThrottle()
 
@@ -467,6 +467,6 @@ def internal_error(action: str, exc: Exception) -> None:
 
 
 def can_undo() -> bool:
-    from loaders.db import snapshots
+    from store.db import snapshots
 
     return bool(snapshots(database().path))

@@ -68,7 +68,7 @@ def read_auth(path) -> dict:
 def update_secrets(path, *, user: str | None, stored_hash: str | None) -> str:
     """Set (or, with ``stored_hash=None``, remove) one account or the shared password in
     ``path``, keeping everything else in its [auth] table. Returns the new text."""
-    from loaders.text import nfc
+    from domain.text import nfc
 
     auth = read_auth(path)
     users = dict(auth.get("users", {}))
@@ -86,7 +86,7 @@ def account_for(name: str, password: str, auth: dict) -> str | None:
     """The account a sign-in opens, or None. With accounts, the name must be one of them
     (case, spacing and Unicode form ignored) and the password that account's; otherwise the
     shared password opens a session under the name typed."""
-    from loaders.text import nfc
+    from domain.text import nfc
 
     typed = " ".join(nfc(name).split())
     if not typed:

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loaders.problems import Problem, ValidationFailed
-from loaders.text import fold, nfc
+from domain.problems import Problem, ValidationFailed
+from domain.text import fold, nfc
 
 KINDS = ("department", "commune", "group", "external", "government")
 UNITS_FILE = "units.csv"

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from loaders.ranking import fill_ranks
+from store.ranking import fill_ranks
 
 from metrics.core import Thresholds
 

@@ -20,7 +20,7 @@ import zipfile
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from loaders.problems import Problem, ValidationFailed
+from domain.problems import Problem, ValidationFailed
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "limits.toml"
 MB = 1 << 20
@@ -97,8 +97,6 @@ def _check_zip(path: Path, name: str, limits: Limits) -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        from loaders.tabular import not_xlsx
-
         raise not_xlsx(name) from None
     # zipfile never inflates a member past the size declared here (it stops and fails the
     # checksum), so the declared total bounds what any reader will decompress.
@@ -154,3 +152,25 @@ def check_shape(name: str, sheet: str | None, rows: int | None, columns: int | N
         raise _refuse(name, f"bảng có hơn {limits.max_rows:,} dòng (giới hạn max_rows)".replace(",", "."), sheet)
     if columns is not None and columns > limits.max_columns:
         raise _refuse(name, f"bảng có {columns} cột, vượt giới hạn {limits.max_columns} cột (max_columns)", sheet)
+
+
+# ---------------------------------------------------------------- what a file really is
+
+def looks_like_html(head: bytes) -> bool:
+    """Whether a file's first bytes are a web page (portals export HTML tables as .xls)."""
+    for encoding in ("utf-8", "utf-16"):
+        text = head.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n").lower()
+        if text.startswith(("<!doctype html", "<html", "<table", "<meta")) or "<table" in text:
+            return True
+    return False
+
+
+def html_problem(name: str) -> Problem:
+    return Problem(name, "tệp mang đuôi bảng tính nhưng thực chất là trang web (HTML), như một số cổng thông tin "
+                         "vẫn xuất; hãy mở bằng Excel rồi «Lưu thành» .xlsx")
+
+
+def not_xlsx(name: str) -> ValidationFailed:
+    """A zip that is no workbook. (An HTML page under a spreadsheet name is caught earlier.)"""
+    return ValidationFailed([Problem(name, "tệp không phải bảng tính Excel .xlsx hợp lệ (tệp hỏng, bị cắt cụt hoặc "
+                                           "sai định dạng; mở bằng Excel rồi lưu lại dạng .xlsx)")])

@@ -156,7 +156,7 @@ def writable_copy(path: Path, *, fresh: bool = False, action: str = "write", sou
     named after ``action``; on an exception the copy is deleted and the live file is
     untouched."""
     if keep_snapshots is None:
-        from loaders.limits import current
+        from loaders.guard import current
 
         keep_snapshots = current().snapshots_kept
     with write_lock(path):

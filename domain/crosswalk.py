@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders.frameworks import Frameworks
-from loaders.text import fold_loose
+from domain.frameworks import Frameworks
+from domain.text import fold_loose
 
 THRESHOLD = 0.55
 LEVEL_PAIRS = {  # plan level -> framework levels it can match

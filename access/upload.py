@@ -8,8 +8,8 @@ import re
 import tempfile
 from pathlib import Path
 
-from loaders import limits
-from loaders.build import ImportResult, import_file
+from loaders import guard
+from store.importing import ImportResult, import_file
 
 
 def safe_name(name: str) -> str:
@@ -23,7 +23,7 @@ def safe_name(name: str) -> str:
 
 def receive(name: str, data: bytes, db_file: Path, *, user: str, index_code: str | None = None) -> ImportResult:
     """Import an uploaded file; ValidationFailed (database untouched) if it is refused."""
-    limits.check_upload(name, len(data))
+    guard.check_upload(name, len(data))
     with tempfile.TemporaryDirectory(prefix="chiso-upload-") as tmp:
         path = Path(tmp) / safe_name(name)
         path.write_bytes(data)

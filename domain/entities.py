@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders.text import fold, nfc
+from domain.text import fold, nfc
 
 _PREFIX = re.compile(r"^(tinh|thanh pho|tp\.?|huyen|thi xa|tx\.?|xa|thi tran|phuong)\s+")
 _LEVEL_VI = {"province": "tỉnh", "district": "huyện", "commune": "xã"}

@@ -10,7 +10,8 @@ import warnings
 import zipfile
 from pathlib import Path
 
-from loaders.problems import Problem, ValidationFailed
+from domain.problems import Problem, ValidationFailed
+from loaders.guard import check_shape, current, not_xlsx
 
 
 def decode_bytes(raw: bytes) -> str:
@@ -36,31 +37,10 @@ def unreadable(name: str, exc: Exception) -> ValidationFailed:
     return ValidationFailed([Problem(name, f"không mở được bảng tính: tệp bị hỏng ({kind}); mở bằng Excel rồi lưu lại dạng .xlsx")])
 
 
-def looks_like_html(head: bytes) -> bool:
-    """Whether a file's first bytes are a web page (portals export HTML tables as .xls)."""
-    for encoding in ("utf-8", "utf-16"):
-        text = head.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n").lower()
-        if text.startswith(("<!doctype html", "<html", "<table", "<meta")) or "<table" in text:
-            return True
-    return False
-
-
-def html_problem(name: str) -> Problem:
-    return Problem(name, "tệp mang đuôi bảng tính nhưng thực chất là trang web (HTML), như một số cổng thông tin "
-                         "vẫn xuất; hãy mở bằng Excel rồi «Lưu thành» .xlsx")
-
-
-def not_xlsx(name: str) -> ValidationFailed:
-    """(An HTML page under a spreadsheet name is caught earlier, in build.read_scores.)"""
-    return ValidationFailed([Problem(name, "tệp không phải bảng tính Excel .xlsx hợp lệ (tệp hỏng, bị cắt cụt hoặc "
-                                           "sai định dạng; mở bằng Excel rồi lưu lại dạng .xlsx)")])
-
-
 def read_xlsx_sheets(path: Path, name: str) -> list[tuple[str, list[tuple[int, list]]]]:
     """Every worksheet as (sheet name, [(row number, values)]), trailing empty cells dropped."""
     import openpyxl  # defusedxml installed: openpyxl then parses XML safely
 
-    from loaders.limits import current
 
     lim = current()
     if not zipfile.is_zipfile(path):
@@ -87,7 +67,6 @@ def read_xlsx_sheets(path: Path, name: str) -> list[tuple[str, list[tuple[int, l
 def _bounded_rows(ws, name: str, lim) -> list[tuple[int, list]]:
     """A sheet's rows, refusing it once it has more rows or filled columns than the limits
     allow (a workbook's declared dimensions can lie, so this counts what is really there)."""
-    from loaders.limits import check_shape
 
     rows = []
     for i, r in enumerate(ws.iter_rows(values_only=True), 1):

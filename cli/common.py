@@ -5,12 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from loaders.problems import ValidationFailed
-
-
-class InputError(Exception):
-    """Something typed on the command line names nothing (an entity, a unit, a criterion):
-    the message says what, and the command exits 2."""
+from domain.problems import InputError, ValidationFailed
 
 
 def run(main) -> None:

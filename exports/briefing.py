@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from loaders.cli import InputError
+from domain.problems import InputError
 from metrics import core
 
 INDEX_ORDER = ["PAR", "SIPAS", "PAPI", "DDCI", "PCI"]

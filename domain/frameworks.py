@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders.text import fold_loose
+from domain.text import fold_loose
 
 TOTAL = "TOTAL"
 INDEX_CODES = ("PAR", "SIPAS", "PAPI", "DDCI", "PCI")

@@ -15,11 +15,10 @@ import csv
 import random
 from pathlib import Path
 
-import pandas as pd
 
-from loaders.entities import EntityRegistry
-from loaders.frameworks import Frameworks
-from loaders.text import nfc
+from domain.entities import EntityRegistry
+from domain.frameworks import Frameworks
+
 
 YEARS = [2021, 2022, 2023, 2024]
 SEED = 20231101

@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 GROUP = ["year", "index_code", "framework", "criterion_code", "entity_level", "peer_group"]
@@ -141,16 +140,3 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
                        FROM t_ranked""")
         con.unregister("t_ranked")
     con.execute("DROP TABLE t_rank_base")
-
-
-def inverted_published(df: pd.DataFrame) -> list[tuple[str, str]]:
-    """Pairs (higher-ranked, lower-ranked) of units whose published ranks run against their
-    scores, in one group's rows (columns entity_name, points, rank, rank_computed)."""
-    pub = df[~df.rank_computed.astype(bool) & df.points.notna() & df["rank"].notna()]
-    pairs = []
-    arr = pub[["entity_name", "points", "rank"]].to_numpy()
-    for a in arr:
-        for b in arr:
-            if a[2] < b[2] and a[1] < b[1] and not np.isclose(a[1], b[1]):
-                pairs.append((a[0], b[0]))
-    return pairs

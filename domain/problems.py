@@ -45,3 +45,8 @@ class ValidationFailed(Exception):
         lines = [f"Tệp không hợp lệ: {len(self.problems)} lỗi. Cơ sở dữ liệu không thay đổi."]
         lines += [f"  {i}. {p}" for i, p in enumerate(self.problems, 1)]
         return "\n".join(lines)
+
+
+class InputError(Exception):
+    """Something a person typed or chose names nothing (an entity, a unit, a criterion):
+    the message says what; a command line exits 2."""

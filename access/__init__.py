@@ -1,0 +1,1 @@
+"""Who may write: accounts, sign-in, uploads from the web."""
