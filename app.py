@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import common as ui
+from ui import queries
 
 st.set_page_config(page_title="Chỉ số quản trị – Vĩnh Lộc", page_icon=":material/leaderboard:", layout="wide")
-ui.pin()  # one database version for the whole run, whatever an import does meanwhile
+queries.pin()  # one database version for the whole run, whatever an import does meanwhile
 
 PAGES = [
     st.Page("pages/tong_quan.py", title="Tổng quan", icon=":material/home:", default=True),

@@ -14,9 +14,10 @@ Measures, for the shipped data (data/) and for a national-scale dataset generate
   criterion_metrics over all rows against the pandas oracle (tests/reference_metrics.py);
 - resident memory of a ``streamlit run`` server after 10 browser sessions (unless --skip-server).
 
-Each figure is printed on its own line with the command that measured it; a TARGETS block
-follows. Exit status 0 even when a target is missed (this is a report); 1 when a
-measurement could not be made.
+The command lines are run with ``--format json`` and their result fields are read (never
+their Vietnamese messages). Each figure is printed on its own line with the command that
+measured it; a TARGETS block follows. Exit status 0 even when a target is missed (this is a
+report); 1 when a measurement could not be made.
 
 The steps also run alone (that is what the printed commands are):
     python -m bench.run pages   --db PATH [--runs 5]
@@ -189,6 +190,20 @@ def run_measured(cmd: list[str], timeout: float, env: dict | None = None) -> Run
         Path(tfile).unlink(missing_ok=True)
 
 
+def result_of(r: Run) -> dict | None:
+    """The JSON object a command line prints last on stdout with ``--format json``
+    (cli/common.py), or None when there is none: the benchmark reads fields, never the
+    Vietnamese messages, so rewording a message cannot break it."""
+    for line in reversed(r.out.splitlines()):
+        if line.strip():
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                return None
+            return obj if isinstance(obj, dict) else None
+    return None
+
+
 def worker(step: str, args: list[str], timeout: float) -> tuple[dict | None, str, str]:
     """Run one of this module's own steps in a fresh process; its result dict (or None) and
     the command line to show, and the error text."""
@@ -208,6 +223,7 @@ def worker(step: str, args: list[str], timeout: float) -> tuple[dict | None, str
 def measure_build(rep: Report, dataset: str, db: Path, data_dir: Path | None) -> None:
     db.unlink(missing_ok=True)
     cmd = [sys.executable, "-m", "loaders", "build", "--db", str(db)] + (["--data", str(data_dir)] if data_dir else [])
+    cmd += ["--format", "json"]
     r = run_measured(cmd, STEP_TIMEOUT["build"])
     shown = show([TIME_BIN, "-v", *cmd] if os.access(TIME_BIN, os.X_OK) else cmd)
     if r.rc is None:
@@ -219,9 +235,11 @@ def measure_build(rep: Report, dataset: str, db: Path, data_dir: Path | None) ->
     rep.add("build time", dataset, r.wall, secs(r.wall), shown)
     if r.peak_kib is not None:
         rep.add("build peak memory (max RSS)", dataset, r.peak_kib / 1024, mb(r.peak_kib), shown)
-    m = re.search(r": (\d+) dòng điểm", r.out)
-    if m:
-        rep.add("database rows (score)", dataset, int(m.group(1)), f"{int(m.group(1)):,}", shown)
+    res = result_of(r)
+    if res is None:
+        rep.error("database rows (score)", dataset, f"no JSON result on stdout\n{r.out[-1500:]}", shown)
+    else:
+        rep.add("database rows (score)", dataset, int(res["total"]), f"{int(res['total']):,}", shown)
     size = db.stat().st_size
     rep.add("database file size", dataset, size / 2 ** 20, f"{size / 2 ** 20:.1f} MB", f"ls -l {rel(db)}")
 
@@ -247,7 +265,8 @@ def measure_import(rep: Report, kind: str, path: Path, into: Path, data_dir: Pat
         return
     copy = work / f"import-{kind}.duckdb"
     shutil.copyfile(into, copy)
-    cmd = [sys.executable, "-m", "loaders", "import", str(path), "--db", str(copy), "--data", str(data_dir)]
+    cmd = [sys.executable, "-m", "loaders", "import", str(path), "--db", str(copy), "--data", str(data_dir),
+           "--format", "json"]
     if index_code:
         cmd += ["--index", index_code]
     shown = f"cp {rel(into)} {rel(copy)} && " + show([TIME_BIN, "-v", *cmd] if os.access(TIME_BIN, os.X_OK) else cmd)
@@ -263,12 +282,14 @@ def measure_import(rep: Report, kind: str, path: Path, into: Path, data_dir: Pat
     if r.rc != 0:
         rep.error(label, "national", f"exit {r.rc}\n{r.err[-3000:]}", shown)
         return
-    m = re.search(r"(\d+) dòng", r.out)
-    rows = int(m.group(1)) if m else file_rows(path)
-    status = "unchanged: read + compared" if "Không có gì thay đổi" in r.out else "loaded"
-    m = re.search(r"thay thế (\d+) dòng", r.out)
-    if m and int(m.group(1)):
-        status += f", replaced {int(m.group(1)):,}"
+    res = result_of(r)
+    if res is None:
+        rep.error(label, "national", f"no JSON result on stdout\n{r.out[-1500:]}", shown)
+        return
+    rows = int(res["rows"]) if res.get("rows") else file_rows(path)
+    status = "unchanged: read + compared" if res["status"] == "unchanged" else "loaded"
+    if res.get("replaced"):
+        status += f", replaced {int(res['replaced']):,}"
     if rows:
         rate = rows / r.wall
         rep.add(label, "national", rate, f"{rate:,.0f} rows/s", shown)
@@ -294,7 +315,7 @@ def registry_only(rep: Report, data_dir: Path, work: Path) -> Path | None:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(r for r in rows if r["reader"] == "plan")
-    cmd = [sys.executable, "-m", "loaders", "build", "--db", str(base_db), "--data", str(base_data)]
+    cmd = [sys.executable, "-m", "loaders", "build", "--db", str(base_db), "--data", str(base_data), "--format", "json"]
     r = run_measured(cmd, STEP_TIMEOUT["build"])
     shown = f"(manifest of {rel(data_dir)} without score files) " + show(cmd)
     if r.rc != 0:

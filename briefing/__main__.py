@@ -2,6 +2,10 @@
 
 Every export is built from metrics/ (briefing/data.py), so it shows exactly what the
 dashboard shows. Exit 2 on a name, criterion or file type that is not recognised.
+
+``--format json``: one object on stdout at the end instead of the Vietnamese line,
+``{"out": path, "kind": "deck"|"tasks"|"report", "rows" (tasks) / "slides" (deck), "bytes",
+"seconds"}``; a failure prints ``{"error": "<Vietnamese message>", "exit": code}``.
 """
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import sys
 from pathlib import Path
 
 from exports.briefing import gather, task_rows
-from cli.common import fail, run
+from cli.common import Clock, Parser, emit_json, fail, format_parent, parse, refuse, run
 from domain.problems import InputError
 from store.db import ReadOnlyDatabase
 from domain.entities import EntityRegistry, authority
@@ -23,9 +27,9 @@ def _progress(msg: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m briefing", description="Xuất bản trình chiếu, bảng phân công, báo cáo in.")
+    p = Parser(prog="python -m briefing", description="Xuất bản trình chiếu, bảng phân công, báo cáo in.")
     sub = p.add_subparsers(dest="command", required=True)
-    common = argparse.ArgumentParser(add_help=False)
+    common = argparse.ArgumentParser(add_help=False, parents=[format_parent()])
     common.add_argument("--entity", required=True, help='đơn vị được đánh giá, ví dụ "Vĩnh Lộc"')
     common.add_argument("--year", type=int, required=True, help="năm đánh giá")
     common.add_argument("--out", required=True)
@@ -36,13 +40,21 @@ def main(argv: list[str] | None = None) -> int:
                                       "bỏ trống = danh sách trọng tâm")
     s.add_argument("--plan-number", default="…", help="số kế hoạch ghi ở dòng «Kèm theo Kế hoạch số …»")
     sub.add_parser("report", parents=[common], help="báo cáo in khổ A4 (.html)")
-    args = p.parse_args(argv)
-
+    args = parse(p, argv)
+    as_json = args.format == "json"
+    clock = Clock()
     out = Path(args.out)
+
+    def done(text: str, **fields) -> None:
+        if as_json:
+            emit_json({"out": str(out), "kind": args.command, **fields, "bytes": out.stat().st_size,
+                       "seconds": clock.seconds()})
+        else:
+            print(text)
+
     want = {"deck": (".pptx",), "tasks": TASK_FORMATS, "report": (".html", ".htm")}[args.command]
     if out.suffix.lower() not in want:
-        print(f"Tệp «{out.name}»: lệnh {args.command} xuất được {', '.join(want)}.", file=sys.stderr)
-        return 2
+        return refuse(f"Tệp «{out.name}»: lệnh {args.command} xuất được {', '.join(want)}.", as_json)
     db = ReadOnlyDatabase(args.db)
     try:
         con = db.cursor()
@@ -56,8 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             codes = [c for c in (args.criteria or "").split(",") if c.strip()] or None
             rows = task_rows(con, entity, args.year, codes)
             if not rows:
-                print("Không có tiêu chí nào để đưa vào bảng (danh sách trọng tâm trống).", file=sys.stderr)
-                return 2
+                return refuse("Không có tiêu chí nào để đưa vào bảng (danh sách trọng tâm trống).", as_json)
             from exports.csv_out import task_table_csv
             from exports.task_table import write_task_table
 
@@ -68,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                 write_task_table(rows, out, title=f"NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CÁC CHỈ SỐ NĂM {args.year + 1}",
                                  subtitle=f"(Kèm theo Kế hoạch số {args.plan_number}/KH-UBND ngày …/…/{args.year + 1} "
                                           f"của {authority(name, level)})", index_names=index_names)
-            print(f"Đã ghi {out}: {len(rows)} tiêu chí.")
+            done(f"Đã ghi {out}: {len(rows)} tiêu chí.", rows=len(rows))
         else:
             _progress(f"Đang tổng hợp số liệu của {name}, năm {args.year}…")
             b = gather(con, entity, args.year)
@@ -76,17 +87,25 @@ def main(argv: list[str] | None = None) -> int:
                 from exports.deck import write_deck
 
                 write_deck(b, out)
+                fields = {"slides": _slides(out)} if as_json else {}
             else:
                 from exports.report import write_report
 
                 _progress("Đang vẽ biểu đồ (lần đầu mất vài giây)…")
                 write_report(b, out)
-            print(f"Đã ghi {out}.")
+                fields = {}
+            done(f"Đã ghi {out}.", **fields)
     except Exception as exc:  # noqa: BLE001 - a Vietnamese line, not a traceback
-        return fail(exc)
+        return fail(exc, as_json)
     finally:
         db.close()
     return 0
+
+
+def _slides(path: Path) -> int:
+    from pptx import Presentation
+
+    return len(Presentation(str(path)).slides)
 
 
 if __name__ == "__main__":

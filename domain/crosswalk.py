@@ -21,7 +21,6 @@ LEVEL_PAIRS = {  # plan level -> framework levels it can match
     "area": {"area", "dimension", "part"},
     "criterion": {"criterion", "subdimension", "component", "subindex"},
 }
-CURRENT_YEAR = 2024  # the plan's period ends in 2025; match against the framework in force
 
 
 def similarity(a: str, b: str) -> float:
@@ -35,10 +34,11 @@ def similarity(a: str, b: str) -> float:
 
 
 def build_crosswalk(plan_criteria: pd.DataFrame, fw: Frameworks, overrides_file: Path,
-                    level: str | None = "district") -> pd.DataFrame:
+                    level: str | None, year: int) -> pd.DataFrame:
     """One row per plan criterion: plan_id, index_code, plan_code, framework, criterion_code
     (None when unmatched), method ('override' | 'name'), similarity, note. ``level`` is that
-    of the unit whose plan it is: a district's plan answers the district frameworks."""
+    of the unit whose plan it is (a district's plan answers the district frameworks);
+    ``year`` the one whose frameworks are in force for the plan (the end of its period)."""
     overrides = pd.DataFrame(columns=["plan_id", "index_code", "plan_code", "framework", "criterion_code", "note"])
     if overrides_file.exists():
         overrides = pd.read_csv(overrides_file, dtype=str, keep_default_na=False)
@@ -47,7 +47,7 @@ def build_crosswalk(plan_criteria: pd.DataFrame, fw: Frameworks, overrides_file:
     # areas first, so that a criterion is matched only among its area's published children
     ordered = sorted(plan_criteria.itertuples(index=False), key=lambda r: r.level != "area")
     for pc in ordered:
-        framework = fw.framework_for(pc.index_code, CURRENT_YEAR, level)
+        framework = fw.framework_for(pc.index_code, year, level)
         ov = overrides[(overrides.plan_id == pc.plan_id) & (overrides.index_code == pc.index_code)
                        & (overrides.plan_code == pc.code)]
         if len(ov):

@@ -14,8 +14,8 @@ import pandas as pd
 
 from domain.text import fold_loose
 
+
 TOTAL = "TOTAL"
-INDEX_CODES = ("PAR", "SIPAS", "PAPI", "DDCI", "PCI")
 
 
 @dataclass

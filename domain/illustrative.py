@@ -18,11 +18,12 @@ from pathlib import Path
 
 from domain.entities import EntityRegistry
 from domain.frameworks import Frameworks
+from domain.vocabulary import home
 
 
 YEARS = [2021, 2022, 2023, 2024]
 SEED = 20231101
-HOME = "VN-38-393"  # Huyện Vĩnh Lộc
+HOME = home()["district"]  # the district whose results are illustrated (data/home.csv)
 NOTE = "SỐ LIỆU MINH HỌA, không phải số liệu công bố"
 FIELDS = ["year", "index", "criterion", "entity", "points", "max_points", "rank", "n_ranked", "label",
           "illustrative", "source"]

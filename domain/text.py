@@ -84,11 +84,15 @@ def parse_number(value: object) -> float | None:
     return f
 
 
-def format_number(value: float | None, digits: int = 2) -> str:
-    """Vietnamese display: decimal comma, no thousands separator for small values."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def format_number(value, digits: int = 2) -> str:
+    """The one Vietnamese number format of screens and documents: decimal comma, dot between
+    thousands (1.827,50); a dash for missing (None, NaN, pandas' NA)."""
+    try:
+        if value is None or value != value:
+            return "—"
+    except TypeError:  # pandas' NA cannot be compared
         return "—"
-    return f"{value:.{digits}f}".replace(".", ",")
+    return f"{value:,.{digits}f}".replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
 def vn_number(value: float | int | None) -> str:

@@ -8,9 +8,10 @@ from datetime import date
 import pandas as pd
 
 from domain.problems import InputError
+from domain.text import format_number
+from domain.vocabulary import INDEX_CODES, INDEX_NAME
 from metrics import core
 
-INDEX_ORDER = ["PAR", "SIPAS", "PAPI", "DDCI", "PCI"]
 
 
 @dataclass
@@ -48,7 +49,7 @@ def gather(con, entity_code: str, year: int) -> Briefing:
         raise ValueError(f"không có đơn vị được đánh giá mã {entity_code}")
     index_names = dict(con.execute("SELECT index_code, name_vi FROM indices").fetchall())
     indices = []
-    for code in INDEX_ORDER:
+    for code in INDEX_CODES:
         r = core.ranks(con, entity_code, code, follow_successors=False)
         r = r[r.year <= year]
         if r.empty or r.points.isna().all():
@@ -80,11 +81,7 @@ ILLUSTRATIVE_NOTICE = ("Một phần số liệu là SỐ LIỆU MINH HỌA, kh�
                        "PAR, SIPAS, PAPI, DDCI cấp huyện chưa được nhập vào hệ thống.")
 
 
-def vn(value, digits: int = 2) -> str:
-    """Decimal comma for documents; a dash for missing."""
-    if value is None or (isinstance(value, float) and value != value):
-        return "—"
-    return f"{value:.{digits}f}".replace(".", ",")
+vn = format_number  # the documents' numbers are the screen's
 
 
 class CriterionChoiceError(InputError, ValueError):
@@ -123,14 +120,27 @@ def chosen_criteria(con, entity_code: str, year: int, codes: list[str] | None) -
 
 def task_rows(con, entity_code: str, year: int, codes: list[str] | None = None) -> list:
     """Next year's task table rows in the plan's appendix layout."""
-    from exports.task_table import TaskRow
     from metrics.plan_draft import draft_rows
 
     chosen = chosen_criteria(con, entity_code, year, codes)
     if chosen.empty:
         return []
-    rows = draft_rows(con, chosen, entity_code)
+    return task_rows_of(draft_rows(con, chosen, entity_code))
+
+
+def task_rows_of(draft: pd.DataFrame) -> list:
+    """metrics.plan_draft.draft_rows → the task table's rows (the one conversion, for the
+    page and the command line alike)."""
+    from exports.task_table import TaskRow
+
     text = lambda v: v if isinstance(v, str) and v else None  # noqa: E731
     return [TaskRow(r.index_code, text(r.area_code), text(r.area_name), r.code, r.criterion_name,
                     list(r.lead_units), list(r.support_units), text(r.timing) or "Thường xuyên")
-            for r in rows.itertuples()]
+            for r in draft.itertuples()]
+
+
+def task_layout(authority_name: str, year: int, plan_number: str = "…") -> dict:
+    """Title, «Kèm theo Kế hoạch …» line and index names of next year's task table."""
+    return dict(title=f"NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CÁC CHỈ SỐ NĂM {year + 1}",
+                subtitle=f"(Kèm theo Kế hoạch số {plan_number}/KH-UBND ngày …/…/{year + 1} của {authority_name})",
+                index_names=dict(INDEX_NAME))

@@ -28,6 +28,7 @@ from pptx.enum.lang import MSO_LANGUAGE_ID
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from domain.vocabulary import short_label
 from exports.briefing import ILLUSTRATIVE_NOTICE, Briefing, vn
 
 DECK_TITLE = "Kết quả các chỉ số quản trị và hành chính công"
@@ -114,13 +115,6 @@ def _listify(value) -> list[str]:
     return [_clean(v) for v in value if v is not None and _clean(v)]
 
 
-def _label(name: str, code: str) -> str:
-    """Short label of an index: the abbreviation its Vietnamese name ends with in
-    parentheses ("… (PAR INDEX)" -> "PAR INDEX"), else its code."""
-    m = re.search(r"\(([^()]+)\)\s*$", name or "")
-    return m.group(1).strip() if m else code
-
-
 def _num(v) -> float | None:
     return None if v is None or pd.isna(v) else float(v)
 
@@ -139,7 +133,7 @@ class _Deck:
         cp = self.prs.core_properties
         cp.title = _clean(f"{DECK_TITLE} — {b.entity_name} — {b.year}")
         cp.language = "vi-VN"
-        self.labels = {i.index_code: _label(i.name, i.index_code) for i in b.indices}
+        self.labels = {i.index_code: short_label(i.index_code) for i in b.indices}
 
     def slide(self, title: str, layout: int = 5):
         s = self.prs.slides.add_slide(self.prs.slide_layouts[layout])

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from domain.vocabulary import short_label
 from exports.briefing import ILLUSTRATIVE_NOTICE, Briefing, IndexTrend, vn
 
 TITLE = "Báo cáo kết quả các chỉ số quản trị và hành chính công"
@@ -41,8 +42,6 @@ CHART_WIDTH_MM = 170
 CHART_HEIGHT_MM = round(CHART_WIDTH_MM * CHART_PX[1] / CHART_PX[0])
 # Column labels on a 20-year PCI series would overlap; above this many years the axis is enough.
 MAX_LABELLED_YEARS = 12
-
-SHORT_NAMES = {"PAR": "PAR INDEX"}
 
 # Widths of the eight focus-table columns (sum 100 %): the text columns get the room, so
 # rows stay a few lines high on portrait A4.
@@ -128,10 +127,6 @@ def _units(value) -> str:
     except TypeError:
         return "—"
     return "; ".join(items) if items else "—"
-
-
-def _short(code: str) -> str:
-    return SHORT_NAMES.get(code, code)
 
 
 def rank_text(it: IndexTrend) -> str:
@@ -276,8 +271,8 @@ def _index_page(it: IndexTrend, b: Briefing, first_figure: int, images: list[byt
                f"{_t(rank_text(it))}; thay đổi so với năm trước: {_t(_signed(it.change_points))} điểm.")
     if it.latest_year != b.year:
         summary += f" Chưa có số liệu năm {_t(b.year)}; số trên là của năm gần nhất có số liệu."
-    titles = [f"Điểm {_short(it.index_code)} của {b.entity_name} qua các năm",
-              f"Thứ hạng {_short(it.index_code)} của {b.entity_name} qua các năm (hạng 1 ở trên cùng)"]
+    titles = [f"Điểm {short_label(it.index_code)} của {b.entity_name} qua các năm",
+              f"Thứ hạng {short_label(it.index_code)} của {b.entity_name} qua các năm (hạng 1 ở trên cùng)"]
     figures = []
     for k, title in enumerate(titles):
         if images is not None:
@@ -314,7 +309,7 @@ def _focus_page(b: Briefing) -> str:
     rows = []
     for _, r in b.weak.iterrows():
         c = climb.get((r["index_code"], r["criterion_code"]))
-        index = _t(_short(r["index_code"]))
+        index = _t(short_label(r["index_code"]))
         if bool(r.get("is_illustrative", False)) and not all_illustrative:
             index += '<br><span class="muted">(minh họa)</span>'
         reasons = _units(r.get("reasons"))

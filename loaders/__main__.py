@@ -3,19 +3,23 @@ set-password,undo,backup,restore}.
 
 Exit codes: 0 success; 2 invalid input (every problem listed, database unchanged);
 1 internal error.
+
+``--format json`` (build, import, import-plan, check, undo, backup, restore, template,
+illustrative): the Vietnamese lines are replaced by one JSON object on stdout at the end,
+e.g. build ``{"db", "rows": {index: n}, "total", "conflicts", "seconds"}``; a failure prints
+``{"error": "<Vietnamese message>", "exit": code}`` (cli/common.py). Progress stays on stderr.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
-from domain.vocabulary import DATA_DIR
+from domain.vocabulary import DATA_DIR, INDEX_CODES
 from store.audit import ACTION_VI
 from store import build as store_build, history, importing
 from store import db
-from cli.common import fail, run
+from cli.common import Clock, Parser, emit_json, fail, format_parent, parse, run
 
 
 def _progress(msg: str) -> None:
@@ -23,90 +27,108 @@ def _progress(msg: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m loaders", description="Xây dựng và nạp cơ sở dữ liệu chỉ số.")
+    p = Parser(prog="python -m loaders", description="Xây dựng và nạp cơ sở dữ liệu chỉ số.")
     sub = p.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("build", help="dựng lại toàn bộ cơ sở dữ liệu từ thư mục data/")
+    fmt = [format_parent()]
+    s = sub.add_parser("build", parents=fmt, help="dựng lại toàn bộ cơ sở dữ liệu từ thư mục data/")
     s.add_argument("--db")
     s.add_argument("--data", help="thư mục dữ liệu khác data/ (ví dụ bộ dữ liệu đo hiệu năng)")
-    s = sub.add_parser("import", help="kiểm tra rồi nạp một tệp điểm (CSV, XLSX, XLS, Parquet)")
+    s = sub.add_parser("import", parents=fmt, help="kiểm tra rồi nạp một tệp điểm (CSV, XLSX, XLS, Parquet)")
     s.add_argument("file")
     s.add_argument("--db")
-    s.add_argument("--index", choices=["PAR", "SIPAS", "PAPI", "DDCI", "PCI"])
+    s.add_argument("--index", choices=INDEX_CODES)
     s.add_argument("--kind", choices=["auto", "tidy", "publisher"], default="auto")
     s.add_argument("--data", help="thư mục dữ liệu (danh mục, bộ tiêu chí) khác data/")
-    s = sub.add_parser("import-plan", help="nạp bảng phân công của một kế hoạch (.md, .docx, .xlsx)")
+    s = sub.add_parser("import-plan", parents=fmt, help="nạp bảng phân công của một kế hoạch (.md, .docx, .xlsx)")
     s.add_argument("file")
     s.add_argument("--plan-id", required=True)
     s.add_argument("--entity", help="đơn vị ban hành kế hoạch (tên hoặc mã), khi data/plans.csv chưa có dòng của kế hoạch")
     s.add_argument("--db")
-    s = sub.add_parser("check", help="chỉ kiểm tra một tệp, không nạp")
+    s = sub.add_parser("check", parents=fmt, help="chỉ kiểm tra một tệp, không nạp")
     s.add_argument("file")
-    s.add_argument("--index", choices=["PAR", "SIPAS", "PAPI", "DDCI", "PCI"])
+    s.add_argument("--index", choices=INDEX_CODES)
     s.add_argument("--kind", choices=["auto", "tidy", "publisher"], default="auto")
-    s = sub.add_parser("template", help="ghi mẫu nhập điểm (CSV hoặc XLSX)")
+    s = sub.add_parser("template", parents=fmt, help="ghi mẫu nhập điểm (CSV hoặc XLSX)")
     s.add_argument("out")
-    sub.add_parser("illustrative", help="tạo lại số liệu minh họa cấp huyện (data/illustrative/)")
+    sub.add_parser("illustrative", parents=fmt, help="tạo lại số liệu minh họa cấp huyện (data/illustrative/)")
     s = sub.add_parser("set-password", help="đặt mật khẩu cho việc nạp dữ liệu trên web (lưu dạng băm)")
     s.add_argument("--user", help="tài khoản của một người (tên người đó); không có thì đặt mật khẩu dùng chung")
     s.add_argument("--remove", action="store_true", help="xóa tài khoản --user")
     s.add_argument("--secrets", default=str(db.ROOT / ".streamlit" / "secrets.toml"),
                    help="tệp secrets.toml cần ghi (mặc định .streamlit/secrets.toml)")
-    s = sub.add_parser("undo", help="hoàn tác lần ghi gần nhất (nạp tệp, nạp kế hoạch, dựng lại, khôi phục)")
+    s = sub.add_parser("undo", parents=fmt, help="hoàn tác lần ghi gần nhất (nạp tệp, nạp kế hoạch, dựng lại, khôi phục)")
     s.add_argument("--db")
-    s = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu ra một tệp (an toàn khi ứng dụng đang chạy)")
+    s = sub.add_parser("backup", parents=fmt, help="sao lưu cơ sở dữ liệu ra một tệp (an toàn khi ứng dụng đang chạy)")
     s.add_argument("out")
     s.add_argument("--db")
-    s = sub.add_parser("restore", help="khôi phục cơ sở dữ liệu từ một bản sao lưu (hoàn tác được)")
+    s = sub.add_parser("restore", parents=fmt, help="khôi phục cơ sở dữ liệu từ một bản sao lưu (hoàn tác được)")
     s.add_argument("backup")
     s.add_argument("--db")
-    args = p.parse_args(argv)
+    args = parse(p, argv)
+    as_json = getattr(args, "format", "text") == "json"
+    clock = Clock()
+
+    def done(text: str, **fields) -> None:
+        """The command's result: its Vietnamese line, or with --format json one object."""
+        if as_json:
+            emit_json({**fields, "seconds": clock.seconds()})
+        else:
+            print(text)
 
     try:
         if args.command == "build":
             out = store_build.build(args.db and Path(args.db), Path(args.data) if args.data else DATA_DIR, progress=_progress)
             total = sum(out["rows"].values())
-            print(f"Đã dựng {out['db']}: {total} dòng điểm (" + ", ".join(f"{k} {v}" for k, v in out["rows"].items()) + ")")
+            done(f"Đã dựng {out['db']}: {total} dòng điểm (" + ", ".join(f"{k} {v}" for k, v in out["rows"].items()) + ")",
+                 db=out["db"], rows=out["rows"], total=total, conflicts=len(out["conflicts"]))
         elif args.command == "import":
             r = importing.import_file(Path(args.file), args.db and Path(args.db), index_code=args.index,
                               reader=args.kind, progress=_progress,
                               data_dir=Path(args.data) if args.data else DATA_DIR)
             if r.status == "unchanged":
-                print(f"Không có gì thay đổi: {r.rows} dòng trong tệp đã có sẵn trong cơ sở dữ liệu.")
+                text = f"Không có gì thay đổi: {r.rows} dòng trong tệp đã có sẵn trong cơ sở dữ liệu."
             else:
-                print(f"Đã nạp {r.rows} dòng ({', '.join(r.indices)}; năm {', '.join(map(str, r.years))}); "
-                      f"thay thế {r.replaced} dòng cũ.")
+                text = (f"Đã nạp {r.rows} dòng ({', '.join(r.indices)}; năm {', '.join(map(str, r.years))}); "
+                        f"thay thế {r.replaced} dòng cũ.")
+            done(text, status=r.status, file=args.file, rows=r.rows, replaced=r.replaced,
+                 years=list(r.years), indices=list(r.indices))
         elif args.command == "import-plan":
             n = importing.import_plan(Path(args.file), args.plan_id, args.db and Path(args.db), entity_code=args.entity)
-            print(f"Đã nạp kế hoạch {args.plan_id}: {n} dòng phân công.")
+            done(f"Đã nạp kế hoạch {args.plan_id}: {n} dòng phân công.", plan_id=args.plan_id, file=args.file, rows=n)
         elif args.command == "check":
             df = importing.check_file(Path(args.file), index_code=args.index, reader=args.kind)
-            print(f"Tệp hợp lệ: {len(df)} dòng; chỉ số {', '.join(sorted(df.index_code.unique()))}; "
-                  f"năm {', '.join(map(str, sorted(df.year.unique())))}.")
+            indices, years = sorted(df.index_code.unique()), sorted(int(y) for y in df.year.unique())
+            done(f"Tệp hợp lệ: {len(df)} dòng; chỉ số {', '.join(indices)}; năm {', '.join(map(str, years))}.",
+                 valid=True, file=args.file, rows=len(df), indices=indices, years=years)
         elif args.command == "template":
             from loaders.tidy import template_bytes
 
             out = Path(args.out)
             out.write_bytes(template_bytes("xlsx" if out.suffix.lower() == ".xlsx" else "csv"))
-            print(f"Đã ghi mẫu nhập {out}")
+            done(f"Đã ghi mẫu nhập {out}", out=str(out))
         elif args.command == "set-password":
             return _set_password(Path(args.secrets), args.user, args.remove)
         elif args.command == "undo":
             r = history.undo(args.db and Path(args.db))
             u = r.undone
-            print(f"Đã hoàn tác lần {ACTION_VI.get(u['action'], u['action'])} #{u['import_id']} (tệp {u['file']}, {u['user_name']}, "
-                  f"{u['imported_at']:%d/%m/%Y %H:%M}). Trạng thái vừa bỏ vẫn được giữ ở {r.kept}.")
+            done(f"Đã hoàn tác lần {ACTION_VI.get(u['action'], u['action'])} #{u['import_id']} (tệp {u['file']}, {u['user_name']}, "
+                 f"{u['imported_at']:%d/%m/%Y %H:%M}). Trạng thái vừa bỏ vẫn được giữ ở {r.kept}.",
+                 action=u["action"], action_vi=ACTION_VI.get(u["action"], u["action"]), file=u["file"],
+                 import_id=u["import_id"], user=u["user_name"], imported_at=u["imported_at"], kept=str(r.kept))
         elif args.command == "backup":
             out = history.backup(Path(args.out), args.db and Path(args.db))
-            print(f"Đã sao lưu vào {out}. Khôi phục: «python -m loaders restore {out}».")
+            done(f"Đã sao lưu vào {out}. Khôi phục: «python -m loaders restore {out}».", out=str(out))
         elif args.command == "restore":
             n = history.restore(Path(args.backup), args.db and Path(args.db))
-            print(f"Đã khôi phục từ {args.backup}: {n} dòng điểm. Muốn quay lại trạng thái trước: «python -m loaders undo».")
+            done(f"Đã khôi phục từ {args.backup}: {n} dòng điểm. Muốn quay lại trạng thái trước: «python -m loaders undo».",
+                 backup=args.backup, rows=n)
         elif args.command == "illustrative":
             from domain.illustrative import regenerate
 
-            print(f"Đã ghi {regenerate(db.ROOT)}")
+            out = regenerate(db.ROOT)
+            done(f"Đã ghi {out}", out=out)
     except Exception as exc:  # noqa: BLE001 - the last line of defence for a user at a terminal
-        return fail(exc)
+        return fail(exc, as_json)
     return 0
 
 

@@ -23,9 +23,8 @@ import pandas as pd
 from domain.problems import Problem, ValidationFailed
 from domain.text import fold, fold_loose, nfc
 from domain.units import CellResolution, UnitRegistry, cell_text
+from domain.vocabulary import appendix_indices
 
-# The plan's appendices, in its own numbering.
-INDEX_OF_APPENDIX = {1: "PAR", 2: "SIPAS", 3: "PAPI"}
 # Section II.1.x titles → index; tested in this order ("Chỉ số Hiệu quả Quản trị và Hành chính
 # công" must not be read as "cải cách hành chính").
 _SECTION_INDEX = [
@@ -152,8 +151,10 @@ def _is_column_numbers(cells: list[str]) -> bool:
 class _AppendixReader:
     """Appendix tables (from any format) → PlanCriterion, collecting problems."""
 
-    def __init__(self, source: str, problems: list[Problem]):
+    def __init__(self, source: str, problems: list[Problem], appendices: dict[int, str] | None = None):
         self.source = source
+        # which index each appendix assigns (data/frameworks/indices.csv, or the plan's own row in data/plans.csv)
+        self.appendices = appendices or appendix_indices()
         self.problems = problems
         self.criteria: list[PlanCriterion] = []
         self._last_appendix: int | None = None
@@ -209,8 +210,8 @@ class _AppendixReader:
                 return f"Phụ lục {appendix}, trang tính «{row.sheet}», dòng {row.table_row}"
             return f"Phụ lục {appendix}, bảng {table_no}, dòng {row.table_row}{row.suffix}"
 
-        if appendix not in INDEX_OF_APPENDIX:
-            known = ", ".join(str(n) for n in INDEX_OF_APPENDIX)
+        if appendix not in self.appendices:
+            known = ", ".join(str(n) for n in self.appendices)
             self._problem(rows[0], where(rows[0]), f"kế hoạch chỉ có Phụ lục {known}; không biết Phụ lục {appendix} thuộc chỉ số nào")
             return
 
@@ -302,7 +303,7 @@ class _AppendixReader:
             self._problem(row, where, f"mã «{code}» có quá hai cấp; phụ lục chỉ có lĩnh vực và tiêu chí", "STT")
             return
         self.criteria.append(PlanCriterion(
-            appendix=appendix, index_code=INDEX_OF_APPENDIX[appendix], code=code, name=name,
+            appendix=appendix, index_code=self.appendices[appendix], code=code, name=name,
             level=level, parent_code=parent, lead_text=lead, support_text=support, timing=timing,
             location=where, row=row.report_row, sheet=row.sheet,
         ))
@@ -325,7 +326,7 @@ def _md_cells(line: str) -> list[str]:
     return [c.replace("\\|", "|").strip() for c in re.split(r"(?<!\\)\|", s)]
 
 
-def parse_plan_markdown(path: str | Path) -> PlanDocument:
+def parse_plan_markdown(path: str | Path, appendices: dict[int, str] | None = None) -> PlanDocument:
     """The whole plan from its markdown transcription: appendix tables and section II.1."""
     path = Path(path)
     source = str(path)
@@ -336,7 +337,7 @@ def parse_plan_markdown(path: str | Path) -> PlanDocument:
     problems: list[Problem] = []
     tasks = _parse_tasks(lines, source, problems)
 
-    reader = _AppendixReader(source, problems)
+    reader = _AppendixReader(source, problems, appendices)
     appendix: int | None = None
     i = 0
     while i < len(lines):
@@ -527,7 +528,7 @@ def _docx_rows(table) -> list[_Row]:
     return rows
 
 
-def parse_appendix_docx(path: str | Path) -> list[PlanCriterion]:
+def parse_appendix_docx(path: str | Path, appendices: dict[int, str] | None = None) -> list[PlanCriterion]:
     """Appendix tables from a Word file: every table whose header has "Cơ quan chủ trì"."""
     import docx  # python-docx; imported here so that reading markdown does not need it
     from docx.table import Table
@@ -538,7 +539,7 @@ def parse_appendix_docx(path: str | Path) -> list[PlanCriterion]:
     except Exception as e:  # noqa: BLE001 - an uploaded file can be broken in any way
         raise ValidationFailed([Problem(source, f"không đọc được tệp Word: {e}")]) from None
     problems: list[Problem] = []
-    reader = _AppendixReader(source, problems)
+    reader = _AppendixReader(source, problems, appendices)
     appendix: int | None = None  # from the nearest preceding "Phụ lục N" paragraph
     for block in document.iter_inner_content():
         if isinstance(block, Table):
@@ -578,7 +579,7 @@ def _sheet_rows(ws) -> list[_Row]:
     return [_Row(cells, k, k, sheet=ws.title, merged=merged[k - 1]) for k, cells in enumerate(grid, 1)]
 
 
-def parse_appendix_xlsx(path: str | Path) -> list[PlanCriterion]:
+def parse_appendix_xlsx(path: str | Path, appendices: dict[int, str] | None = None) -> list[PlanCriterion]:
     """Appendix tables from an Excel file: one sheet per appendix ("Phụ lục N" in the sheet
     name or in the title rows above the header)."""
     import openpyxl
@@ -590,7 +591,7 @@ def parse_appendix_xlsx(path: str | Path) -> list[PlanCriterion]:
     except Exception as e:  # noqa: BLE001 - an uploaded file can be broken in any way
         raise ValidationFailed([Problem(source, f"không đọc được tệp Excel: {e}")]) from None
     problems: list[Problem] = []
-    reader = _AppendixReader(source, problems)
+    reader = _AppendixReader(source, problems, appendices)
     for ws in wb.worksheets:
         rows = _sheet_rows(ws)
         header = next((k for k, r in enumerate(rows) if any("chu tri" in fold_loose(c) for c in r.cells)), None)
@@ -619,16 +620,17 @@ def _appendix_result(reader, problems: list[Problem], source: str, none_found: s
 # --- dispatch and resolution ---------------------------------------------------------------------
 
 
-def load_plan(path: str | Path) -> PlanDocument:
-    """The plan from .md/.txt (appendices and tasks) or .docx/.xlsx (appendices only)."""
+def load_plan(path: str | Path, appendices: dict[int, str] | None = None) -> PlanDocument:
+    """The plan from .md/.txt (appendices and tasks) or .docx/.xlsx (appendices only);
+    ``appendices``: appendix number -> index code (default: domain/vocabulary)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".md", ".markdown", ".txt"):
-        return parse_plan_markdown(path)
+        return parse_plan_markdown(path, appendices=appendices)
     if suffix == ".docx":
-        return PlanDocument(parse_appendix_docx(path), [], str(path))
+        return PlanDocument(parse_appendix_docx(path, appendices=appendices), [], str(path))
     if suffix in (".xlsx", ".xlsm"):
-        return PlanDocument(parse_appendix_xlsx(path), [], str(path))
+        return PlanDocument(parse_appendix_xlsx(path, appendices=appendices), [], str(path))
     raise ValidationFailed([Problem(str(path), f"không đọc được tệp «{suffix}»; hãy dùng .md, .txt, .docx hoặc .xlsx")])
 
 

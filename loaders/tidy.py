@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from domain.entities import LEVEL_LABEL, EntityRegistry
-from domain.frameworks import INDEX_CODES, Frameworks
+from domain.frameworks import Frameworks
+from domain.vocabulary import INDEX_CODES
 from domain.problems import Problem, ValidationFailed
 from loaders.staging import STAGED_COLUMNS, check_rows, drop_exact_duplicates, staged
 from loaders.cells import read_xlsx_sheets

@@ -1,7 +1,9 @@
 """Command line: python -m metrics {ranks,focus,coverage,unit} — the numbers without the UI.
 
 Text output is a Vietnamese table with decimal commas; ``--format json`` prints a list of
-objects with the documented keys (more keys are fine). Exit 2 when a name is not recognised.
+objects with the documented keys (more keys are fine). Exit 2 when a name is not recognised;
+with ``--format json`` a failure prints ``{"error": "<Vietnamese message>", "exit": code}`` on
+stdout, as python -m loaders and python -m briefing do (cli/common.py).
 """
 from __future__ import annotations
 
@@ -11,14 +13,15 @@ import math
 
 import pandas as pd
 
-from cli.common import fail, run
+from cli.common import Parser, fail, format_parent, parse, run
 from domain.problems import InputError
 from store.db import ReadOnlyDatabase
+from domain import vocabulary
 from domain.entities import EntityRegistry
 from domain.units import UnitRegistry
 from metrics import core
 
-INDEX_CODES = ["PAR", "SIPAS", "PAPI", "DDCI", "PCI"]
+INDEX_CODES = list(vocabulary.INDEX_CODES)  # data/frameworks/indices.csv
 KEYS = {
     "ranks": ["year", "points", "rank", "n_ranked", "computed", "entity_name", "via_successor", "is_illustrative"],
     "focus": ["index_code", "criterion_code", "criterion_name", "priority", "reasons", "points_recoverable",
@@ -87,11 +90,10 @@ def resolve_entity(con, name: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m metrics", description="Xem số liệu chỉ số không cần giao diện.")
+    p = Parser(prog="python -m metrics", description="Xem số liệu chỉ số không cần giao diện.")
     sub = p.add_subparsers(dest="command", required=True)
-    common = argparse.ArgumentParser(add_help=False)
+    common = argparse.ArgumentParser(add_help=False, parents=[format_parent()])
     common.add_argument("--db")
-    common.add_argument("--format", choices=["text", "json"], default="text")
     s = sub.add_parser("ranks", parents=[common], help="điểm và hạng của một đơn vị qua các năm")
     s.add_argument("--entity", required=True)
     s.add_argument("--index", required=True, choices=INDEX_CODES)
@@ -105,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("name")
     s.add_argument("--year", type=int)
     s.add_argument("--entity", default="Huyện Vĩnh Lộc", help="đơn vị được đánh giá để lấy cờ (mặc định: Huyện Vĩnh Lộc)")
-    args = p.parse_args(argv)
+    args = parse(p, argv)
 
     db = ReadOnlyDatabase(args.db)
     try:
@@ -126,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             df["role"] = df.role.map(ROLE)
             emit(df, KEYS["unit"], args.format)
     except Exception as exc:  # noqa: BLE001 - a Vietnamese line, not a traceback
-        return fail(exc)
+        return fail(exc, args.format == "json")
     finally:
         db.close()
     return 0

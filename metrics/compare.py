@@ -38,7 +38,8 @@ class Comparison:
 def compare(con, entity_code: str, index_code: str, year: int, criterion_code: str | None = None,
             thresholds: Thresholds | None = None) -> Comparison:
     t = thresholds or Thresholds.load()
-    peers = con.execute(sql("peers.sql"), [entity_code, index_code, year, criterion_code]).df()
+    groups = peer_groups(con, entity_code, index_code, year, criterion_code)
+    peers = con.execute(sql("peers.sql"), {"entity_code": entity_code, "year": year, "peer_ids": groups}).df()
     scored = peers[peers.points.notna()]
     n_ranked = pd.to_numeric(peers.n_ranked, errors="coerce").max()
     return Comparison(
@@ -47,6 +48,15 @@ def compare(con, entity_code: str, index_code: str, year: int, criterion_code: s
         meaningful=len(scored) >= t.min_peers,
         inverted=inverted_published(scored),
         conflicts=list(peers[peers.rank_conflict].entity_name))
+
+
+def peer_groups(con, entity_code: str, index_code: str, year: int, criterion_code: str | None) -> list[int]:
+    """The peer groups (peer_id) an entity is compared in for one index, criterion and year:
+    the group of its own row; where it has no row there, the group there of the units it is
+    compared with in other years or criteria (the page still lists its usual peers)."""
+    params = {"entity_code": entity_code, "index_code": index_code, "year": year, "criterion_code": criterion_code}
+    own = [g for (g,) in con.execute(sql("own_peer_groups.sql"), params).fetchall()]
+    return own or [g for (g,) in con.execute(sql("fellows_peer_groups.sql"), params).fetchall()]
 
 
 def inverted_published(df: pd.DataFrame) -> list[tuple[str, str]]:

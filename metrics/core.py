@@ -22,6 +22,8 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 
 @cache
 def sql(name: str) -> str:
+    """The text of metrics/sql/<name>, read once per process. Its parameters are named
+    (``$entity_code``): pass them as a dict, every one of them, and nothing else."""
     return (SQL_DIR / name).read_text(encoding="utf-8")
 
 
@@ -49,11 +51,13 @@ def criterion_metrics(con: duckdb.DuckDBPyConnection, entity_code: str | None = 
     """One row per entity, index, criterion (criterion_code None = total) and year, with
     change, rank, peer median and best, gaps and the flags declining / low_ranked / no_data."""
     t = thresholds or Thresholds.load()
-    level, group = peer_group_of(con, entity_code) if entity_code else (None, None)
+    peer_from, peer_to = peer_range(con, entity_code, index_code) if entity_code else (None, None)
+    params = {"entity_code": entity_code, "index_code": index_code, "year": year,
+              "decline_pct_points": t.decline_pct_points, "decline_years_running": t.decline_years_running,
+              "low_rank_fraction": t.low_rank_fraction, "below_median": t.below_median, "min_peers": t.min_peers,
+              "peer_from": peer_from, "peer_to": peer_to}
     # through Arrow: a third faster than .df() for a national result
-    df = con.execute(sql("criterion_metrics.sql"),
-                     [entity_code, index_code, year, t.decline_pct_points, t.decline_years_running,
-                      t.low_rank_fraction, t.below_median, t.min_peers, level, group]).to_arrow_table().to_pandas()
+    df = con.execute(sql("criterion_metrics.sql"), params).to_arrow_table().to_pandas()
     # Sorting a national result in SQL cost half the query; one entity's rows sort in no time.
     if entity_code is not None:
         df = df.sort_values(["index_code", "year", "criterion_code"], na_position="first", kind="stable")
@@ -61,11 +65,13 @@ def criterion_metrics(con: duckdb.DuckDBPyConnection, entity_code: str | None = 
     return df
 
 
-def peer_group_of(con, entity_code: str) -> tuple[str | None, str | None]:
-    """(level, parent) of an entity: the peers its ranks are computed among."""
-    row = con.execute("SELECT level, COALESCE(parent_code, '') FROM entities WHERE entity_code = ?",
-                      [entity_code]).fetchone()
-    return (row[0], row[1]) if row else ("∅", "∅")  # an unknown entity has no peers and no rows
+def peer_range(con, entity_code: str, index_code: str | None = None,
+               year: int | None = None) -> tuple[int | None, int | None]:
+    """The range of peer_id that holds every peer group ``entity_code`` is ranked in (in
+    ``index_code`` and ``year``, each None = all): bound as constants, so DuckDB reads only
+    those groups. (None, None) for an entity without scores: no peers and no rows."""
+    return con.execute(sql("peer_range.sql"),
+                       {"entity_code": entity_code, "index_code": index_code, "year": year}).fetchone()
 
 
 def ranks(con, entity_code: str, index_code: str, follow_successors: bool = True) -> pd.DataFrame:
@@ -100,8 +106,10 @@ def points_to_climb(con, entity_code: str, year: int, index_code: str | None = N
     """Per criterion: points on that criterion alone to rise one rank and to reach the top
     group, holding everyone else fixed; NaN and possible=False where the maximum forbids it."""
     t = thresholds or Thresholds.load()
-    level, group = peer_group_of(con, entity_code)
-    df = con.execute(sql("points_to_climb.sql"), [entity_code, year, index_code, t.top_fraction, level, group]).df()
+    peer_from, peer_to = peer_range(con, entity_code, index_code, year)
+    df = con.execute(sql("points_to_climb.sql"),
+                     {"entity_code": entity_code, "year": year, "index_code": index_code,
+                      "top_fraction": t.top_fraction, "peer_from": peer_from, "peer_to": peer_to}).df()
     eps = 1e-9
     df["next_rank_possible"] = df.points_to_next_rank.notna() & (df.points_to_next_rank <= df.headroom + eps)
     df["top_possible"] = df.points_to_top.notna() & (df.points_to_top <= df.headroom + eps)
@@ -125,7 +133,7 @@ def _reasons(r) -> list[str]:
 def responsibility(con, plan_id: str | None = None, entity_code: str | None = None) -> pd.DataFrame:
     """Published criterion → plan criterion → units, through the crosswalk and the task map;
     with ``entity_code``, only from the plans of that assessed entity."""
-    return con.execute(sql("responsibility.sql"), [plan_id, entity_code]).df()
+    return con.execute(sql("responsibility.sql"), {"plan_id": plan_id, "entity_code": entity_code}).df()
 
 
 def plans_of(con, entity_code: str) -> list[str]:
@@ -168,13 +176,13 @@ def focus_list(con, entity_code: str, year: int, index_code: str | None = None,
 
 def coverage(con, index_code: str | None = None, plan_id: str | None = None) -> pd.DataFrame:
     """Published criteria of the current framework that no unit in the plan is responsible for."""
-    return con.execute(sql("coverage.sql"), [index_code, plan_id]).df()
+    return con.execute(sql("coverage.sql"), {"index_code": index_code, "plan_id": plan_id}).df()
 
 
 def unit_duties(con, unit: str, year: int | None = None, thresholds: Thresholds | None = None) -> pd.DataFrame:
     """Every plan criterion a unit leads or supports, directly or through a group (saying
     which), with the published criterion it maps to and its flags for the home entity."""
-    return con.execute(sql("unit_duties.sql"), [unit]).df()
+    return con.execute(sql("unit_duties.sql"), {"unit_code": unit}).df()
 
 
 def unit_status(con, unit_code: str, entity_code: str, year: int | None = None,

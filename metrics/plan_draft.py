@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 
+from metrics.core import sql
+
 
 def draft_rows(con, focus: pd.DataFrame, entity_code: str | None = None) -> pd.DataFrame:
     """For each focus row: the plan's own code, area code and name, and timing where the
     entity's own plan has the criterion; otherwise the published code and the published parent
     as the area (a province is not drafted in a district plan's codes)."""
-    xw = con.execute("""
-        SELECT x.index_code, x.framework, x.criterion_code, x.plan_code, pc.timing,
-               pc.parent_code AS area_code, pa.name AS area_name
-        FROM crosswalk x
-        JOIN plan_criteria pc ON pc.plan_id = x.plan_id AND pc.index_code = x.index_code AND pc.code = x.plan_code
-        LEFT JOIN plan_criteria pa ON pa.plan_id = pc.plan_id AND pa.index_code = pc.index_code AND pa.code = pc.parent_code
-        JOIN plans p ON p.plan_id = x.plan_id
-        WHERE x.criterion_code IS NOT NULL AND pc.level = 'criterion' AND (? IS NULL OR p.entity_code = ?)""",
-                     [entity_code, entity_code]).df()
-    parents = con.execute("""SELECT c.framework, c.code AS criterion_code, c.parent_code AS pub_area_code,
-                                    p.name_vi AS pub_area_name
-                             FROM criteria c LEFT JOIN criteria p ON p.framework = c.framework AND p.code = c.parent_code""").df()
+    xw = con.execute(sql("plan_codes.sql"), {"entity_code": entity_code}).df()
+    parents = con.execute(sql("published_areas.sql")).df()
     out = focus.merge(xw, on=["index_code", "framework", "criterion_code"], how="left")
     out = out.merge(parents, on=["framework", "criterion_code"], how="left")
     in_plan = out.plan_code.notna()

@@ -3,29 +3,28 @@ group, how those criteria are going, and its tasks in section II.1 of the plan."
 import streamlit as st
 
 from metrics.units_view import pct_trends, unit_tasks
-from ui import common as ui
+from metrics import catalog
+from ui import fmt, notices, queries, selection
 
 ROLE = {"lead": "Chủ trì", "support": "Phối hợp"}
-ui.require_database()
-entity = ui.pick_entity()
+queries.require_database()
+entity = selection.pick_entity()
 st.title("Đơn vị chịu trách nhiệm")
-units = ui.q("""SELECT unit_code, name, kind FROM units
-                ORDER BY CASE kind WHEN 'department' THEN 0 WHEN 'government' THEN 1 WHEN 'external' THEN 2
-                                   WHEN 'group' THEN 3 ELSE 4 END, name""")
+units = queries.cached(catalog.units)
 codes = list(units.unit_code)
 names = dict(zip(units.unit_code, units.name))
 current = st.session_state.get("unit") if st.session_state.get("unit") in codes else (
     "phong_noi_vu" if "phong_noi_vu" in codes else codes[0])
 unit = st.selectbox("Cơ quan, đơn vị", codes, index=codes.index(current), format_func=names.get)
 st.session_state["unit"] = unit
-st.caption(f"Cờ và xu hướng tính cho {ui.entity_label(entity)}, năm đánh giá gần nhất của từng chỉ số.")
+st.caption(f"Cờ và xu hướng tính cho {queries.entity_label(entity)}, năm đánh giá gần nhất của từng chỉ số.")
 
-duties = ui.unit_status(unit, entity)
-ui.illustrative_banner(duties.is_illustrative)
+duties = queries.unit_status(unit, entity)
+notices.illustrative_banner(duties.is_illustrative)
 if duties.empty:
     st.info("Kế hoạch không giao tiêu chí nào cho đơn vị này (kể cả qua nhóm).")
 else:
-    trend = pct_trends(ui.metrics(entity)).rename(columns={"criterion_code": "published_code"})
+    trend = pct_trends(queries.metrics(entity)).rename(columns={"criterion_code": "published_code"})
     d = duties.merge(trend, on=["index_code", "framework", "published_code"], how="left")
     lead, support = (d.role == "lead").sum(), (d.role == "support").sum()
     a, b, c = st.columns(3)
@@ -33,7 +32,7 @@ else:
     b.metric("Phối hợp", int(support))
     c.metric("Đang giảm hoặc hạng thấp", int((d.declining | d.low_ranked).sum()))
     st.dataframe(d.assign(
-        index_code=d.index_code.map(ui.INDEX_LABEL), role=d.role.map(ROLE),
+        index_code=d.index_code.map(fmt.INDEX_LABEL), role=d.role.map(ROLE),
         via_group=d.via_group.fillna("trực tiếp"),
         status=["không có số liệu" if nd else ", ".join(x for x, on in (("đang giảm", de), ("hạng thấp", lo)) if on) or "ổn"
                 for nd, de, lo in zip(d.no_data, d.declining, d.low_ranked)],
@@ -43,12 +42,12 @@ else:
             "index_code": "Chỉ số", "plan_code": "Mã KH", "criterion_name": st.column_config.TextColumn("Tiêu chí", width="large"),
             "role": "Vai trò", "via_group": "Giao qua", "published_code": "Mã công bố", "status": "Tình hình",
             "trend": st.column_config.LineChartColumn("Xu hướng (% tối đa)", y_min=0, y_max=100)})
-    ui.source_line([ui.SCORES_SOURCE, "phân công: " + ui.PLAN_SOURCE], duties.is_illustrative.any())
+    notices.source_line([notices.SCORES_SOURCE, queries.plan_source(entity)], duties.is_illustrative.any())
 
-tasks = ui.cached(unit_tasks, unit)
+tasks = queries.cached(unit_tasks, unit)
 st.subheader(f"Nhiệm vụ trọng tâm quý IV/2023 (mục II.1) — {len(tasks)}")
 st.caption("Nguồn: Kế hoạch UBND huyện Vĩnh Lộc 11/2023, mục II.1")
 for t in tasks.itertuples():
     via = f" — qua nhóm «{t.via_group}»" if isinstance(t.via_group, str) else ""
-    st.markdown(f"**{ui.plain(t.task_no)}** ({ui.INDEX_LABEL[t.index_code]}, {ROLE[t.role].lower()}{ui.plain(via)}): "
-                f"{ui.plain(t.text)}")
+    st.markdown(f"**{fmt.plain(t.task_no)}** ({fmt.INDEX_LABEL[t.index_code]}, {ROLE[t.role].lower()}{fmt.plain(via)}): "
+                f"{fmt.plain(t.text)}")

@@ -14,24 +14,25 @@ from domain.problems import ValidationFailed
 from access.upload import receive
 from loaders.tidy import template_bytes
 from metrics.inventory import import_log, loaded_summary, source_conflicts
-from ui import common as ui
+from domain import vocabulary
+from ui import admin, fmt, notices, queries
 
-ui.require_database()
+queries.require_database()
 st.title("Dữ liệu")
 limits = current()
 
-inventory = ui.cached(loaded_summary)  # aggregates every score row: once per database version
-ui.illustrative_banner(inventory.any_illustrative)
+inventory = queries.cached(loaded_summary)  # aggregates every score row: once per database version
+notices.illustrative_banner(inventory.any_illustrative)
 st.subheader("Số liệu đã nạp")
 view = inventory.assign(
-    entity_level=inventory.entity_level.map(ui.LEVEL_VI), year=inventory.year.astype(str),
+    entity_level=inventory.entity_level.map(fmt.LEVEL_VI), year=inventory.year.astype(str),
     kind=["minh họa" if a else "công bố + minh họa" if s else "công bố" for a, s in
           zip(inventory.all_illustrative, inventory.any_illustrative)])
 st.dataframe(view[["index_code", "year", "entity_level", "n_rows", "n_entities", "kind", "sources"]], hide_index=True,
              column_config={"index_code": "Chỉ số", "year": "Năm", "entity_level": "Cấp", "n_rows": "Số dòng",
                             "n_entities": "Số đơn vị", "kind": "Loại số liệu", "sources": "Nguồn"})
 
-conflicts = ui.cached(source_conflicts)
+conflicts = queries.cached(source_conflicts)
 if len(conflicts):
     st.subheader("Nguồn số liệu mâu thuẫn")
     st.caption("Hai nguồn đi kèm ghi khác nhau cho cùng một số liệu; số của nguồn đứng trước trong data/manifest.csv được dùng.")
@@ -47,7 +48,7 @@ left.download_button("Tải mẫu Excel (.xlsx)", lambda: template_bytes("xlsx")
 right.download_button("Tải mẫu CSV (.csv)", lambda: template_bytes("csv"), "mau_nhap_diem.csv", "text/csv")
 
 st.subheader("Nạp tệp kết quả, hoàn tác")
-auth = ui.auth_settings()
+auth = admin.auth_settings()
 if st.session_state.get("signed_in") and time.time() - st.session_state.get("active_at", 0) > IDLE_MINUTES * 60:
     st.session_state.pop("signed_in", None)  # an unattended browser does not stay able to write
     st.info(f"Phiên đăng nhập đã hết hạn sau {IDLE_MINUTES} phút không dùng; hãy đăng nhập lại.")
@@ -63,7 +64,7 @@ elif not st.session_state.get("signed_in"):
         password = st.text_input("Mật khẩu", type="password")
         ok = st.form_submit_button("Đăng nhập")
     if ok:
-        throttle = ui.sign_in_throttle()
+        throttle = admin.sign_in_throttle()
         if not throttle.allowed():  # too soon after repeated wrong passwords: not even checked
             st.error(f"Đã nhập sai mật khẩu nhiều lần. Hãy chờ {math.ceil(throttle.wait_seconds())} giây rồi thử lại.")
         elif account := account_for(who, password, auth):
@@ -77,20 +78,20 @@ elif not st.session_state.get("signed_in"):
 else:
     user = f"web: {st.session_state.get('user')}"
     rows = f"{limits.max_rows:,}".replace(",", ".")
-    st.caption(f"Đã đăng nhập: {ui.plain(st.session_state.get('user'))}. Giới hạn mỗi tệp: "
-               f"{ui.num(limits.max_upload_mb, 0)} MB, {rows} dòng, {limits.max_columns} cột.")
-    ui.vietnamese_uploader()
+    st.caption(f"Đã đăng nhập: {fmt.plain(st.session_state.get('user'))}. Giới hạn mỗi tệp: "
+               f"{fmt.num(limits.max_upload_mb, 0)} MB, {rows} dòng, {limits.max_columns} cột.")
+    admin.vietnamese_uploader()
     with st.form("upload", clear_on_submit=True):
         upload = st.file_uploader("Tệp điểm (.csv, .xlsx, .xls, .parquet) — kéo thả vào ô dưới hoặc bấm «Chọn tệp»",
                                   type=["csv", "xlsx", "xls", "parquet"])
-        index = st.selectbox("Chỉ số (bắt buộc với tệp theo mẫu của cơ quan công bố)", [None, *ui.INDEX_ORDER],
-                             format_func=lambda c: "— theo cột «index» trong tệp —" if c is None else ui.INDEX_LABEL[c])
+        index = st.selectbox("Chỉ số (bắt buộc với tệp theo mẫu của cơ quan công bố)", [None, *vocabulary.INDEX_CODES],
+                             format_func=lambda c: "— theo cột «index» trong tệp —" if c is None else fmt.INDEX_LABEL[c])
         submitted = st.form_submit_button("Kiểm tra và nạp")
     if submitted and upload is not None:
-        name = ui.plain(upload.name)
+        name = fmt.plain(upload.name)
         try:
             with st.spinner("Đang kiểm tra và nạp…"):
-                result = receive(upload.name, upload.getvalue(), ui.database().path, index_code=index, user=user)
+                result = receive(upload.name, upload.getvalue(), queries.database().path, index_code=index, user=user)
         except ValidationFailed as exc:
             st.error(f"Tệp «{name}» không hợp lệ: {len(exc.problems)} lỗi. Cơ sở dữ liệu không thay đổi.")
             problems = pd.DataFrame([p.as_dict() for p in exc.problems])[["file", "sheet", "row", "column", "message"]]
@@ -98,10 +99,10 @@ else:
                          column_config={"file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "column": "Cột",
                                         "message": st.column_config.TextColumn("Lỗi", width="large")})
         except Exception as exc:  # noqa: BLE001 - a disk full or a locked file: say so, never a traceback
-            ui.internal_error("nạp tệp", exc)
+            admin.internal_error("nạp tệp", exc)
         else:
             st.cache_data.clear()
-            ui.repin()  # the rest of this page (the log) shows the new version
+            queries.repin()  # the rest of this page (the log) shows the new version
             if result.status == "unchanged":
                 st.info(f"Không có gì thay đổi: {result.rows} dòng trong «{name}» đã có sẵn.")
             else:
@@ -111,10 +112,10 @@ else:
 
     if done := st.session_state.pop("undo_done", None):
         st.success(done)
-    last = ui.last_write()
-    if last is not None and ui.can_undo():
-        what = "dựng lại từ data/" if last.action == "build" else f"«{ui.plain(last.file)}»"
-        with st.expander(f"Hoàn tác lần ghi gần nhất: {what} ({ui.plain(last.user_name)}, "
+    last = admin.last_write()
+    if last is not None and admin.can_undo():
+        what = "dựng lại từ data/" if last.action == "build" else f"«{fmt.plain(last.file)}»"
+        with st.expander(f"Hoàn tác lần ghi gần nhất: {what} ({fmt.plain(last.user_name)}, "
                          f"{last.imported_at:%d/%m/%Y %H:%M})", expanded=bool(st.session_state.get("undo_sure"))):
             st.caption("Cơ sở dữ liệu trở về đúng trạng thái trước lần ghi đó; việc hoàn tác được ghi vào nhật ký, "
                        "trạng thái bị bỏ vẫn được giữ trong thư mục snapshots bên cạnh tệp cơ sở dữ liệu.")
@@ -122,23 +123,23 @@ else:
             if st.button("Hoàn tác", disabled=not sure, type="primary"):
                 try:
                     with st.spinner("Đang hoàn tác…"):
-                        result = undo(ui.database().path, user=user)
+                        result = undo(queries.database().path, user=user)
                 except ValidationFailed as exc:
                     st.error(exc.report())
                 except Exception as exc:  # noqa: BLE001
-                    ui.internal_error("hoàn tác", exc)
+                    admin.internal_error("hoàn tác", exc)
                 else:
                     st.cache_data.clear()
                     st.session_state.pop("undo_sure", None)
                     st.session_state["undo_done"] = (f"Đã hoàn tác lần {ACTION_VI.get(result.undone['action'], '')} #{result.undone['import_id']} "
-                                                     f"(tệp «{ui.plain(result.undone['file'])}»). Mọi trang đã dùng số liệu trước đó.")
+                                                     f"(tệp «{fmt.plain(result.undone['file'])}»). Mọi trang đã dùng số liệu trước đó.")
                     st.rerun()
     if st.button("Đăng xuất"):
         st.session_state.pop("signed_in", None)
         st.rerun()
 
 st.subheader("Nhật ký nạp dữ liệu")
-log = import_log(ui.cursor())
+log = import_log(queries.cursor())
 log["action"] = log.action.map(ACTION_VI).fillna(log.action)
 st.dataframe(log, hide_index=True, column_config={
     "import_id": "Lần", "imported_at": st.column_config.DatetimeColumn("Thời điểm", format="DD/MM/YYYY HH:mm"),

@@ -3,31 +3,31 @@ import plotly.express as px
 import streamlit as st
 
 from metrics import overview
-from ui import common as ui
+from ui import charts, downloads, fmt, notices, queries, selection
 
-ui.require_database()
-entity = ui.pick_entity()
+queries.require_database()
+entity = selection.pick_entity()
 st.title("Tổng quan")
-st.caption(f"{ui.entity_label(entity)} — điểm, thứ hạng và thay đổi của từng chỉ số")
+st.caption(f"{queries.entity_label(entity)} — điểm, thứ hạng và thay đổi của từng chỉ số")
 
-mine = ui.metrics(entity)  # cached: one query for the cards and the trend
+mine = queries.metrics(entity)  # cached: one query for the cards and the trend
 cards = overview.index_cards(None, entity, mine)
 trend = overview.total_trend(None, entity, mine)
-urgent = ui.focus(entity, int(cards.year.max())).head(5) if len(cards) else cards
-province = ui.metrics(ui.PROVINCE)
+urgent = queries.focus(entity, int(cards.year.max())).head(5) if len(cards) else cards
+province = queries.metrics(queries.PROVINCE)
 province = province[province.criterion_code.isna() & province.index_code.isin(["PAPI", "PCI"])]
-ui.illustrative_banner(list(cards.is_illustrative) + list(trend.is_illustrative) + list(urgent.get("is_illustrative", [])))
+notices.illustrative_banner(list(cards.is_illustrative) + list(trend.is_illustrative) + list(urgent.get("is_illustrative", [])))
 
 if cards.empty:
     st.info("Đơn vị này chưa có điểm tổng của chỉ số nào.")
 else:
     cols = st.columns(len(cards))
     for col, c in zip(cols, cards.itertuples()):
-        delta = None if c.change_points != c.change_points or c.change_points is None else ui.signed(c.change_points)
-        col.metric(f"{ui.INDEX_LABEL[c.index_code]} {c.year}", ui.num(c.points),
+        delta = None if c.change_points != c.change_points or c.change_points is None else fmt.signed(c.change_points)
+        col.metric(f"{fmt.INDEX_LABEL[c.index_code]} {c.year}", fmt.num(c.points),
                    delta=f"{delta} điểm so với năm trước" if delta else ("chuỗi mới" if c.break_before else None),
                    delta_color="normal" if delta else "off")
-        col.caption(f"Hạng {ui.rank_text(c.rank, c.n_ranked, c.rank_computed)}"
+        col.caption(f"Hạng {fmt.rank_text(c.rank, c.n_ranked, c.rank_computed)}"
                     + (f" · {c.label}" if isinstance(c.label, str) and c.label else "")
                     + (" · minh họa" if c.is_illustrative else ""))
 
@@ -35,33 +35,33 @@ else:
     fig = px.line(trend.dropna(subset=["rank"]).sort_values("year"), x="year", y="rank", color="index_code", markers=True,
                   labels={"year": "Năm", "rank": "Hạng", "index_code": "Chỉ số"},
                   hover_data={"n_ranked": True, "points": ":.2f"})
-    st.plotly_chart(ui.style_figure(fig, rank_axis=True), config=ui.PLOTLY_CONFIG)
-    ui.source_line(trend.source, trend.is_illustrative.any())
+    st.plotly_chart(charts.style_figure(fig, rank_axis=True), config=charts.PLOTLY_CONFIG)
+    notices.source_line(trend.source, trend.is_illustrative.any())
 
 st.subheader("Năm điểm yếu cần xử lý trước")
 if len(urgent):
     st.dataframe(urgent.assign(
-        index_code=urgent.index_code.map(ui.INDEX_LABEL), reasons=urgent.reasons.map("; ".join),
-        lead_units=urgent.lead_units.map(lambda v: ui.units_text(v, ui.unassigned(entity))),
-        points_recoverable=urgent.points_recoverable.map(ui.num),
+        index_code=urgent.index_code.map(fmt.INDEX_LABEL), reasons=urgent.reasons.map("; ".join),
+        lead_units=urgent.lead_units.map(lambda v: fmt.units_text(v, queries.unassigned(entity))),
+        points_recoverable=urgent.points_recoverable.map(fmt.num),
     )[["index_code", "criterion_code", "criterion_name", "reasons", "points_recoverable", "lead_units"]].rename(columns={
         "index_code": "Chỉ số", "criterion_code": "Mã", "criterion_name": "Tiêu chí", "reasons": "Lý do",
         "points_recoverable": "Điểm có thể lấy lại", "lead_units": "Cơ quan chủ trì"}), hide_index=True)
     st.caption("Xếp theo mức ưu tiên (vừa giảm vừa hạng thấp trước), rồi theo số điểm có thể lấy lại. "
                "Danh sách đầy đủ ở trang «Trọng tâm năm tới».")
-    ui.source_line([ui.SCORES_SOURCE, ui.plan_source(entity)],
+    notices.source_line([notices.SCORES_SOURCE, queries.plan_source(entity)],
                    urgent.is_illustrative.any())
 else:
     st.success("Không có tiêu chí nào đang giảm hoặc xếp hạng thấp trong năm gần nhất.")
 
-if len(province) and entity != ui.PROVINCE:
+if len(province) and entity != queries.PROVINCE:
     st.subheader("Bối cảnh tỉnh Thanh Hóa (số liệu công bố)")
     fig = px.line(province.dropna(subset=["rank"]).sort_values("year"), x="year", y="rank", color="index_code", markers=True,
                   labels={"year": "Năm", "rank": "Hạng trong 63 tỉnh", "index_code": "Chỉ số"},
                   hover_data={"points": ":.2f", "n_ranked": True})
-    st.plotly_chart(ui.style_figure(fig, rank_axis=True, height=300), config=ui.PLOTLY_CONFIG)
+    st.plotly_chart(charts.style_figure(fig, rank_axis=True, height=300), config=charts.PLOTLY_CONFIG)
     st.caption("Nguồn: PAPI (CECODES, VFF-CRT, UNDP) — PAPI chỉ công bố nhóm: hạng do sản phẩm tự tính từ điểm, "
                "trừ những năm báo chí đã đăng hạng; PCI (VCCI, pcivietnam.vn) — hạng công bố.")
 
 if len(cards):
-    ui.briefing_downloads(entity, int(cards.year.max()))
+    downloads.briefing_downloads(entity, int(cards.year.max()))

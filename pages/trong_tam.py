@@ -3,22 +3,23 @@ responsible units, and download the draft task table in the layout of the plan's
 import pandas as pd
 import streamlit as st
 
-from exports.task_table import TaskRow, task_table_docx, task_table_xlsx
+from exports.briefing import task_layout, task_rows_of
+from exports.task_table import task_table_docx, task_table_xlsx
 from metrics.plan_draft import draft_rows
-from ui import common as ui
+from ui import fmt, notices, queries, selection
 
-ui.require_database()
-entity = ui.pick_entity()
-year = ui.pick_year(entity, label="Năm có kết quả mới nhất")
+queries.require_database()
+entity = selection.pick_entity()
+year = selection.pick_year(entity, label="Năm có kết quả mới nhất")
 st.title("Trọng tâm năm tới")
 if year is None:
     st.info("Đơn vị này chưa có số liệu.")
     st.stop()
-st.caption(f"{ui.entity_label(entity)} — các tiêu chí đang giảm hoặc xếp hạng thấp năm {year}, "
+st.caption(f"{queries.entity_label(entity)} — các tiêu chí đang giảm hoặc xếp hạng thấp năm {year}, "
            f"để đưa vào kế hoạch năm {year + 1}")
 
-focus = ui.focus(entity, year)
-ui.illustrative_banner(focus.is_illustrative)
+focus = queries.focus(entity, year)
+notices.illustrative_banner(focus.is_illustrative)
 if focus.empty:
     st.success("Không có tiêu chí nào đang giảm hoặc xếp hạng thấp.")
     st.stop()
@@ -28,16 +29,16 @@ DEFAULT_CHOSEN = 10  # the most urgent ones ticked to start with
 table = pd.DataFrame({
     # the most urgent ones ticked to start with, even in a year where none is both falling and low
     "chosen": focus.index < DEFAULT_CHOSEN,
-    "index": focus.index_code.map(ui.INDEX_LABEL),
+    "index": focus.index_code.map(fmt.INDEX_LABEL),
     "code": focus.criterion_code,
     "name": focus.criterion_name,
     "priority": focus.priority.map(PRIORITY),
     "reasons": focus.reasons.map("; ".join),
     # display-only columns: shown with the decimal comma (the editor has no locale of its own)
-    "recoverable": focus.points_recoverable.map(ui.num),
-    "to_next": focus.points_to_next_rank.map(ui.num),
-    "lead": focus.lead_units.map(lambda v: ui.units_text(v, "")),
-    "support": focus.support_units.map(lambda v: ui.units_text(v, "")),
+    "recoverable": focus.points_recoverable.map(fmt.num),
+    "to_next": focus.points_to_next_rank.map(fmt.num),
+    "lead": focus.lead_units.map(lambda v: fmt.units_text(v, "")),
+    "support": focus.support_units.map(lambda v: fmt.units_text(v, "")),
 })
 st.markdown("Đánh dấu cột **Chọn** cho tiêu chí đưa vào kế hoạch; sửa trực tiếp cơ quan chủ trì, phối hợp "
             "(nhiều cơ quan cách nhau bằng dấu chấm phẩy «;»).")
@@ -51,9 +52,9 @@ edited = st.data_editor(
         "recoverable": "Điểm có thể lấy lại", "to_next": "Điểm để lên 1 hạng",
         "lead": st.column_config.TextColumn("Cơ quan chủ trì", width="medium"),
         "support": st.column_config.TextColumn("Cơ quan phối hợp", width="medium")})
-ui.source_line([ui.SCORES_SOURCE, ui.plan_source(entity)], focus.is_illustrative.any())
-if ui.plans_of(entity).empty:
-    st.info(f"Cơ quan chủ trì, phối hợp: {ui.unassigned(entity)} — {ui.authority_of(entity)} chưa có kế hoạch nào trong hệ thống. "
+notices.source_line([notices.SCORES_SOURCE, queries.plan_source(entity)], focus.is_illustrative.any())
+if queries.plans_of(entity).empty:
+    st.info(f"Cơ quan chủ trì, phối hợp: {queries.unassigned(entity)} — {queries.authority_of(entity)} chưa có kế hoạch nào trong hệ thống. "
             "Có thể ghi trực tiếp vào hai cột cơ quan trước khi tải bảng.")
 
 chosen = focus[edited.chosen.values].copy()
@@ -61,16 +62,8 @@ chosen["lead_units"] = [[u.strip() for u in t.split(";") if u.strip()] for t in 
 chosen["support_units"] = [[u.strip() for u in t.split(";") if u.strip()] for t in edited.support[edited.chosen.values]]
 st.markdown(f"Đã chọn **{len(chosen)}** tiêu chí.")
 if len(chosen):
-    rows = draft_rows(ui.cursor(), chosen, entity)
-    task_rows = [TaskRow(index_code=r.index_code, area_code=r.area_code if isinstance(r.area_code, str) else None,
-                         area_name=r.area_name if isinstance(r.area_name, str) else None, code=r.code, name=r.criterion_name,
-                         lead_units=list(r.lead_units), support_units=list(r.support_units),
-                         timing=r.timing if isinstance(r.timing, str) else "Thường xuyên")
-                 for r in rows.itertuples()]
-    names = ui.q("SELECT index_code, name_vi FROM indices")
-    layout = dict(title=f"NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CÁC CHỈ SỐ NĂM {year + 1}",
-                  subtitle=f"(Kèm theo Kế hoạch số     /KH-UBND ngày    /    /{year + 1} của {ui.authority_of(entity)})",
-                  index_names=dict(zip(names.index_code, names.name_vi)))
+    task_rows = task_rows_of(draft_rows(queries.cursor(), chosen, entity))
+    layout = task_layout(queries.authority_of(entity), year)
     left, right = st.columns(2)
     # built when clicked, not on every rerun of the page (e.g. at each tick in the editor)
     left.download_button("Tải bảng phân công nhiệm vụ (Excel)", lambda: task_table_xlsx(task_rows, **layout),

@@ -13,7 +13,7 @@ import pandas as pd
 
 from domain.problems import Problem, ValidationFailed
 from domain.text import fold
-from domain.vocabulary import DATA_DIR
+from domain.vocabulary import DATA_DIR, appendix_indices, plan_row, plan_year
 from loaders.read import Context, merge_staged, read_scores
 from loaders.staging import STAGED_COLUMNS
 from store import db
@@ -29,27 +29,17 @@ def _quiet(_: str) -> None:
 def insert_scores(con, df: pd.DataFrame, import_id: int) -> None:
     if df.empty:
         return
-    frame = df[STAGED_COLUMNS].copy()
-    frame["import_id"] = import_id
-    con.register("staged_scores", frame)
-    con.execute("""
-        INSERT INTO score (year, index_code, framework, criterion_code, entity_code, points, max_points,
-                           rank, n_ranked, label, is_illustrative, derived, source_file, source_sheet,
-                           source_row, source_note, import_id)
-        SELECT CAST(year AS INTEGER), index_code, framework, criterion_code, entity_code,
-               CAST(points AS DOUBLE), CAST(max_points AS DOUBLE), CAST(rank AS INTEGER),
-               CAST(n_ranked AS INTEGER), label, CAST(is_illustrative AS BOOLEAN), FALSE,
-               source_file, source_sheet, CAST(source_row AS INTEGER), source_note, import_id
-        FROM staged_scores""")
+    con.register("staged_scores", df[STAGED_COLUMNS])
+    db.run_script(con, "score_from_staged.sql", {"import_id": import_id})
     con.unregister("staged_scores")
 
 
 def derive(con, index_code: str | None) -> None:
-    db.run_script(con, "derive_aggregates.sql", [index_code])
+    db.run_script(con, "derive_aggregates.sql", {"index_code": index_code})
 
 
 def rank(con) -> None:
-    """Every write ends here: one consistent rank order per peer group (loaders/ranking.py)."""
+    """Every write ends here: one consistent rank order per peer group (store/ranking.py)."""
     from store import ranking
 
     ranking.refresh(con)
@@ -57,25 +47,13 @@ def rank(con) -> None:
 
 def load_registry(con, ctx: Context) -> None:
     fw, reg = ctx.fw, ctx.reg
-    con.register("t_indices", fw.indices)
-    con.execute("""INSERT INTO indices SELECT index_code, name_vi, name_en, publisher, CAST("order" AS INTEGER),
-                   CAST(rank_decimals AS INTEGER) FROM t_indices""")
-    con.register("t_fw", fw.frameworks)
-    con.execute("""INSERT INTO frameworks SELECT framework, index_code, year_from, year_to, entity_level, status,
-                   total_min, total_max, total_rule, source FROM t_fw""")
-    con.register("t_crit", fw.criteria)
-    con.execute("""INSERT INTO criteria SELECT index_code, framework, code, parent_code, level, name_vi, name_en,
-                   min_points, max_points, weight, series, assumed = 'true' FROM t_crit""")
-    con.register("t_ent", reg.entities)
-    con.execute("""INSERT INTO entities SELECT entity_code, name, name_en, level, NULLIF(parent_code, ''),
-                   CAST(NULLIF(valid_from, '') AS DATE), CAST(NULLIF(valid_to, '') AS DATE), note FROM t_ent""")
-    aliases = reg.aliases.assign(alias_key=reg.aliases.alias.map(fold))
-    con.register("t_alias", aliases)
-    con.execute("INSERT INTO entity_aliases SELECT alias, alias_key, entity_code, source FROM t_alias")
-    con.register("t_succ", reg.successors)
-    con.execute("INSERT INTO entity_successors SELECT entity_code, successor_code, CAST(effective AS DATE), note FROM t_succ")
-    for t in ("t_indices", "t_fw", "t_crit", "t_ent", "t_alias", "t_succ"):
-        con.unregister(t)
+    frames = {"t_indices": fw.indices, "t_fw": fw.frameworks, "t_crit": fw.criteria, "t_ent": reg.entities,
+              "t_alias": reg.aliases.assign(alias_key=reg.aliases.alias.map(fold)), "t_succ": reg.successors}
+    for name, frame in frames.items():
+        con.register(name, frame)
+    db.run_script(con, "registry.sql")
+    for name in frames:
+        con.unregister(name)
 
 
 def load_units(con, data_dir: Path):
@@ -97,10 +75,8 @@ def load_units(con, data_dir: Path):
 
 def plan_meta(data_dir: Path, plan_id: str, entity_code: str | None = None) -> dict:
     """Whose plan it is (data/plans.csv, or ``entity_code`` given on the command line)."""
-    table = pd.read_csv(data_dir / "plans.csv", dtype=str, keep_default_na=False)
-    row = table[table.plan_id == plan_id]
-    meta = row.iloc[0].to_dict() if len(row) else {"plan_id": plan_id, "entity_code": "", "issuer": "", "title": "",
-                                                      "year_from": "", "year_to": ""}
+    meta = plan_row(plan_id, data_dir) or {"plan_id": plan_id, "entity_code": "", "issuer": "", "title": "",
+                                           "year_from": "", "year_to": ""}
     if entity_code:
         meta["entity_code"] = entity_code
     if not meta["entity_code"]:
@@ -122,14 +98,12 @@ def load_plan_into(con, path: Path, plan_id: str, ctx: Context, units, source_na
             raise ValidationFailed([Problem(plan_id, "đơn vị ban hành kế hoạch: "
                                             + ctx.reg.explain_failure(meta["entity_code"]))])
         meta["entity_code"] = code
-    doc = load_plan(path)
+    doc = load_plan(path, appendix_indices(plan_id, ctx.data_dir))
     task_map, tasks, problems = resolve_plan(doc, units, plan_id)
     if problems:
         raise ValidationFailed(problems)
     name = source_name or path.name
-    con.execute("DELETE FROM plans WHERE plan_id = ?", [plan_id])
-    for table in ("plan_criteria", "plan_assignments", "plan_task_items", "plan_task_units", "crosswalk"):
-        con.execute(f"DELETE FROM {table} WHERE plan_id = ?", [plan_id])
+    db.run_script(con, "delete_plan.sql", {"plan_id": plan_id})
     year = lambda v: int(v) if str(v).strip().isdigit() else None  # noqa: E731
     con.execute("INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [plan_id, meta["title"] or name, name, sha256(path), meta["entity_code"], meta["issuer"] or None,
@@ -140,8 +114,7 @@ def load_plan_into(con, path: Path, plan_id: str, ctx: Context, units, source_na
     con.register("t_pc", crit)
     con.execute("INSERT INTO plan_criteria SELECT * FROM t_pc")
     con.register("t_tm", task_map)
-    con.execute("""INSERT INTO plan_assignments SELECT plan_id, index_code, criterion_code, role, unit_code,
-                   position, raw_text, location FROM t_tm""")
+    db.run_script(con, "plan_assignments.sql")
     if len(tasks):
         items = tasks.drop_duplicates("task_no")
         texts = {t.task_no: t for t in doc.tasks}
@@ -150,7 +123,9 @@ def load_plan_into(con, path: Path, plan_id: str, ctx: Context, units, source_na
         con.execute("INSERT INTO plan_task_items SELECT plan_id, index_code, section, task_no, text, remark, location FROM t_ti")
         con.register("t_tu", tasks)
         con.execute("INSERT INTO plan_task_units SELECT plan_id, task_no, role, unit_code, position, raw_text FROM t_tu")
-    xw = build_crosswalk(crit, ctx.fw, ctx.data_dir / "crosswalk" / "plan_crosswalk_overrides.csv")
+    level = ctx.reg.level(meta["entity_code"])
+    year = int(meta["year_to"]) if str(meta.get("year_to", "")).isdigit() else plan_year(None)
+    xw = build_crosswalk(crit, ctx.fw, ctx.data_dir / "crosswalk" / "plan_crosswalk_overrides.csv", level, year)
     con.register("t_xw", xw)
     con.execute("INSERT INTO crosswalk SELECT plan_id, index_code, plan_code, framework, criterion_code, method, similarity, note FROM t_xw")
     for t in ("t_pc", "t_tm", "t_ti", "t_tu", "t_xw"):

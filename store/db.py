@@ -16,10 +16,12 @@ therefore reads one file from start to end, old or new, never a mix.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Iterator
 
@@ -39,29 +41,65 @@ def db_path(path: str | os.PathLike | None = None) -> Path:
     return Path(path or os.environ.get("CHISO_DB") or DEFAULT_DB)
 
 
+@cache
 def sql(name: str) -> str:
+    """The text of store/sql/<name>, read once per process."""
     return (SQL_DIR / name).read_text(encoding="utf-8")
 
 
-def statements(name: str) -> list[str]:
-    """The statements of a .sql file: comment lines dropped, split on ';' outside quotes."""
-    body = "\n".join(l for l in sql(name).splitlines() if not l.strip().startswith("--"))
-    out, current, quoted = [], [], False
-    for ch in body:
+def _code(text: str) -> tuple[str, str]:
+    """``text`` without its comments (``--`` to the end of the line, outside quotes), and the
+    same with the contents of string literals blanked (for finding parameters)."""
+    code, bare, quoted, i = [], [], False, 0
+    while i < len(text):
+        ch = text[i]
+        if not quoted and text.startswith("--", i):
+            while i < len(text) and text[i] != "\n":
+                i += 1
+            continue
         if ch == "'":
             quoted = not quoted  # '' inside a literal toggles twice: still right
-        if ch == ";" and not quoted:
-            out.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    out.append("".join(current))
-    return [s.strip() for s in out if s.strip()]
+        code.append(ch)
+        bare.append(" " if quoted and ch != "'" else ch)
+        i += 1
+    return "".join(code), "".join(bare)
 
 
-def run_script(con: duckdb.DuckDBPyConnection, name: str, params: list | None = None) -> None:
+@cache
+def statements(name: str) -> tuple[str, ...]:
+    """The statements of a .sql file: comments dropped, split on ';' outside quotes."""
+    code, bare = _code(sql(name))
+    out, start = [], 0
+    for i, ch in enumerate(bare):
+        if ch == ";":  # a ';' inside a literal is blanked in ``bare``
+            out.append(code[start:i])
+            start = i + 1
+    out.append(code[start:])
+    return tuple(s.strip() for s in out if s.strip())
+
+
+_PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+@cache
+def parameters(statement: str) -> frozenset[str]:
+    """The named parameters (``$name``) a statement uses, outside string literals."""
+    return frozenset(_PARAMETER.findall(_code(statement)[1]))
+
+
+def run_script(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> None:
+    """Run every statement of store/sql/<name>, each given the named parameters it uses.
+    A parameter no statement uses is a mistake in the caller, and so is one missing (DuckDB
+    refuses a statement whose ``$name`` has no value)."""
+    params = params or {}
+    used: set[str] = set()
     for statement in statements(name):
-        con.execute(statement, params) if params else con.execute(statement)
+        names = parameters(statement)
+        used |= names
+        given = {k: v for k, v in params.items() if k in names}
+        con.execute(statement, given) if given else con.execute(statement)
+    if set(params) - used:
+        raise TypeError(f"{name} has no parameter {', '.join(sorted(set(params) - used))}")
 
 
 def _identity(path: Path) -> tuple | None:

@@ -38,9 +38,7 @@ def undo(db_file: Path | None = None, *, user: str | None = None) -> UndoResult:
                                                       f"(thư mục {db.snapshot_dir(target)} trống)")])
         con = db.open_read_only(target)
         try:
-            # the newest write still in effect (undo rows describe writes that are gone already)
-            last = con.execute("""SELECT import_id, imported_at, user_name, action, file, sha256 FROM import_log
-                                  WHERE action <> 'undo' ORDER BY import_id DESC LIMIT 1""").df().iloc[0].to_dict()
+            last = con.execute(db.sql("last_write.sql")).df().iloc[0].to_dict()
             newest = con.execute("SELECT max(import_id) FROM import_log").fetchone()[0]
         finally:
             con.close()

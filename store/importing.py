@@ -24,22 +24,7 @@ def _unchanged(con, df: pd.DataFrame) -> bool:
     both ways), since a national file has about a million rows."""
     con.register("t_new", df[_COMPARED].astype(object))
     try:
-        old_n, missing, extra = con.execute("""
-            WITH new AS (
-                SELECT CAST(year AS INTEGER) AS y, index_code AS i, criterion_code AS c, entity_code AS e,
-                       round(CAST(points AS DOUBLE), 6) AS p, round(CAST(max_points AS DOUBLE), 6) AS m,
-                       CAST(rank AS INTEGER) AS r, CAST(n_ranked AS INTEGER) AS n, CAST(label AS VARCHAR) AS l
-                FROM t_new),
-            old AS (
-                SELECT s.year AS y, s.index_code AS i, s.criterion_code AS c, s.entity_code AS e,
-                       round(s.points, 6) AS p, round(s.max_points, 6) AS m, s.rank AS r, s.n_ranked AS n,
-                       s.label AS l
-                FROM score s SEMI JOIN (SELECT DISTINCT y, i, e FROM new) k
-                     ON s.year = k.y AND s.index_code = k.i AND s.entity_code = k.e
-                WHERE NOT s.derived)
-            SELECT (SELECT count(*) FROM old),
-                   (SELECT count(*) FROM (SELECT * FROM new EXCEPT ALL SELECT * FROM old)),
-                   (SELECT count(*) FROM (SELECT * FROM old EXCEPT ALL SELECT * FROM new))""").fetchone()
+        old_n, missing, extra = con.execute(db.sql("import_differences.sql")).fetchone()
     finally:
         con.unregister("t_new")
     return old_n == len(df) and missing == 0 and extra == 0
@@ -89,10 +74,8 @@ def _write_import(target: Path, df: pd.DataFrame, name: str, digest: str, summar
         con.execute("BEGIN TRANSACTION")
         keys = df[["year", "index_code", "entity_code"]].drop_duplicates()
         con.register("t_keys", keys)
-        replaced = con.execute("""SELECT count(*) FROM score s JOIN t_keys k USING (year, index_code, entity_code)
-                                  WHERE NOT s.derived""").fetchone()[0]
-        con.execute("""DELETE FROM score WHERE (year, index_code, entity_code) IN
-                       (SELECT (year, index_code, entity_code) FROM t_keys)""")
+        replaced = con.execute(db.sql("scores_replaced.sql")).fetchone()[0]
+        db.run_script(con, "delete_replaced_scores.sql")
         con.unregister("t_keys")
         import_id = log_write(con, "import", name, digest, ",".join(summary["indices"]), len(df), len(df),
                          replaced, user=user)

@@ -1,8 +1,8 @@
 """One consistent ordering of ranks inside each peer group, stored once per write.
 
-A group (year, index, framework, criterion, level, parent) may mix ranks a publisher
-printed with units that have only a score. Published ranks are facts; the others are
-computed so that they fill the free rank slots around the published ones:
+A peer group (``peer_id``, defined once in store/sql/rank_base.sql) may mix ranks a
+publisher printed with units that have only a score. Published ranks are facts; the others
+are computed so that they fill the free rank slots around the published ones:
 
 - no computed rank collides with a published one, except a true tie (equal score);
 - no unit with a lower score is ranked above one with a higher score, unless both ranks
@@ -22,7 +22,7 @@ import math
 import duckdb
 import pandas as pd
 
-GROUP = ["year", "index_code", "framework", "criterion_code", "entity_level", "peer_group"]
+from store import db
 
 
 def fill_ranks(points: list[float | None], given: list[int | None],
@@ -87,9 +87,9 @@ def _consume(taken: set[int], start: int, k: int) -> int:
 
 
 def _rank_mixed(df: pd.DataFrame) -> pd.DataFrame:
-    """fill_ranks over every group of a frame that has at least one published rank."""
+    """fill_ranks over every peer group of a frame that has at least one published rank."""
     out = []
-    for _, g in df.groupby(GROUP, dropna=False, sort=False):
+    for _, g in df.groupby("peer_id", sort=False):
         given_n = pd.to_numeric(g.n_given, errors="coerce").max()
         ranks, conflict = fill_ranks(g.points_r.tolist(), g.rank_given.tolist(),
                                      None if pd.isna(given_n) else int(given_n))
@@ -99,35 +99,15 @@ def _rank_mixed(df: pd.DataFrame) -> pd.DataFrame:
             "year": g.year, "index_code": g.index_code, "framework": g.framework,
             "criterion_code": g.criterion_code, "entity_code": g.entity_code,
             "rank": pd.array(ranks, dtype="Int64"), "n_ranked": n if ranked else None,
-            "rank_published": g.rank_given.notna().to_numpy(), "rank_conflict": conflict}))
+            "rank_published": g.rank_given.notna().to_numpy(), "rank_conflict": conflict,
+            "peer_id": g.peer_id, "peers_illustrative": g.peers_illustrative}))
     return pd.concat(out, ignore_index=True) if out else pd.DataFrame()
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild ``score_rank`` from ``score``: SQL ranks the groups without any published
     rank (nearly all of them); Python fills the few mixed groups."""
-    con.execute("DELETE FROM score_rank")
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE t_rank_base AS
-        SELECT s.year, s.index_code, s.framework, s.criterion_code, s.entity_code,
-               e.level AS entity_level, COALESCE(e.parent_code, '') AS peer_group,
-               round(s.points, COALESCE(i.rank_decimals, 2)) AS points_r,
-               s.rank AS rank_given, s.n_ranked AS n_given,
-               bool_or(s.rank IS NOT NULL) OVER g AS mixed
-        FROM score s
-        JOIN entities e USING (entity_code)
-        JOIN indices i ON i.index_code = s.index_code
-        WINDOW g AS (PARTITION BY s.year, s.index_code, s.framework, s.criterion_code, e.level,
-                                  COALESCE(e.parent_code, ''))""")
-    con.execute("""
-        INSERT INTO score_rank
-        SELECT year, index_code, framework, criterion_code, entity_code,
-               CASE WHEN points_r IS NOT NULL THEN rank() OVER w END,
-               count(points_r) OVER (PARTITION BY year, index_code, framework, criterion_code, entity_level, peer_group),
-               FALSE, FALSE
-        FROM t_rank_base WHERE NOT mixed
-        WINDOW w AS (PARTITION BY year, index_code, framework, criterion_code, entity_level, peer_group
-                     ORDER BY points_r DESC NULLS LAST)""")
+    db.run_script(con, "rank_base.sql")
     mixed = con.execute("SELECT * FROM t_rank_base WHERE mixed").df()
     if len(mixed):
         mixed["rank_given"] = mixed.rank_given.astype(object).where(mixed.rank_given.notna(), None)
@@ -135,8 +115,6 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
         ranked = _rank_mixed(mixed)
         ranked["rank"] = ranked["rank"].astype(object).where(ranked["rank"].notna(), None)
         con.register("t_ranked", ranked)
-        con.execute("""INSERT INTO score_rank SELECT year, index_code, framework, criterion_code, entity_code,
-                       CAST(rank AS INTEGER), CAST(n_ranked AS INTEGER), rank_published, rank_conflict
-                       FROM t_ranked""")
+        con.execute("INSERT INTO t_mixed_rank BY NAME SELECT * FROM t_ranked")
         con.unregister("t_ranked")
-    con.execute("DROP TABLE t_rank_base")
+    db.run_script(con, "score_rank.sql")

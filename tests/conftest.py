@@ -3,13 +3,29 @@ private copies of it for tests that write."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+from collections import OrderedDict
 from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Hypothesis profiles, chosen by CHISO_HYPOTHESIS_PROFILE: "full" (the default, what `make test`
+# runs: every test's own number of examples) or "fast" (`make test-fast`: a tenth of them, at
+# least 5, so that a test that builds a database per example stays in the inner loop).
+HYPOTHESIS_PROFILE = os.environ.get("CHISO_HYPOTHESIS_PROFILE", "full")
+settings.register_profile("full", settings.get_profile("default"))
+settings.register_profile("fast", settings.get_profile("default"), max_examples=10)
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def examples(n: int) -> int:
+    """The max_examples of a test that asks for ``n`` under the current profile."""
+    return max(5, n // 10) if HYPOTHESIS_PROFILE == "fast" else n
 
 
 @pytest.fixture(scope="session")
@@ -39,12 +55,27 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+_CONTENT: OrderedDict[str, list] = OrderedDict()  # the last few states seen, by their bytes
+
+
 def db_content(path: Path) -> list:
-    """Everything a user could see change: the score rows, the task map and the import log."""
-    with duckdb.connect(str(path), read_only=True) as c:
-        return [c.execute("SELECT * FROM score ORDER BY ALL").fetchall(),
-                c.execute("SELECT * FROM plan_assignments ORDER BY ALL").fetchall(),
-                c.execute("SELECT count(*) FROM import_log").fetchall()]
+    """Everything a user could see change: the score rows, the task map and the import log.
+
+    The tables come as Arrow tables (compared exactly with ==, as lists of rows would be, and
+    three times faster to fetch), and are remembered by the bytes of the database file (and of
+    its write-ahead log, if any): identical bytes hold identical content, and the many refusal
+    tests ask twice each about copies of the same database."""
+    wal = path.with_name(path.name + ".wal")
+    key = file_digest(path) + (file_digest(wal) if wal.exists() else "")
+    if key not in _CONTENT:
+        with duckdb.connect(str(path), read_only=True) as c:
+            _CONTENT[key] = [c.execute("SELECT * FROM score ORDER BY ALL").to_arrow_table(),
+                             c.execute("SELECT * FROM plan_assignments ORDER BY ALL").to_arrow_table(),
+                             c.execute("SELECT count(*) FROM import_log").fetchall()]
+        while len(_CONTENT) > 8:
+            _CONTENT.popitem(last=False)
+    _CONTENT.move_to_end(key)
+    return _CONTENT[key]
 
 
 @pytest.fixture()

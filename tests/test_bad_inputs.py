@@ -112,6 +112,7 @@ def upload(at, name: str, data: bytes, index: str | None = None):
     return at
 
 
+@pytest.mark.slow  # ~6 s: the whole corpus through the page; the command-line cases above stay in `make test-fast`
 def test_bad_files_are_refused_by_the_page(signed_in_page, db_copy, tmp_path, monkeypatch):
     at = signed_in_page
     before, digest = db_content(db_copy), file_digest(db_copy)
@@ -130,6 +131,7 @@ def test_bad_files_are_refused_by_the_page(signed_in_page, db_copy, tmp_path, mo
     assert file_digest(db_copy) == digest and db_content(db_copy) == before
 
 
+@pytest.mark.slow  # ~5 s, as above
 def test_awkward_files_are_accepted_by_the_page_and_logged_with_the_user(signed_in_page, db_copy, tmp_path):
     at = signed_in_page
     for case in AWKWARD:

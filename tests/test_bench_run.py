@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.bench  # `make test-fast` leaves it out
 
 LABELS = [
     "build time", "build peak memory (max RSS)", "database rows (score)",

@@ -1,5 +1,9 @@
 """The page-timing command runs end to end (figures are printed, not asserted)."""
+import pytest
+
 from bench import page_times
+
+pytestmark = pytest.mark.bench  # a benchmark command: `make test-fast` leaves it out
 
 
 def test_page_times_command_runs(built_db, capsys, monkeypatch):

@@ -19,6 +19,8 @@ import pytest
 
 from access.auth import hash_password, secrets_toml
 
+pytestmark = pytest.mark.browser  # the whole module; `make test-fast` leaves it out
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"

@@ -4,7 +4,7 @@ import pytest
 
 SCORES_COLUMNS = ["year", "index_code", "framework", "criterion_code", "criterion_name", "entity_code",
                   "entity_name", "entity_level", "points", "max_points", "pct", "rank", "rank_published",
-                  "n_ranked", "label", "is_illustrative", "source", "peer_group", "rank_conflict"]
+                  "n_ranked", "label", "is_illustrative", "source", "peer_group", "rank_conflict", "peer_id"]
 
 
 @pytest.mark.parametrize("view,columns", [

@@ -9,6 +9,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from store.importing import import_file
 from store.db import ReadOnlyDatabase
 from tests.conftest import ROOT
@@ -27,8 +29,9 @@ def generation_file(folder, g: int):
     return p
 
 
+@pytest.mark.slow  # 20 to 40 s on 2 cores: `make test` runs it, `make test-fast` does not
 def test_readers_never_fail_nor_see_a_mix_while_imports_run(db_copy, tmp_path):
-    shared = ReadOnlyDatabase(db_copy)  # what ui.database() hands every session of one app process
+    shared = ReadOnlyDatabase(db_copy)  # what queries.database() hands every session of one app process
     original = shared.cursor().execute(READ).fetchall()
     assert len(original) == 2
     files = [generation_file(tmp_path, g) for g in range(1, IMPORTS + 1)]
@@ -85,7 +88,7 @@ def test_readers_never_fail_nor_see_a_mix_while_imports_run(db_copy, tmp_path):
 
 
 def test_one_page_run_sees_one_version_even_if_an_import_lands_midway(db_copy, tmp_path, monkeypatch):
-    """app.py pins the database version at the start of every run (ui.pin)."""
+    """app.py pins the database version at the start of every run (queries.pin)."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -102,16 +105,16 @@ def test_one_page_run_sees_one_version_even_if_an_import_lands_midway(db_copy, t
 
         from store.importing import import_file
         from metrics.inventory import import_log
-        from ui import common as ui
+        from ui import queries
 
         sql = """SELECT points FROM score WHERE entity_code = 'VN-38-393' AND index_code = 'PAR' AND year = 2024
                  AND criterion_code = '1.1' AND NOT derived"""
-        ui.pin()
-        before = ui.q(sql).points.tolist() + [len(ui.cached(import_log))]
+        queries.pin()
+        before = queries.q(sql).points.tolist() + [len(queries.cached(import_log))]
         import_file(Path(os.environ["NEW_FILE"]), Path(os.environ["CHISO_DB"]))  # another session's import
-        during = ui.q(sql).points.tolist() + [len(ui.cached(import_log))]
-        ui.pin()  # the next run
-        after = ui.q(sql).points.tolist() + [len(ui.cached(import_log))]
+        during = queries.q(sql).points.tolist() + [len(queries.cached(import_log))]
+        queries.pin()  # the next run
+        after = queries.q(sql).points.tolist() + [len(queries.cached(import_log))]
         st.text(repr((before, during, after)))
 
     at = AppTest.from_function(script, default_timeout=60).run()

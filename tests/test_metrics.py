@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from metrics import core
 from metrics.core import Thresholds
 from bench.reference_metrics import reference_metrics, reference_points_to_climb, tables
+from tests.conftest import examples
 from tests.small_db import make_db
 
 TH = Thresholds(decline_pct_points=2.0, decline_years_running=2, low_rank_fraction=1 / 3,
@@ -211,7 +212,7 @@ rows_strategy = st.lists(
     min_size=1, max_size=40, unique_by=lambda r: (r[0], r[1], r[2], r[3]))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=rows_strategy, decline=st.sampled_from([0.5, 2.0, 10.0]), run=st.sampled_from([1, 2, 3]))
 def test_sql_equals_reference_on_generated_data(tmp_path_factory, rows, decline, run):
     path = tmp_path_factory.mktemp("gen") / "g.duckdb"

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from access.auth import hash_password
 from metrics import core, overview
-from ui.common import INDEX_LABEL
+from domain.vocabulary import INDEX_LABEL
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
@@ -162,9 +162,9 @@ def test_briefing_files_are_prepared_on_request_and_downloadable():
 
 
 def test_a_national_registry_picks_the_province_first(monkeypatch):
-    import ui.common
+    import ui.selection
 
-    monkeypatch.setattr(ui.common, "MAX_ENTITY_OPTIONS", 50)  # the shipped registry has 130 entities
+    monkeypatch.setattr(ui.selection, "MAX_ENTITY_OPTIONS", 50)  # the shipped registry has 130 entities
     at = run("pages/tong_quan.py")
     assert [s.label for s in at.selectbox][:2] == ["Tỉnh, thành phố", "Đơn vị được đánh giá"]
     assert at.selectbox(key="_w_province").value == "VN-38"  # the home entity's province

@@ -24,6 +24,7 @@ from loaders.plan import load_plan
 from domain.problems import ValidationFailed
 from domain.text import parse_number
 from domain.units import CellResolution, UnitRegistry
+from tests.conftest import examples
 
 CTX = Context(DATA_DIR)
 ENTITIES = EntityRegistry.load(DATA_DIR / "registry")
@@ -37,7 +38,7 @@ VI = "aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạằắẳẵặầấẩ�
 text = st.one_of(st.sampled_from(WORDS), st.text(alphabet=VI + VI.upper() + " ,;.\"'\t-–0123456789=+@()", max_size=20),
                  st.text(max_size=12))
 nf = st.sampled_from(["NFC", "NFD"])
-PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def checked(path: Path, **kw) -> pd.DataFrame | None:
@@ -59,7 +60,7 @@ def accepted_rows_are_sound(df: pd.DataFrame | None) -> None:
     assert ((pts >= 0) | pts.isna()).all() and not pts.map(lambda v: math.isinf(v) if v == v else False).any()
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True), text,
                  st.datetimes(min_value=datetime(1900, 1, 1))))
 def test_parse_number_returns_a_finite_number_or_none_or_says_why(value):
@@ -106,7 +107,7 @@ def workbook(grid: list[list]) -> bytes:
     return buf.getvalue()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(header=st.lists(st.sampled_from(HEADERS), min_size=1, max_size=7), rows=st.lists(st.lists(cell, max_size=8), max_size=5),
        publisher=st.booleans())
 def test_any_workbook_grid_as_template_or_publisher_layout(header, rows, publisher):
@@ -137,7 +138,7 @@ def test_any_markdown_as_a_plan(lines):
             assert exc.problems
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(name=st.one_of(text, st.sampled_from(WORDS).map(lambda w: f"  {w.upper()} ")), form=nf,
        year=st.one_of(st.none(), st.integers(1900, 2100)),
        level=st.sampled_from([None, "province", "district", "commune", "khác"]))
@@ -150,7 +151,7 @@ def test_entity_resolver_answers_a_code_or_none_and_explains(name, form, year, l
         assert isinstance(why, str) and why
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.one_of(text, st.sampled_from([u.name for u in UNITS.units()])), max_size=5),
        st.sampled_from([", ", "; ", " và ", "\n", " - ", "("]), nf)
 def test_unit_resolver_never_raises_on_lists_of_names(parts, sep, form):
@@ -175,7 +176,7 @@ good_row = st.fixed_dictionaries({
     "points": st.sampled_from(["0,5", "1", "0.75", ""]), "rank": st.sampled_from(["", "3", "10"])})
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(good=st.lists(good_row, min_size=1, max_size=10), bad=st.one_of(st.none(), plausible_row),
        at=st.integers(0, 10), form=nf, sep=st.sampled_from([",", ";"]))
 def test_plausible_files_are_either_stored_soundly_or_refused(good, bad, at, form, sep):

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from metrics.compare import inverted_published
 from store.ranking import fill_ranks
+from tests.conftest import examples
 from tests.small_db import make_db
 
 
@@ -49,7 +50,7 @@ group = st.integers(min_value=1, max_value=12).flatmap(lambda n: st.tuples(
     st.booleans()))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(group)
 def test_property_one_consistent_order(case):
     points, publish, consistent = case

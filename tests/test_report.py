@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.vocabulary import short_label
 from exports.briefing import ILLUSTRATIVE_NOTICE, gather, vn
 from exports import report
 
@@ -152,7 +153,7 @@ def test_focus_table_rows_are_the_focus_list(con, entity):
     rows = parse(report.build_report(b, images=False)).focus_rows
     assert len(rows) == len(b.weak)
     for row, (_, w), (_, c) in zip(rows, b.weak.iterrows(), b.climb.iterrows()):
-        assert row[0].startswith(report.SHORT_NAMES.get(w.index_code, w.index_code))
+        assert row[0].startswith(short_label(w.index_code))
         assert row[1] == w.criterion_code
         assert row[2] == w.criterion_name
         assert row[3] == ("; ".join(w.reasons) or "—")
@@ -226,6 +227,7 @@ def test_rank_charts_put_rank_one_on_top(vinh_loc):
 
 
 @needs_chromium
+@pytest.mark.browser  # draws with chromium: `make test-fast` (no chromium) leaves it out
 def test_charts_are_inline_svg(vinh_loc, vinh_loc_with_images):
     doc = vinh_loc_with_images
     p = parse(doc)
@@ -250,6 +252,7 @@ def _pdf_pages(path: Path) -> int:
 
 
 @needs_chromium
+@pytest.mark.browser  # prints with chromium: `make test-fast` (no chromium) leaves it out
 def test_prints_to_a4_pages(vinh_loc, vinh_loc_with_images, tmp_path):
     html_path = tmp_path / "bao-cao.html"
     html_path.write_text(vinh_loc_with_images, encoding="utf-8")

@@ -147,6 +147,7 @@ def test_every_import_is_audited_and_undo_restores_the_state_before_it(db_copy, 
     assert len(kept) == 2 and all(p.name.endswith(".undone.duckdb") for p in kept)
 
 
+@pytest.mark.slow  # builds a database (3 s); tests/test_cli_json.py refuses an undo with nothing to undo too
 def test_nothing_to_undo_is_a_clear_refusal(tmp_path, capsys):
     path = tmp_path / "moi.duckdb"
     build(path)
@@ -306,7 +307,7 @@ def test_html_is_only_ever_enabled_for_fixed_text():
 
 
 def test_markdown_escaping_keeps_the_text():
-    from ui.common import plain
+    from ui.fmt import plain
 
     text = "Phòng Nội vụ; UBND các xã, thị trấn (1.2) *[x](y)* $5 <b> # _a_ | ~ !"
     escaped = plain(text)

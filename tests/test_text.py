@@ -48,3 +48,6 @@ def test_format_number_uses_decimal_comma():
     assert format_number(85.324) == "85,32"
     assert format_number(None) == "—"
     assert format_number(math.nan) == "—"
+    assert format_number(1827) == "1.827,00" and format_number(1827, 0) == "1.827"
+    import pandas as pd
+    assert format_number(pd.NA) == "—"

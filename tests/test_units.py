@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from domain.problems import ValidationFailed
 from domain.units import CellResolution, UnitRegistry
+from tests.conftest import examples
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTRY = ROOT / "data" / "registry"
@@ -171,7 +172,7 @@ def test_lookup(reg):
     assert reg.kind("so_noi_vu") == "external"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.one_of(
     st.text(),
     st.text(alphabet="(),;.-–\n \tPhòngNộivụUBNDcấpxãCácphòng,ban,ngànhđơnvị()"),
@@ -186,7 +187,7 @@ _REG = UnitRegistry.load(REGISTRY)
 _UNAMBIGUOUS = [u.code for u in _REG.units() if u.code not in ("xa_vinh_hung", "xa_vinh_hung_2")]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.sampled_from(_UNAMBIGUOUS), min_size=1, max_size=6),
        st.sampled_from(["; ", ";", "\n", " ; "]))
 def test_any_list_of_unit_names_reads_back(codes, sep):

@@ -223,11 +223,11 @@ def main() -> None:
                              series=f"DDCI:{code}", assumed="true"))
 
     indices = [
-        {"index_code": "PAR", "name_vi": "Chỉ số cải cách hành chính (PAR INDEX)", "name_en": "Public Administration Reform Index", "publisher": "Bộ Nội vụ; UBND tỉnh", "order": 1},
-        {"index_code": "SIPAS", "name_vi": "Chỉ số hài lòng về sự phục vụ hành chính (SIPAS)", "name_en": "Satisfaction Index of Public Administrative Services", "publisher": "Bộ Nội vụ; UBND tỉnh", "order": 2},
-        {"index_code": "PAPI", "name_vi": "Chỉ số Hiệu quả Quản trị và Hành chính công (PAPI)", "name_en": "Provincial Governance and Public Administration Performance Index", "publisher": "CECODES, VFF-CRT, UNDP", "order": 3},
-        {"index_code": "DDCI", "name_vi": "Chỉ số năng lực cạnh tranh cấp sở, ban, ngành và địa phương (DDCI)", "name_en": "Department and District Competitiveness Index", "publisher": "UBND tỉnh Thanh Hóa, VCCI", "order": 4},
-        {"index_code": "PCI", "name_vi": "Chỉ số năng lực cạnh tranh cấp tỉnh (PCI)", "name_en": "Provincial Competitiveness Index", "publisher": "VCCI", "order": 5},
+        {"index_code": "PAR", "name_vi": "Chỉ số cải cách hành chính (PAR INDEX)", "name_en": "Public Administration Reform Index", "publisher": "Bộ Nội vụ; UBND tỉnh", "order": 1, "rank_decimals": 2, "short_label": "PAR INDEX", "plan_appendix": "1"},
+        {"index_code": "SIPAS", "name_vi": "Chỉ số hài lòng về sự phục vụ hành chính (SIPAS)", "name_en": "Satisfaction Index of Public Administrative Services", "publisher": "Bộ Nội vụ; UBND tỉnh", "order": 2, "rank_decimals": 2, "short_label": "SIPAS", "plan_appendix": "2"},
+        {"index_code": "PAPI", "name_vi": "Chỉ số Hiệu quả Quản trị và Hành chính công (PAPI)", "name_en": "Provincial Governance and Public Administration Performance Index", "publisher": "CECODES, VFF-CRT, UNDP", "order": 3, "rank_decimals": 4, "short_label": "PAPI", "plan_appendix": "3"},
+        {"index_code": "DDCI", "name_vi": "Chỉ số năng lực cạnh tranh cấp sở, ban, ngành và địa phương (DDCI)", "name_en": "Department and District Competitiveness Index", "publisher": "UBND tỉnh Thanh Hóa, VCCI", "order": 4, "rank_decimals": 2, "short_label": "DDCI", "plan_appendix": ""},
+        {"index_code": "PCI", "name_vi": "Chỉ số năng lực cạnh tranh cấp tỉnh (PCI)", "name_en": "Provincial Competitiveness Index", "publisher": "VCCI", "order": 5, "rank_decimals": 2, "short_label": "PCI", "plan_appendix": ""},
     ]
     # How a total relates to its parts: PAPI and PAR add up, PCI and DDCI weigh, SIPAS averages.
     rules = {"PAPI": "sum", "PAR": "sum", "SIPAS": "mean", "DDCI": "weighted", "PCI": "weighted"}

@@ -3,10 +3,11 @@
 -- A criterion is comparable across years only within one series (same code, label and
 -- maximum; for totals, same index and scale): a series change is a break, never a jump.
 -- Flags use the thresholds of data/thresholds.csv.
--- Parameters: $1 entity_code, $2 index_code, $3 year (each NULL = all);
--- $4 decline_pct_points, $5 decline_years_running, $6 low_rank_fraction, $7 below_median,
--- $8 min_peers (a rank among fewer units is not a ranking);
--- $9, $10 the entity's level and peer group (constants, so DuckDB filters before its windows).
+-- Parameters: $entity_code, $index_code, $year (each NULL = all);
+-- $decline_pct_points, $decline_years_running, $low_rank_fraction, $below_median,
+-- $min_peers (a rank among fewer units is not a ranking);
+-- $peer_from, $peer_to: with an entity, the range of peer_id that holds its peer groups
+-- (metrics/sql/peer_range.sql; constants, so DuckDB reads only those groups).
 WITH base AS (
     SELECT s.*,
            COALESCE(c.level, 'total') AS level,
@@ -19,10 +20,16 @@ WITH base AS (
     FROM scores s
     JOIN frameworks f USING (framework)
     LEFT JOIN criteria c ON c.framework = s.framework AND c.code = s.criterion_code
-    WHERE ($2 IS NULL OR s.index_code = $2)
-      -- one entity needs only its own peer group; the view's windows partition by it, so
-      -- DuckDB filters before ranking instead of ranking the whole country
-      AND ($9 IS NULL OR (s.entity_level = $9 AND s.peer_group = $10))
+    -- one entity needs only its own peer groups, and a filter on peer_id keeps every group
+    -- whole: the windows below see all of each group they rank the entity in
+    WHERE ($entity_code IS NULL OR s.peer_id BETWEEN $peer_from AND $peer_to)
+      -- the same rows again, as the units they belong to (it changes no result): DuckDB then
+      -- reads only those units' scores instead of joining every score to score_rank
+      AND ($entity_code IS NULL OR s.entity_code IN (SELECT DISTINCT entity_code FROM score_rank
+                                                    WHERE peer_id BETWEEN $peer_from AND $peer_to))
+      -- with an entity, the index is filtered at the end instead: filtered here as well, it
+      -- made DuckDB build its hash join on the large side (3× slower on national data)
+      AND ($entity_code IS NOT NULL OR $index_code IS NULL OR s.index_code = $index_code)
 ), peers AS (
     SELECT *,
            median(points) OVER peer AS peer_median,
@@ -30,7 +37,7 @@ WITH base AS (
            count(points) OVER peer AS n_peers,
            bool_or(is_illustrative) OVER peer AS peers_illustrative
     FROM base
-    WINDOW peer AS (PARTITION BY year, index_code, framework, criterion_code, entity_level, peer_group)
+    WINDOW peer AS (PARTITION BY peer_id)
 ), trend AS (
     SELECT *,
            lag(year) OVER ent AS prev_year,
@@ -74,10 +81,12 @@ SELECT year, index_code, framework, criterion_code, criterion_name, level, is_le
        is_illustrative OR peers_illustrative AS is_illustrative, label, source,
        decline_run,
        points IS NULL AS no_data,
-       COALESCE(change_pct_points < -$4 OR decline_run >= $5, FALSE) AS declining,
-       COALESCE(n_ranked >= $8 AND rank > n_ranked * (1 - $6), FALSE) AS bottom_fraction,
-       COALESCE($7 AND n_peers >= $8 AND points < peer_median, FALSE) AS below_median,
-       COALESCE((n_ranked >= $8 AND rank > n_ranked * (1 - $6)) OR ($7 AND n_peers >= $8 AND points < peer_median),
+       COALESCE(change_pct_points < -$decline_pct_points OR decline_run >= $decline_years_running, FALSE) AS declining,
+       COALESCE(n_ranked >= $min_peers AND rank > n_ranked * (1 - $low_rank_fraction), FALSE) AS bottom_fraction,
+       COALESCE($below_median AND n_peers >= $min_peers AND points < peer_median, FALSE) AS below_median,
+       COALESCE((n_ranked >= $min_peers AND rank > n_ranked * (1 - $low_rank_fraction))
+                OR ($below_median AND n_peers >= $min_peers AND points < peer_median),
                 FALSE) AS low_ranked
 FROM final
-WHERE ($1 IS NULL OR entity_code = $1) AND ($3 IS NULL OR year = $3)
+WHERE ($entity_code IS NULL OR entity_code = $entity_code) AND ($year IS NULL OR year = $year)
+  AND ($index_code IS NULL OR index_code = $index_code)

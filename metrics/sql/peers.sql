@@ -1,18 +1,17 @@
--- The peers of one entity for one index, criterion (NULL = total) and year: the units of its
--- level and parent that existed that year, with score, rank and how the rank was obtained.
--- Parameters: $1 entity_code, $2 index_code, $3 year, $4 criterion_code (NULL = the total).
-WITH me AS (
-    SELECT level, COALESCE(parent_code, '') AS parent FROM entities WHERE entity_code = $1
-)
+-- The peers of one entity for one index, criterion and year: the units of its peer groups
+-- ($peer_ids, metrics/compare.py peer_groups) that existed that year, with score, rank
+-- and how the rank was obtained.
+-- Parameters: $entity_code, $year, $peer_ids.
 SELECT s.entity_code, s.entity_name, s.points, s.pct, s.max_points, s.rank, s.n_ranked,
        NOT s.rank_published AS rank_computed, s.rank_conflict, s.label, s.is_illustrative, s.source,
-       s.framework, s.entity_code = $1 AS is_me
+       s.framework, s.entity_code = $entity_code AS is_me
 FROM scores s
 JOIN entities e USING (entity_code)
-JOIN me ON s.entity_level = me.level AND s.peer_group = me.parent
-WHERE s.index_code = $2 AND s.year = $3 AND s.criterion_code IS NOT DISTINCT FROM $4
+WHERE list_contains($peer_ids, s.peer_id)
+  -- the same groups as a range: DuckDB reads only the part of score_rank that holds them
+  AND s.peer_id BETWEEN list_min($peer_ids) AND list_max($peer_ids)
   -- a unit that had ceased to exist (Hà Tây after 7/2008) is nobody's peer that year
-  AND (e.valid_to IS NULL OR e.valid_to >= make_date($3, 1, 1))
-  AND (e.valid_from IS NULL OR e.valid_from <= make_date($3, 12, 31))
+  AND (e.valid_to IS NULL OR e.valid_to >= make_date($year, 1, 1))
+  AND (e.valid_from IS NULL OR e.valid_from <= make_date($year, 12, 31))
   AND (s.points IS NOT NULL OR s.rank IS NOT NULL)
 ORDER BY s.rank NULLS LAST, s.points DESC NULLS LAST, s.entity_name

@@ -6,33 +6,26 @@
 --   mean     (SIPAS): the total is the mean of part means.
 -- Only where the scores of the units ranked above are known: with a published rank r and
 -- fewer than r-1 known higher scores (PCI 2023+: top 30 only) the gap is unknown (NULL).
--- Parameters: $1 entity_code, $2 year, $3 index_code (NULL = all), $4 top_fraction,
--- $5, $6 the entity's level and peer group (constants, so DuckDB filters before its windows).
+-- Parameters: $entity_code, $year, $index_code (NULL = all), $top_fraction;
+-- $peer_from, $peer_to: the range of peer_id that holds the entity's peer groups that year
+-- (metrics/sql/peer_range.sql; constants, so DuckDB reads only those groups).
 WITH totals AS (
-    SELECT s.year, s.index_code, s.framework, s.entity_code, s.entity_level,
-           COALESCE(e.parent_code, '') AS peer_group, s.points AS total, s.rank, s.n_ranked
-    FROM scores s JOIN entities e USING (entity_code)
-    WHERE s.criterion_code IS NULL AND s.points IS NOT NULL AND s.year = $2
-      AND ($3 IS NULL OR s.index_code = $3)
-      AND s.entity_level = $5 AND s.peer_group = $6
+    SELECT s.index_code, s.framework, s.entity_code, s.peer_id, s.points AS total, s.rank, s.n_ranked
+    FROM scores s
+    WHERE s.criterion_code IS NULL AND s.points IS NOT NULL AND s.year = $year
+      AND ($index_code IS NULL OR s.index_code = $index_code)
+      AND s.peer_id BETWEEN $peer_from AND $peer_to
 ), me AS (
-    SELECT * FROM totals WHERE entity_code = $1
+    SELECT * FROM totals WHERE entity_code = $entity_code
 ), targets AS (
     SELECT me.index_code, me.framework, me.total,
            CASE WHEN me.rank IS NULL OR me.rank - 1 <=
-                     (SELECT count(*) FROM totals o
-                       WHERE o.index_code = me.index_code AND o.framework = me.framework
-                         AND o.entity_level = me.entity_level AND o.peer_group = me.peer_group
-                         AND o.total > me.total)
-                THEN (SELECT min(o.total) FROM totals o
-                       WHERE o.index_code = me.index_code AND o.framework = me.framework
-                         AND o.entity_level = me.entity_level AND o.peer_group = me.peer_group
-                         AND o.total > me.total) END AS next_total,
+                     (SELECT count(*) FROM totals o WHERE o.peer_id = me.peer_id AND o.total > me.total)
+                THEN (SELECT min(o.total) FROM totals o WHERE o.peer_id = me.peer_id AND o.total > me.total)
+           END AS next_total,
            -- the top group is counted on the whole ranked group; a score past the known ones is NULL
-           (SELECT list_sort(list(o.total), 'DESC')[greatest(1, CAST(floor(greatest(count(*), COALESCE(me.n_ranked, 0)) * $4) AS INTEGER))]
-             FROM totals o
-             WHERE o.index_code = me.index_code AND o.framework = me.framework
-               AND o.entity_level = me.entity_level AND o.peer_group = me.peer_group) AS top_total
+           (SELECT list_sort(list(o.total), 'DESC')[greatest(1, CAST(floor(greatest(count(*), COALESCE(me.n_ranked, 0)) * $top_fraction) AS INTEGER))]
+             FROM totals o WHERE o.peer_id = me.peer_id) AS top_total
     FROM me
 ), siblings AS (
     SELECT framework, code, count(*) OVER (PARTITION BY framework, parent_code) AS n_siblings,
@@ -55,8 +48,8 @@ SELECT sc.index_code, sc.criterion_code, sc.criterion_name, sc.points, sc.max_po
        CASE WHEN ef.total_per_point IS NULL OR t.top_total IS NULL THEN NULL
             WHEN t.top_total > t.total THEN (t.top_total - t.total) / ef.total_per_point ELSE 0 END AS points_to_top,
        sc.max_points - sc.points AS headroom
-FROM (SELECT * FROM scores WHERE year = $2 AND entity_level = $5 AND peer_group = $6) sc
+FROM (SELECT * FROM scores WHERE year = $year AND peer_id BETWEEN $peer_from AND $peer_to) sc
 JOIN targets t ON t.index_code = sc.index_code AND t.framework = sc.framework
 JOIN effect ef ON ef.framework = sc.framework AND ef.code = sc.criterion_code
-WHERE sc.entity_code = $1 AND sc.year = $2 AND sc.criterion_code IS NOT NULL
+WHERE sc.entity_code = $entity_code AND sc.criterion_code IS NOT NULL
 ORDER BY sc.index_code, sc.criterion_code

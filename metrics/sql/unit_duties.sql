@@ -1,10 +1,10 @@
 -- What one unit leads and supports: directly, or through a group it belongs to (via_group).
--- Parameter: $1 unit_code.
+-- Parameter: $unit_code.
 WITH mine AS (
-    SELECT $1 AS unit_code, NULL AS via_group
+    SELECT $unit_code AS unit_code, NULL AS via_group
     UNION ALL
     SELECT gm.group_code, g.name FROM unit_group_members gm JOIN units g ON g.unit_code = gm.group_code
-    WHERE gm.member_code = $1
+    WHERE gm.member_code = $unit_code
 )
 SELECT a.plan_id, a.index_code, a.criterion_code AS plan_code, pc.name AS criterion_name, a.role,
        m.via_group, x.framework, x.criterion_code AS published_code

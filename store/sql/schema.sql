@@ -60,12 +60,14 @@ CREATE TABLE score (
     source_file VARCHAR, source_sheet VARCHAR, source_row INTEGER, source_note VARCHAR,
     import_id INTEGER);
 
--- One consistent ordering per peer group (loaders/ranking.py): published ranks as given,
--- computed ones filling the free slots; rebuilt by every write.
+-- One consistent ordering per peer group (store/ranking.py): published ranks as given,
+-- computed ones filling the free slots; rebuilt by every write, stored in peer_id order.
 CREATE TABLE score_rank (
     year INTEGER, index_code VARCHAR, framework VARCHAR, criterion_code VARCHAR, entity_code VARCHAR,
     rank INTEGER, n_ranked INTEGER, rank_published BOOLEAN,
-    rank_conflict BOOLEAN);                        -- the score contradicts the published ranks: no rank
+    rank_conflict BOOLEAN,                         -- the score contradicts the published ranks: no rank
+    peer_id BIGINT,                                -- the peer group (store/sql/rank_base.sql defines it)
+    peers_illustrative BOOLEAN);                   -- some score in the peer group is illustrative
 
 CREATE TABLE import_log (
     import_id INTEGER PRIMARY KEY, imported_at TIMESTAMP NOT NULL, user_name VARCHAR, action VARCHAR,

@@ -1,8 +1,10 @@
 -- Stable views for other tools. Column lists are documented in README.md.
 
 CREATE OR REPLACE VIEW scores AS
--- Ranks come from score_rank (loaders/ranking.py): one consistent ordering per peer group,
--- published ranks as given and computed ones filling the free slots around them.
+-- Ranks come from score_rank (store/ranking.py): one consistent ordering per peer group,
+-- published ranks as given and computed ones filling the free slots around them. Rows with
+-- the same peer_id are compared with each other (store/sql/rank_base.sql defines the group);
+-- no window here, so a filter on any column reaches the tables before the joins.
 WITH base AS (
     SELECT s.year, s.index_code, s.framework, s.criterion_code,
            COALESCE(c.name_vi, i.name_vi) AS criterion_name,
@@ -12,6 +14,7 @@ WITH base AS (
            COALESCE(s.max_points, CASE WHEN s.criterion_code IS NULL THEN f.total_max ELSE c.max_points END) AS max_points,
            r.rank, COALESCE(r.rank_published, FALSE) AS rank_published, r.n_ranked,
            COALESCE(r.rank_conflict, FALSE) AS rank_conflict, s.label, s.is_illustrative,
+           COALESCE(r.peers_illustrative, FALSE) AS peers_illustrative, r.peer_id,
            concat_ws(' › ', s.source_file, s.source_sheet,
                      CASE WHEN s.source_row IS NOT NULL THEN 'dòng ' || s.source_row END,
                      NULLIF(s.source_note, '')) AS source
@@ -22,10 +25,6 @@ WITH base AS (
     LEFT JOIN criteria c ON c.framework = s.framework AND c.code = s.criterion_code
     LEFT JOIN score_rank r ON r.year = s.year AND r.index_code = s.index_code AND r.framework = s.framework
          AND r.criterion_code IS NOT DISTINCT FROM s.criterion_code AND r.entity_code = s.entity_code
-), flagged AS (
-    SELECT *,
-        bool_or(is_illustrative) OVER (PARTITION BY year, index_code, framework, criterion_code, entity_level, peer_group) AS peers_illustrative
-    FROM base
 )
 SELECT year, index_code, framework, criterion_code, criterion_name, entity_code, entity_name,
        entity_level, points, max_points,
@@ -36,8 +35,9 @@ SELECT year, index_code, framework, criterion_code, criterion_name, entity_code,
        is_illustrative OR (NOT rank_published AND points IS NOT NULL AND peers_illustrative) AS is_illustrative,
        source,
        peer_group,  -- the parent shared by the peers a computed rank is among ('' for provinces)
-       rank_conflict
-FROM flagged;
+       rank_conflict,
+       peer_id      -- the peer group: rows with the same peer_id are ranked among each other
+FROM base;
 
 CREATE OR REPLACE VIEW task_map AS
 SELECT a.plan_id, a.index_code, a.criterion_code, pc.name AS criterion_name, a.role,

@@ -1,0 +1,24 @@
+"""What the pickers and the data page list: entities with scores, responsible units, the
+criteria of one entity, the last write. Plain lookups, each one SQL file in metrics/sql/."""
+from __future__ import annotations
+
+import pandas as pd
+
+from metrics.core import sql
+
+
+def entities(con) -> pd.DataFrame:
+    return con.execute(sql("catalog_entities.sql")).df()
+
+
+def units(con) -> pd.DataFrame:
+    return con.execute(sql("catalog_units.sql")).df()
+
+
+def criteria(con, entity_code: str, index_code: str, year: int) -> pd.DataFrame:
+    return con.execute(sql("catalog_criteria.sql"),
+                       {"entity_code": entity_code, "index_code": index_code, "year": year}).df()
+
+
+def last_write(con) -> pd.DataFrame:
+    return con.execute(sql("catalog_last_write.sql")).df()

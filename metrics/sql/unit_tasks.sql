@@ -1,0 +1,12 @@
+-- The section II.1 tasks one unit leads or supports, directly or through a group it belongs
+-- to (via_group). Parameter: $unit_code.
+WITH mine AS (
+    SELECT $unit_code AS unit_code, NULL AS via_group
+    UNION ALL
+    SELECT gm.group_code, g.name FROM unit_group_members gm JOIN units g ON g.unit_code = gm.group_code
+    WHERE gm.member_code = $unit_code
+)
+SELECT t.index_code, t.task_no, t.text, u.role, m.via_group
+FROM plan_task_units u JOIN mine m USING (unit_code)
+JOIN plan_task_items t ON t.plan_id = u.plan_id AND t.task_no = u.task_no
+ORDER BY t.section, string_split(t.task_no, '.')[3]::INTEGER, u.role

@@ -1,0 +1,156 @@
+"""The one database handle of the app and its cached queries: every page reads through here.
+
+A query is cached per database version, so a rebuilt or re-imported file is read anew."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from domain import vocabulary
+from domain.entities import authority
+from metrics import catalog, core
+from store.db import CATALOG, ReadOnlyDatabase
+from ui.fmt import LEVEL_VI
+
+
+HOME_ENTITY = vocabulary.home_entity()  # data/home.csv
+
+
+PROVINCE = vocabulary.home_province()
+
+
+@st.cache_resource(max_entries=1)
+def database() -> ReadOnlyDatabase:
+    return ReadOnlyDatabase()
+
+
+PIN = "_db_pin"  # session_state key: (cursor, version) fixed for one script run
+
+
+def pin() -> None:
+    """Fix the database version for the rest of this script run (app.py calls it first on
+    every run), so that every table and chart on a page comes from one version even if an
+    import lands halfway through; the next run sees the new one."""
+    try:
+        st.session_state[PIN] = database().cursor_and_version()
+    except FileNotFoundError:
+        st.session_state.pop(PIN, None)  # the page says what to do (require_database)
+
+
+def repin() -> None:
+    """After this run's own write: the rest of the run shows the new version (if pinned)."""
+    if PIN in st.session_state:
+        pin()
+
+
+def version() -> tuple | None:
+    """Changes whenever a rebuild or an import replaced the file: part of every cache key."""
+    pinned = st.session_state.get(PIN)
+    return pinned[1] if pinned else database().version
+
+
+def cursor():
+    pinned = st.session_state.get(PIN)
+    if pinned:
+        cur = pinned[0].cursor()  # a fresh connection to the pinned version's instance
+        cur.execute(f"USE {CATALOG}")
+        return cur
+    return database().cursor()
+
+
+def require_database() -> None:
+    try:
+        cursor()
+    except FileNotFoundError:
+        st.error("Chưa có cơ sở dữ liệu. Chạy `make run` (hoặc `python -m loaders build`) để dựng từ thư mục data/.")
+        st.stop()
+
+
+# Streamlit leaves arguments named with a leading underscore out of the cache key, so the
+# database version is always a plain argument: a rebuilt or re-imported file must miss.
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def query(sql: str, params: tuple, v: tuple | None) -> pd.DataFrame:
+    return cursor().execute(sql, list(params)).df()
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _cached(fn_name: str, args: tuple, v: tuple | None):
+    import importlib
+
+    module, name = fn_name.rsplit(".", 1)
+    return getattr(importlib.import_module(module), name)(cursor(), *args)
+
+
+def cached(fn, *args):
+    """fn(cursor, *args) from metrics/, cached per database version (st.cache_data hands back
+    a copy, so callers may change what they get)."""
+    return _cached(f"{fn.__module__}.{fn.__name__}", args, version())
+
+
+def q(sql: str, *params) -> pd.DataFrame:
+    return query(sql, tuple(params), version()).copy()
+
+
+def metrics(entity: str | None = None, index: str | None = None, year: int | None = None) -> pd.DataFrame:
+    return cached(core.criterion_metrics, entity, index, year)
+
+
+def focus(entity: str, year: int, index: str | None = None) -> pd.DataFrame:
+    return cached(core.focus_list, entity, year, index)
+
+
+def climb(entity: str, year: int, index: str | None = None) -> pd.DataFrame:
+    return cached(core.points_to_climb, entity, year, index)
+
+
+def responsibility(entity: str) -> pd.DataFrame:
+    """Units answering for this entity's criteria: from its own plans only."""
+    return cached(core.responsibility, None, entity)
+
+
+def unit_status(unit: str, entity: str, year: int | None = None) -> pd.DataFrame:
+    return cached(core.unit_status, unit, entity, year)
+
+
+def plans_of(entity: str) -> pd.DataFrame:
+    return q("SELECT plan_id, title, issuer, source_file FROM plans WHERE entity_code = ? ORDER BY plan_id", entity)
+
+
+def unassigned(entity: str) -> str:
+    """What an empty unit cell says: the plan gave no unit, or no plan covers the entity."""
+    return "— chưa giao —" if len(plans_of(entity)) else core.NO_PLAN
+
+
+def plan_source(entity: str) -> str:
+    plans = plans_of(entity)
+    if plans.empty:
+        return "cơ quan chủ trì, phối hợp: " + core.NO_PLAN + " của " + authority_of(entity)
+    return "cơ quan chủ trì, phối hợp: " + "; ".join(f"{t} của {i}" if i else t for t, i in zip(plans.title, plans.issuer))
+
+
+def authority_of(entity: str) -> str:
+    """«UBND tỉnh Thanh Hóa», «UBND huyện Vĩnh Lộc»: titles and addressees."""
+    row = q("SELECT name, level FROM entities WHERE entity_code = ?", entity)
+    return authority(row.name.iloc[0], row.level.iloc[0]) if len(row) else entity
+
+
+def entities() -> pd.DataFrame:
+    """Entities that have scores, the home entity first, then by level and name."""
+    df = cached(catalog.entities)
+    order = {"district": 0, "province": 1, "commune": 2}
+    df["k"] = [(c != HOME_ENTITY, order.get(lv, 3), n) for c, lv, n in zip(df.entity_code, df.level, df.name)]
+    return df.sort_values("k").drop(columns="k").reset_index(drop=True)
+
+
+@st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
+def _entity_labels(v: tuple | None) -> dict[str, str]:
+    e = entities()
+    # a unit that no longer exists says until when: «Hà Tây (cấp tỉnh, đến 2008)»
+    return {c: f"{n} ({LEVEL_VI.get(lv, '')}" + (f", đến {int(u)})" if pd.notna(u) else ")")
+            for c, n, lv, u in zip(e.entity_code, e.name, e.level, e.until)}
+
+
+def entity_label(code: str) -> str:
+    """«Huyện Vĩnh Lộc (Huyện)». One dictionary per database version: a selectbox calls this
+    for each of its options, thousands of them at national scale."""
+    return _entity_labels(version()).get(code, code)
