@@ -19,6 +19,7 @@ import pandas as pd
 
 from domain.vocabulary import DATA_DIR
 from domain.frameworks import Frameworks
+from domain.vocabulary import INDEX_CODES
 
 DISTRICTS = 700
 COMMUNES = 3321
@@ -76,17 +77,15 @@ def _scores(fw: Frameworks, entities: pd.DataFrame, years: list[int], rng: np.ra
         end = entities.valid_to.replace("", "9999-12-31")
         end_year = end.str[:4].astype(int) - (end.str[5:] < "07-01").astype(int)
         alive = entities[(start <= year) & (end_year >= year) & (entities.entity_code != "VN-HATAY")]
-        for level, indices in (("province", ["PAPI", "PCI", "PAR", "SIPAS"]),
-                               ("district", ["PAR", "SIPAS", "PAPI", "DDCI"]),
-                               ("commune", ["PAR", "SIPAS", "PAPI", "DDCI"])):
+        for level in ("province", "district", "commune"):
+            # the indices a level has a framework for that year (PCI: provinces; DDCI: districts, communes)
+            indices = [c for c in INDEX_CODES if fw.framework_for(c, year, level)]
             ents = alive[alive.level == level]
             if ents.empty:
                 continue
             q = quality.loc[ents.entity_code].to_numpy()
             for index in indices:
                 framework = fw.framework_for(index, year, level)
-                if framework is None:  # e.g. SIPAS of a district before 2021
-                    continue
                 crit = fw.criteria_of(framework)
                 leaves = crit[crit.level.isin(LEAVES)]
                 share = np.clip(0.45 + 0.35 * q[:, None] + rng.normal(0, 0.1, (len(ents), len(leaves))), 0.05, 1.0)

@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from exports.briefing import gather, task_rows
+from exports.briefing import gather, task_layout, task_rows
 from cli.common import Clock, Parser, emit_json, fail, format_parent, parse, refuse, run
 from domain.problems import InputError
 from store.db import ReadOnlyDatabase
@@ -75,10 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             if out.suffix.lower() == ".csv":
                 out.write_bytes(task_table_csv(rows))
             else:
-                index_names = dict(con.execute("SELECT index_code, name_vi FROM indices").fetchall())
-                write_task_table(rows, out, title=f"NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CÁC CHỈ SỐ NĂM {args.year + 1}",
-                                 subtitle=f"(Kèm theo Kế hoạch số {args.plan_number}/KH-UBND ngày …/…/{args.year + 1} "
-                                          f"của {authority(name, level)})", index_names=index_names)
+                write_task_table(rows, out, **task_layout(authority(name, level), args.year, args.plan_number))
             done(f"Đã ghi {out}: {len(rows)} tiêu chí.", rows=len(rows))
         else:
             _progress(f"Đang tổng hợp số liệu của {name}, năm {args.year}…")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from domain.vocabulary import INDEX_CODES
 from metrics.core import criterion_metrics
 
-INDEX_ORDER = ["PAR", "SIPAS", "PAPI", "DDCI", "PCI"]
 
 
 def index_cards(con, entity_code: str, metrics: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -16,7 +16,7 @@ def index_cards(con, entity_code: str, metrics: pd.DataFrame | None = None) -> p
     if t.empty:
         return t
     latest = t[t.year == t.groupby("index_code").year.transform("max")]
-    order = {code: i for i, code in enumerate(INDEX_ORDER)}
+    order = {code: i for i, code in enumerate(INDEX_CODES)}
     latest = latest.sort_values("index_code", key=lambda s: s.map(order))
     return latest[["index_code", "year", "framework", "points", "max_points", "pct", "rank", "n_ranked",
                    "rank_computed", "change_points", "change_pct_points", "rank_change", "break_before",

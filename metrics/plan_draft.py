@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from domain.vocabulary import index_rank
 from metrics.core import sql
 
 
@@ -22,15 +23,8 @@ def draft_rows(con, focus: pd.DataFrame, entity_code: str | None = None) -> pd.D
     out["timing"] = out.timing.where(in_plan, "Thường xuyên")
     out = out.drop(columns=["plan_code", "pub_area_code", "pub_area_name"])
     # a plan reads in the plan's order: index by index, criteria by their number
-    return out.sort_values(["index_code", "code"], key=lambda col: col.map(_index_rank if col.name == "index_code"
+    return out.sort_values(["index_code", "code"], key=lambda col: col.map(index_rank if col.name == "index_code"
                                                                              else _code_key)).reset_index(drop=True)
-
-
-INDEX_ORDER = ["PAR", "SIPAS", "PAPI", "DDCI", "PCI"]
-
-
-def _index_rank(code: str) -> int:
-    return INDEX_ORDER.index(code) if code in INDEX_ORDER else len(INDEX_ORDER)
 
 
 def _code_key(code: str) -> tuple:
