@@ -15,6 +15,7 @@ import pandas as pd
 
 from cli.common import Parser, fail, format_parent, parse, run
 from domain.problems import InputError
+from domain.text import format_number
 from store.db import ReadOnlyDatabase
 from domain import vocabulary
 from domain.entities import EntityRegistry
@@ -61,7 +62,7 @@ def _text(v) -> str:
     if isinstance(v, bool):
         return "có" if v else "không"
     if isinstance(v, float):
-        return f"{v:.2f}".replace(".", ",")
+        return format_number(v)
     if isinstance(v, list):
         return "; ".join(str(x) for x in v)
     return str(v)

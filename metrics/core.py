@@ -6,7 +6,6 @@ and writes the Vietnamese reasons. Functions take a DuckDB connection (or cursor
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -201,9 +200,3 @@ def unit_status(con, unit_code: str, entity_code: str, year: int | None = None,
     for col in ("declining", "low_ranked"):
         out[col] = out[col].fillna(False).astype(bool)
     return out
-
-
-def fmt(value: float | None, digits: int = 2) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value:.{digits}f}".replace(".", ",")
