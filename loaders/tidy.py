@@ -7,6 +7,7 @@ n_ranked/Số đơn vị xếp hạng, label/Xếp loại, illustrative/Minh h�
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pandas as pd
 
 from domain.entities import LEVEL_LABEL, EntityRegistry
 from domain.frameworks import Frameworks
+from domain import vocabulary
 from domain.vocabulary import INDEX_CODES
 from domain.problems import Problem, ValidationFailed
 from loaders.staging import STAGED_COLUMNS, check_rows, drop_exact_duplicates, staged
@@ -37,8 +39,10 @@ COLUMNS = {  # field -> accepted headers (first is the template's English header
 REQUIRED = ["year", "criterion", "entity", "points"]
 VI_HEADER = {f: names[1] for f, names in COLUMNS.items()}
 _HEADER_KEYS = {fold_loose(h): f for f, names in COLUMNS.items() for h in names}
-INDEX_ALIASES = {"par index": "PAR", "chi so cai cach hanh chinh": "PAR", "par": "PAR", "sipas": "SIPAS",
-                 "papi": "PAPI", "ddci": "DDCI", "pci": "PCI"}
+# an index named by its code, short label or Vietnamese name (without the abbreviation in
+# parentheses), as data/frameworks/indices.csv spells them
+INDEX_ALIASES = {fold_loose(t): r.index_code for r in vocabulary.indices().itertuples()
+                 for t in (r.index_code, r.short_label, re.sub(r"\s*\([^()]*\)\s*$", "", r.name_vi)) if t}
 TOTAL_WORDS = {"", "total", "tong", "tong diem"}
 FIRST_YEAR = 1990
 TRUE_WORDS = {"1", "true", "yes", "co", "x", "minh hoa"}
