@@ -496,7 +496,7 @@ def step_metrics(db: str, runs: int = 5) -> dict:
     from bench.reference_metrics import reference_metrics, tables
 
     con = duckdb.connect(str(db), read_only=True)
-    con.execute("SET enable_progress_bar = false")  # as the app's connections (loaders/db.py)
+    con.execute("SET enable_progress_bar = false")  # as the app's connections (store/db.py)
     th = core.Thresholds.load()
     year = con.execute("SELECT max(year) FROM score WHERE entity_code = ? AND criterion_code IS NULL",
                        [HOME_ENTITY]).fetchone()[0]

@@ -1,6 +1,6 @@
 """python -m briefing {deck,tasks,report} --entity NAME --year YEAR --out FILE.
 
-Every export is built from metrics/ (briefing/data.py), so it shows exactly what the
+Every export is built from metrics/ (exports/briefing.py), so it shows exactly what the
 dashboard shows. Exit 2 on a name, criterion or file type that is not recognised.
 
 ``--format json``: one object on stdout at the end instead of the Vietnamese line,

@@ -183,7 +183,7 @@ def read_finds(path: Path, fw: Frameworks, reg: EntityRegistry) -> pd.DataFrame:
     ``df.attrs["skipped"]`` (rule -> rows). The same fact stated twice is kept once: the
     first row that gives points stands, later rows fill its rank and group size. A later
     row that disagrees with it (points or rank) is returned too, after every kept row, so
-    that the build's merge (loaders/build.py merge_staged) keeps the first and records the
+    that the build's merge (loaders/read.py merge_staged) keeps the first and records the
     disagreement in source_conflicts; this reader is only used through data/manifest.csv,
     never by an import (which would store both rows)."""
     name = path.name

@@ -151,6 +151,6 @@ def _entity_labels(v: tuple | None) -> dict[str, str]:
 
 
 def entity_label(code: str) -> str:
-    """«Huyện Vĩnh Lộc (Huyện)». One dictionary per database version: a selectbox calls this
+    """«Huyện Vĩnh Lộc (cấp huyện, đến 2025)». One dictionary per database version: a selectbox calls this
     for each of its options, thousands of them at national scale."""
     return _entity_labels(version()).get(code, code)
