@@ -39,12 +39,13 @@ resp = resp[resp.index_code == index][["framework", "criterion_code", "lead_unit
 table = now.merge(resp, on=["framework", "criterion_code"], how="left")
 table["flags"] = [", ".join(f for f, on in (("đang giảm", d), ("hạng thấp", lr), ("không có số liệu", nd)) if on)
                   for d, lr, nd in zip(table.declining, table.low_ranked, table.no_data)]
+unassigned = queries.unassigned(entity)  # once, not once per row
 view = table.assign(
     points=table.points, rank=[fmt.rank_text(r, n, c) for r, n, c in zip(table["rank"], table.n_ranked, table.rank_computed)],
-    lead_units=table.lead_units.map(lambda v: fmt.units_text(v, queries.unassigned(entity))),
+    lead_units=table.lead_units.map(lambda v: fmt.units_text(v, unassigned)),
     support_units=table.support_units.map(lambda v: fmt.units_text(v, "")),
-)[["criterion_code", "criterion_name", "points", "max_points", "pct", "change_pct_points", "rank", "gap_to_median",
-   "gap_to_best", "flags", "lead_units", "support_units"]]
+)[["criterion_code", "criterion_name", "points", "lead_units", "support_units", "flags", "rank", "max_points",
+   "pct", "change_pct_points", "gap_to_median", "gap_to_best"]]  # units next to the criterion, in view
 st.subheader(f"Các tiêu chí năm {year}")
 if now.empty:
     st.info(f"Năm {year} chỉ có điểm tổng của chỉ số, chưa có điểm từng tiêu chí.")
@@ -92,7 +93,7 @@ with right:
                         + ("" if c.next_rank_possible else f" — **không thể** (chỉ còn {fmt.num(c.headroom)} điểm đến tối đa)"))
         st.markdown(f"Để vào nhóm 1/3 đầu cần thêm **{fmt.num(c.points_to_top)}** điểm"
                     + ("" if c.top_possible else " — **không thể** với riêng tiêu chí này"))
-    st.markdown("**Cơ quan chủ trì:** " + fmt.plain(fmt.units_text(row.lead_units, queries.unassigned(entity))))
+    st.markdown("**Cơ quan chủ trì:** " + fmt.plain(fmt.units_text(row.lead_units, unassigned)))
     st.markdown("**Cơ quan phối hợp:** " + fmt.plain(fmt.units_text(row.support_units)))
 
 tasks = queries.q("SELECT DISTINCT task_no, text FROM plan_tasks WHERE index_code = ? ORDER BY task_no", "PAR" if index == "SIPAS" else index)

@@ -42,9 +42,9 @@ st.subheader("Năm điểm yếu cần xử lý trước")
 if len(urgent):
     st.dataframe(urgent.assign(
         index_code=urgent.index_code.map(fmt.INDEX_LABEL), reasons=urgent.reasons.map("; ".join),
-        lead_units=urgent.lead_units.map(lambda v: fmt.units_text(v, queries.unassigned(entity))),
+        lead_units=urgent.lead_units.map(lambda v, empty=queries.unassigned(entity): fmt.units_text(v, empty)),
         points_recoverable=urgent.points_recoverable.map(fmt.num),
-    )[["index_code", "criterion_code", "criterion_name", "reasons", "points_recoverable", "lead_units"]].rename(columns={
+    )[["index_code", "criterion_code", "criterion_name", "lead_units", "reasons", "points_recoverable"]].rename(columns={
         "index_code": "Chỉ số", "criterion_code": "Mã", "criterion_name": "Tiêu chí", "reasons": "Lý do",
         "points_recoverable": "Điểm có thể lấy lại", "lead_units": "Cơ quan chủ trì"}), hide_index=True)
     st.caption("Xếp theo mức ưu tiên (vừa giảm vừa hạng thấp trước), rồi theo số điểm có thể lấy lại. "

@@ -32,13 +32,14 @@ table = pd.DataFrame({
     "index": focus.index_code.map(fmt.INDEX_LABEL),
     "code": focus.criterion_code,
     "name": focus.criterion_name,
+    # the units next to the criterion, before the long reasons: the page's core answer in view
+    "lead": focus.lead_units.map(lambda v: fmt.units_text(v, "")),
+    "support": focus.support_units.map(lambda v: fmt.units_text(v, "")),
     "priority": focus.priority.map(PRIORITY),
     "reasons": focus.reasons.map("; ".join),
     # display-only columns: shown with the decimal comma (the editor has no locale of its own)
     "recoverable": focus.points_recoverable.map(fmt.num),
     "to_next": focus.points_to_next_rank.map(fmt.num),
-    "lead": focus.lead_units.map(lambda v: fmt.units_text(v, "")),
-    "support": focus.support_units.map(lambda v: fmt.units_text(v, "")),
 })
 st.markdown("Đánh dấu cột **Chọn** cho tiêu chí đưa vào kế hoạch; sửa trực tiếp cơ quan chủ trì, phối hợp "
             "(nhiều cơ quan cách nhau bằng dấu chấm phẩy «;»).")
