@@ -1,4 +1,5 @@
-"""Deterministic ILLUSTRATIVE district-level scores for Thanh Hóa's 27 district-level units.
+"""Deterministic ILLUSTRATIVE scores: Thanh Hóa's 27 district-level units 2021–2024, and the
+province's commune-level units in their first year (2025).
 
 Vĩnh Lộc's own PAR, SIPAS, PAPI and DDCI results are not public here, so the product ships
 made-up figures with a realistic shape (criteria that fall, rise and tie; one missing
@@ -8,6 +9,14 @@ press and the row is marked published, with its source. Every other unit's score
 so that ordering by score gives back every published rank (``consistent_targets``), and a
 unit's criteria add up exactly to its total. Regenerate with ``python -m loaders
 illustrative``; the output is identical on every run.
+
+The communes (``generate_communes``): no commune results are published yet and the
+province's method for communes is not public, so every row is illustrative. PAR and SIPAS
+only (DDCI assesses districts and departments), for every commune-level unit of the home
+province in the first year the registry says they exist; criteria, parts and totals by the
+framework's rule, and the rank of every total among all of them. The home communes
+(data/home.csv) sit mid-table with a few clearly weak criteria, so that the pages have
+something to act on.
 """
 from __future__ import annotations
 
@@ -15,18 +24,23 @@ import csv
 import random
 from pathlib import Path
 
+import pandas as pd
 
 from domain.entities import EntityRegistry
 from domain.frameworks import Frameworks
-from domain.vocabulary import home
+from domain.vocabulary import home_entities, home_history, home_province
 
 
 YEARS = [2021, 2022, 2023, 2024]
 SEED = 20231101
-HOME = home()["district"]  # the district whose results are illustrated (data/home.csv)
+HOME = home_history()[0]  # the former district whose results are illustrated (data/home.csv, role history)
 NOTE = "SỐ LIỆU MINH HỌA, không phải số liệu công bố"
 FIELDS = ["year", "index", "criterion", "entity", "points", "max_points", "rank", "n_ranked", "label",
           "illustrative", "source"]
+DISTRICTS_FILE = "thanhhoa_districts_2021_2024_illustrative.csv"
+COMMUNES_FILE = "thanhhoa_communes_{year}_illustrative.csv"
+COMMUNE_NOTE = "SỐ LIỆU MINH HỌA cấp xã {year} — chưa có kết quả công bố; phương pháp của tỉnh chưa công khai"
+COMMUNE_INDICES = ("PAR", "SIPAS")  # DDCI assesses districts and departments, not communes
 
 
 def _press(reference: Path, reg: EntityRegistry, name: str, value_col: str) -> dict:
@@ -135,6 +149,56 @@ def _pin(points: list[float], maxima: list[float], total: float, frozen: set[int
     return [p / 100 for p in pts]
 
 
+def _row(year: int, index: str, crit: str | None, entity: str, points: float | None, **kw) -> dict:
+    """One row of an illustrative file (loaders/tidy.py format)."""
+    return {"year": year, "index": index, "criterion": crit or "", "entity": entity,
+            "points": "" if points is None else f"{points:.2f}", "max_points": kw.get("max_points", ""),
+            "rank": kw.get("rank", ""), "n_ranked": kw.get("n_ranked", ""), "label": kw.get("label", ""),
+            "illustrative": "0" if kw.get("published") else "1", "source": kw.get("source", NOTE)}
+
+
+def _summed_points(rng: random.Random, maxima: list[float], total: float, fixed: dict[int, float] | None = None,
+                   floors: dict[int, float] | None = None, step: float = 0.25) -> list[float]:
+    """Points per criterion of an index whose total is the sum of its criteria (PAR): uneven,
+    adding up to exactly ``total``. Criteria in ``fixed`` take that value, those in
+    ``floors`` at least that value; the other criteria absorb the difference."""
+    pts = _allocate(rng, maxima, total, step)
+    for i, v in (fixed or {}).items():
+        pts[i] = v
+    for i, v in (floors or {}).items():
+        pts[i] = max(pts[i], v)
+    return _pin(pts, maxima, total, set(fixed or {}) | set(floors or {}))
+
+
+def _mean_points(rng: random.Random, items: pd.DataFrame, base: float, total: float,
+                 fixed: dict[str, float] | None = None) -> tuple[dict[str, float], dict[str, float]]:
+    """Percentages per item of an index whose parts are the mean of their items and whose
+    total is the mean of its parts (SIPAS): items around ``base``, the parts' means, the last
+    part's items moved together so that the total is exactly ``total``. Items in ``fixed``
+    take that value. Returns (item -> value, part -> mean)."""
+    fixed = fixed or {}
+    vals = {}
+    for code in items.code:
+        v = round(min(99.5, base + rng.uniform(-6, 5)), 2)
+        vals[code] = fixed.get(code, v)
+    parts = list(dict.fromkeys(items.parent_code))
+    members = {p: list(items.code[items.parent_code == p]) for p in parts}
+    means = {p: round(sum(vals[c] for c in members[p]) / len(members[p]), 2) for p in parts[:-1]}
+    last = members[parts[-1]]
+    means[parts[-1]] = round(len(parts) * total - sum(means.values()), 2)  # so that the total is exactly the target
+    pinned = _pin([vals[c] for c in last], [99.9] * len(last), means[parts[-1]] * len(last),
+                  {i for i, c in enumerate(last) if c in fixed}, [40.0] * len(last), spread=True)
+    vals.update(zip(last, pinned))
+    return vals, means
+
+
+def _ranks(scores: dict[str, float]) -> dict[str, int]:
+    """Rank of each unit by score (2 decimals), higher first; equal scores share the better
+    rank (1, 2, 2, 4)."""
+    cents = {c: int(round(v * 100)) for c, v in scores.items()}
+    return {c: 1 + sum(1 for o in cents.values() if o > v) for c, v in cents.items()}
+
+
 def generate(fw: Frameworks, reg: EntityRegistry, reference: Path, intended: dict | None = None) -> list[dict]:
     """The rows of the illustrative file; ``intended`` (if given) receives the total each
     unit was built to reach, by (year, index, entity code)."""
@@ -146,11 +210,7 @@ def generate(fw: Frameworks, reg: EntityRegistry, reference: Path, intended: dic
     rows: list[dict] = []
 
     def add(year, index, crit, code, points, **kw):
-        rows.append({"year": year, "index": index, "criterion": crit or "", "entity": name[code],
-                     "points": "" if points is None else f"{points:.2f}", "max_points": kw.get("max_points", ""),
-                     "rank": kw.get("rank", ""), "n_ranked": kw.get("n_ranked", ""), "label": kw.get("label", ""),
-                     "illustrative": "0" if kw.get("published") else "1",
-                     "source": kw.get("source", NOTE)})
+        rows.append(_row(year, index, crit, name[code], points, **kw))
 
     quality = {c: rng.uniform(0.0, 1.0) for c in codes}
     quality[HOME] = 0.45  # mid-table, so that both strengths and weaknesses show
@@ -175,17 +235,15 @@ def generate(fw: Frameworks, reg: EntityRegistry, reference: Path, intended: dic
                 for c in close:
                     raw[c] = targets[c] + shift
                 targets = consistent_targets(raw, published, len(codes))
+        slid = {i: round(maxima[i] * (0.95 - 0.12 * (year - 2021)) / 0.25) * 0.25 for i in home_falls}
         for code in codes:
             intended[(year, "PAR", code)] = targets[code]
-            pts = _allocate(rng, maxima, targets[code], 0.25)
-            frozen = home_falls if code == HOME else set()
-            for i in frozen:
-                pts[i] = round(maxima[i] * (0.95 - 0.12 * (year - 2021)) / 0.25) * 0.25
-            if code != HOME and year == YEARS[-1]:  # by then the slide leaves Vĩnh Lộc last on these
-                for i in home_falls:
-                    pts[i] = max(pts[i], round(maxima[i] * (0.95 - 0.12 * (year - 2021)) / 0.25) * 0.25 + 0.25)
-                frozen = set(home_falls)
-            pts = _pin(pts, maxima, targets[code], frozen)
+            if code == HOME:
+                pts = _summed_points(rng, maxima, targets[code], fixed=slid)
+            elif year == YEARS[-1]:  # by then the slide leaves Vĩnh Lộc last on these
+                pts = _summed_points(rng, maxima, targets[code], floors={i: v + 0.25 for i, v in slid.items()})
+            else:
+                pts = _summed_points(rng, maxima, targets[code])
             for c, p in zip(par_crit.code, pts):
                 add(year, "PAR", c, code, p)
             if code in pub:
@@ -201,23 +259,12 @@ def generate(fw: Frameworks, reg: EntityRegistry, reference: Path, intended: dic
         targets = consistent_targets({c: base[c] + rng.uniform(-1.5, 1.0) for c in codes}, {}, len(codes))
         for code in codes:
             intended[(year, "SIPAS", code)] = targets[code]
-            vals = {}
-            for r in items.itertuples():
-                v = round(min(99.5, base[code] + rng.uniform(-6, 5)), 2)
-                if code == HOME and r.code == "2.2":
-                    v = round(base[code] - 4 - 3 * (year - 2021), 2)  # procedures: falling
-                vals[r.code] = v
-            part1 = [c for c in items.code if c.startswith("1.")]
-            part2 = [c for c in items.code if c.startswith("2.")]
-            mean1 = round(sum(vals[c] for c in part1) / len(part1), 2)
-            mean2 = round(2 * targets[code] - mean1, 2)  # so that the total is exactly the target
-            pinned = _pin([vals[c] for c in part2], [99.9] * len(part2), mean2 * len(part2),
-                          {i for i, c in enumerate(part2) if code == HOME and c == "2.2"}, [40.0] * len(part2), spread=True)
-            vals.update(zip(part2, pinned))
+            falling = {"2.2": round(base[code] - 4 - 3 * (year - 2021), 2)} if code == HOME else {}  # procedures
+            vals, means = _mean_points(rng, items, base[code], targets[code], falling)
             for c in items.code:
                 add(year, "SIPAS", c, code, vals[c])
-            add(year, "SIPAS", "1", code, mean1)
-            add(year, "SIPAS", "2", code, mean2)
+            for part, mean in means.items():
+                add(year, "SIPAS", part, code, mean)
             add(year, "SIPAS", None, code, targets[code])
 
     # ---- PAPI at district level on the current national framework; sums in the database
@@ -295,6 +342,91 @@ def generate(fw: Frameworks, reg: EntityRegistry, reference: Path, intended: dic
     return rows
 
 
+def commune_year(reg: EntityRegistry, province: str) -> int:
+    """The first year the province's communes of the new structure exist (the registry's
+    earliest valid_from among them)."""
+    e = reg.entities
+    starts = e[(e.level == "commune") & (e.parent_code == province) & (e.valid_from != "")].valid_from
+    if starts.empty:
+        raise ValueError(f"danh mục không có đơn vị cấp xã nào của {province} có ngày bắt đầu hiệu lực")
+    return int(starts.min()[:4])
+
+
+def generate_communes(fw: Frameworks, reg: EntityRegistry, province: str | None = None,
+                      intended: dict | None = None) -> list[dict]:
+    """The rows of the illustrative commune file: PAR and SIPAS of every commune-level unit
+    of ``province`` (the home province) in its first year, every total ranked among them."""
+    province = province or home_province()
+    year = commune_year(reg, province)
+    e = reg.entities
+    # in force in the second half of the year (a unit dissolved on 30/6 was not assessed for it)
+    units = e[(e.level == "commune") & (e.parent_code == province) & (e.valid_from != "")
+              & (e.valid_from.str[:4] <= str(year)) & ((e.valid_to == "") | (e.valid_to >= f"{year}-07-01"))]
+    codes = list(units.entity_code)
+    name = dict(zip(units.entity_code, units.name))
+    homes = [c for c in home_entities() if c in name]
+    n = len(codes)
+    note = COMMUNE_NOTE.format(year=year)
+    intended = {} if intended is None else intended
+    rng = random.Random(SEED + year)
+    quality = {c: rng.uniform(0.0, 1.0) for c in codes}
+    for i, c in enumerate(homes):  # mid-table, a little apart
+        quality[c] = 0.42 + 0.08 * i
+    rows: list[dict] = []
+
+    def add(index, crit, code, points) -> dict:
+        rows.append(_row(year, index, crit, name[code], points, source=note))
+        return rows[-1]
+
+    for index in COMMUNE_INDICES:
+        framework = fw.framework_for(index, year, "commune")
+        if framework is None:
+            raise ValueError(f"không có bộ tiêu chí {index} cho cấp xã năm {year} (data/frameworks/frameworks.csv)")
+        rule = fw.framework_row(framework).total_rule
+        crit = fw.criteria_of(framework)
+        leaves = crit[crit.level == "criterion"]
+        totals: dict[str, float] = {}
+        total_rows: dict[str, dict] = {}
+        if rule == "sum":
+            maxima = list(leaves.max_points.astype(float))
+            top = sum(maxima)
+            # a home commune is weak on three criteria worth more than the median one (but not
+            # on one worth a tenth of the index): it keeps under half of their points
+            median = sorted(maxima)[len(maxima) // 2]
+            pool = [i for i, m in enumerate(maxima) if median < m <= top / 10]
+            weak = dict(zip(homes, [sorted(rng.sample(pool, 3)) for _ in homes]))
+            for code in codes:
+                target = round(top * min(0.97, 0.80 + 0.12 * quality[code] + rng.uniform(-0.012, 0.012)), 2)
+                fixed = {i: round(maxima[i] * rng.uniform(0.35, 0.5) / 0.25) * 0.25 for i in weak.get(code, [])}
+                pts = _summed_points(rng, maxima, target, fixed=fixed)
+                totals[code] = int(round(sum(p * 100 for p in pts))) / 100
+                intended[(year, index, code)] = target
+                for c, v in zip(leaves.code, pts):
+                    add(index, c, code, v)
+                total_rows[code] = add(index, None, code, totals[code])
+        elif rule == "mean":
+            weak_items = list(leaves.code)
+            picks = dict(zip(homes, [sorted(rng.sample(weak_items, 2)) for _ in homes]))
+            for code in codes:
+                base = 78 + 14 * quality[code]
+                target = round(base + rng.uniform(-1.5, 1.0), 2)
+                fixed = {c: round(base - 10 - rng.uniform(0, 3), 2) for c in picks.get(code, [])}
+                vals, means = _mean_points(rng, leaves, base, target, fixed)
+                totals[code] = target
+                intended[(year, index, code)] = target
+                for c in leaves.code:
+                    add(index, c, code, vals[c])
+                for part, mean in means.items():
+                    add(index, part, code, mean)
+                total_rows[code] = add(index, None, code, target)
+        else:
+            raise ValueError(f"{framework}: chưa tạo số liệu minh họa cho quy tắc tổng «{rule}»")
+        rank = _ranks(totals)
+        for code, row in total_rows.items():
+            row.update(rank=rank[code], n_ranked=n)
+    return rows
+
+
 def write(rows: list[dict], out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", encoding="utf-8", newline="") as fh:
@@ -303,9 +435,13 @@ def write(rows: list[dict], out: Path) -> None:
         w.writerows(rows)
 
 
-def regenerate(root: Path) -> Path:
+def regenerate(root: Path) -> list[Path]:
+    """Write both illustrative files (districts 2021–2024, communes in their first year)."""
     fw = Frameworks.load(root / "data" / "frameworks")
     reg = EntityRegistry.load(root / "data" / "registry")
-    out = root / "data" / "illustrative" / "thanhhoa_districts_2021_2024_illustrative.csv"
-    write(generate(fw, reg, root / "data" / "reference"), out)
-    return out
+    folder = root / "data" / "illustrative"
+    districts = folder / DISTRICTS_FILE
+    write(generate(fw, reg, root / "data" / "reference"), districts)
+    communes = folder / COMMUNES_FILE.format(year=commune_year(reg, home_province()))
+    write(generate_communes(fw, reg), communes)
+    return [districts, communes]

@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--kind", choices=["auto", "tidy", "publisher"], default="auto")
     s = sub.add_parser("template", parents=fmt, help="ghi mẫu nhập điểm (CSV hoặc XLSX)")
     s.add_argument("out")
-    sub.add_parser("illustrative", parents=fmt, help="tạo lại số liệu minh họa cấp huyện (data/illustrative/)")
+    sub.add_parser("illustrative", parents=fmt,
+                   help="tạo lại số liệu minh họa cấp huyện 2021–2024 và cấp xã năm đầu sau sắp xếp (data/illustrative/)")
     s = sub.add_parser("set-password", help="đặt mật khẩu cho việc nạp dữ liệu trên web (lưu dạng băm)")
     s.add_argument("--user", help="tài khoản của một người (tên người đó); không có thì đặt mật khẩu dùng chung")
     s.add_argument("--remove", action="store_true", help="xóa tài khoản --user")
@@ -125,8 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "illustrative":
             from domain.illustrative import regenerate
 
-            out = regenerate(db.ROOT)
-            done(f"Đã ghi {out}", out=out)
+            outs = regenerate(db.ROOT)
+            done("Đã ghi " + "; ".join(str(o) for o in outs), out=[str(o) for o in outs])
     except Exception as exc:  # noqa: BLE001 - the last line of defence for a user at a terminal
         return fail(exc, as_json)
     return 0

@@ -56,13 +56,66 @@ def test_vinh_loc_district_names(reg, name):
 def test_2025_reform(reg):
     # the district is gone: "Huyện Vĩnh Lộc" names nothing in 2025, "Vĩnh Lộc" is the new commune
     assert reg.resolve("Huyện Vĩnh Lộc", 2025) is None
-    assert reg.resolve("Vĩnh Lộc", 2025) == "VN-38-26922"
-    assert reg.resolve("Xã Vĩnh Lộc", 2025) == "VN-38-26922"
+    assert reg.resolve("Vĩnh Lộc", 2025) == "VN-38-15349"
+    assert reg.resolve("Xã Vĩnh Lộc", 2025) == "VN-38-15349"
+    assert reg.resolve("Huyện Vĩnh Lộc", 2024) == "VN-38-393"
     assert sorted(reg.name(c) for c in reg.successors_of("VN-38-393")) == ["Xã Biện Thượng", "Xã Tây Đô", "Xã Vĩnh Lộc"]
     # a province that merged: the old Tuyên Quang until 2024, the merged one from 2025
     assert reg.resolve("Tuyên Quang", 2024) == "VN-08"
     assert reg.resolve("Tuyên Quang", 2025) == "VN25-tuyen-quang"
     assert reg.resolve("Thanh Hóa", 2025) == "VN-38"  # unchanged by the merger
+
+
+COMMUNES_2025 = pd.read_csv(ROOT / "data/reference/reform_2025/thanhhoa_communes_2025.csv", dtype=str)
+
+
+def test_thanh_hoa_has_166_commune_level_units_from_2025(reg):
+    e = reg.entities
+    new = e[(e.level == "commune") & (e.parent_code == "VN-38") & (e.valid_from == "2025-07-01") & (e.valid_to == "")]
+    assert len(new) == 166
+    # and they are all the communes of the province that exist in the second half of 2025
+    alive = e[(e.level == "commune") & (e.valid_from <= "2025-12-31") & ((e.valid_to == "") | (e.valid_to >= "2025-07-01"))]
+    assert set(alive[alive.parent_code.str.startswith("VN-38")].entity_code) == set(new.entity_code)
+    # official 5-digit codes of the Cục Thống kê, with the names exactly as the reform file spells them
+    assert dict(zip(new.entity_code, new.name)) == {f"VN-38-{c}": n for c, n in zip(COMMUNES_2025.code, COMMUNES_2025.name)}
+    assert new.entity_code.str.fullmatch(r"VN-38-\d{5}").all()
+    assert (new.name.str.startswith("Phường ").sum(), new.name.str.startswith("Xã ").sum()) == (19, 147)
+    assert new.note.str.contains("NQ 1686/NQ-UBTVQH15").all() and new.note.str.contains("CV 1027/CTK-CSCL").all()
+    # the ids of the unofficial source are gone everywhere
+    for frame in (e.entity_code, reg.aliases.entity_code, reg.successors.entity_code, reg.successors.successor_code):
+        assert not frame.isin(["VN-38-26922", "VN-38-27178", "VN-38-27434"]).any()
+
+
+def test_vinh_loc_successors_have_official_codes(reg):
+    assert sorted(reg.successors_of("VN-38-393")) == ["VN-38-15349", "VN-38-15361", "VN-38-15382"]
+    mapping = pd.read_csv(ROOT / "data/reference/vinhloc_2025_commune_mapping.csv", dtype=str)
+    for r in mapping.itertuples():
+        assert [reg.name(c) for c in reg.successors_of(f"VN-38-393-{r.old_id_source}")] == [r.new_commune]
+    # every successor names an entity that exists and was valid from the day of the reform
+    assert set(reg.successors.successor_code) <= reg.codes()
+
+
+@pytest.mark.parametrize("code,name", list(zip(COMMUNES_2025.code, COMMUNES_2025.name)))
+def test_every_2025_commune_name_resolves(reg, code, name):
+    assert reg.resolve(name, 2025) == f"VN-38-{code}"
+    assert reg.resolve(name.upper(), 2025) == f"VN-38-{code}"
+    # written without «xã»/«phường» the name still finds the unit among the communes
+    bare = name.split(" ", 1)[1]
+    assert reg.resolve(bare, 2025, level="commune") == f"VN-38-{code}"
+    assert reg.resolve(name, 2024) != f"VN-38-{code}"  # it did not exist before the reform
+
+
+@pytest.mark.parametrize("name,year,code", [
+    ("Đông Tiến", 2025, "VN-38-15853"), ("Đồng Tiến", 2025, "VN-38-15724"),  # fold alike: the diacritics decide
+    ("Tĩnh Gia", 2025, "VN-38-16561"),  # not «tỉnh Gia»
+    ("Đông Sơn", 2024, "VN-38-405"), ("Đông Sơn", 2025, "VN-38-16378"),  # the district until 2024, the phường after
+    ("Hà Trung", 2024, "VN-38-392"), ("Hà Trung", 2025, "VN-38-15271"),
+    ("Nghi Sơn", 2024, "VN-38-407"), ("Nghi Sơn", 2025, "VN-38-16654"),
+    ("Quảng Ninh", 2025, "VN-22"),  # a bare name that is a province's name means the province
+    ("Xã Quảng Ninh", 2025, "VN-38-16540"),
+])
+def test_bare_names_that_collide(reg, name, year, code):
+    assert reg.resolve(name, year) == code
 
 
 def test_thanh_hoa_has_27_district_level_units(reg):

@@ -116,8 +116,8 @@ def test_a_rank_among_too_few_peers_is_not_low(tmp_path):
 
 def test_successors_after_2025(tmp_path):
     con = make_db(tmp_path / "t.duckdb", [(2024, "DDCI", None, A, 60.0), (2024, "DDCI", None, B, 70.0),
-                                          (2025, "DDCI", None, "VN-38-26922", 66.0),
-                                          (2025, "DDCI", None, "VN-38-27434", 61.0)])
+                                          (2025, "DDCI", None, "VN-38-15349", 66.0),
+                                          (2025, "DDCI", None, "VN-38-15382", 61.0)])
     r = core.ranks(con, A, "DDCI")
     assert list(r.year) == [2024, 2025, 2025]
     assert list(r.entity_name) == ["Huyện Vĩnh Lộc", "Xã Biện Thượng", "Xã Vĩnh Lộc"]

@@ -1,10 +1,17 @@
-"""Write data/registry/entities*.csv from the boundary files and commune mapping.
+"""Write data/registry/entities*.csv from the boundary files and commune lists.
 
 Run once by a developer (``python tools/make_registry.py``); the CSVs it writes are the
 editable source of truth afterwards. Provinces take GSO codes from data/geo (the 2024
 boundary file carries them); the 2025 provinces come from the dissolved 2025 file;
-Thanh Hóa's 27 district-level units use the GSO district codes (380–407), and the
-communes of Vĩnh Lộc come from data/reference/vinhloc_2025_commune_mapping.csv.
+Thanh Hóa's 27 district-level units use the GSO district codes (380–407); the 13 former
+communes of Vĩnh Lộc come from data/reference/vinhloc_2025_commune_mapping.csv; Thanh
+Hóa's 166 commune-level units from 1/7/2025 come from
+data/reference/reform_2025/thanhhoa_communes_2025.csv (official 5-digit codes of the
+Cục Thống kê, CV 1027/CTK-CSCL), and the mapping says which of them took over Vĩnh Lộc.
+
+``--communes-2025`` rewrites only those 2025 commune rows (entities, the aliases this tool
+makes for them, and the successor rows pointing to them) in the existing CSVs, in place,
+keeping every other row as it was edited by hand; running it twice changes nothing.
 """
 from __future__ import annotations
 
@@ -22,6 +29,16 @@ from domain.text import fold, nfc  # noqa: E402
 REG = ROOT / "data" / "registry"
 END_2025 = "2025-06-30"
 START_2025 = "2025-07-01"
+REFORM_2025 = ROOT / "data" / "reference" / "reform_2025" / "thanhhoa_communes_2025.csv"
+REFORM_2025_PROVINCE = "VN-38"  # the province whose commune-level units that file lists
+VINH_LOC_MAPPING = ROOT / "data" / "reference" / "vinhloc_2025_commune_mapping.csv"
+# the source column of the aliases this tool makes for the 2025 communes (what --communes-2025 rewrites)
+ALIAS_SOURCES_2025 = {
+    "fold": ("tên không kèm cấp của đơn vị cấp xã từ 01/7/2025; phân biệt với đơn vị cùng cách viết "
+             "không dấu bằng dấu (data/reference/reform_2025/thanhhoa_communes_2025.csv)"),
+    "prefix": ("tên không kèm cấp của đơn vị cấp xã từ 01/7/2025; tên mở đầu bằng chữ trùng tên cấp hành chính "
+               "(«Tĩnh Gia» đọc như «tỉnh Gia») (data/reference/reform_2025/thanhhoa_communes_2025.csv)"),
+}
 
 THANH_HOA_DISTRICTS = [
     ("380", "Thành phố Thanh Hóa"), ("381", "Thị xã Bỉm Sơn"), ("382", "Thành phố Sầm Sơn"),
@@ -58,11 +75,119 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
 
 
+def read_mapping() -> list[dict]:
+    return list(csv.DictReader(open(VINH_LOC_MAPPING, encoding="utf-8")))
+
+
+def communes_2025() -> tuple[list[dict], list[dict], list[dict]]:
+    """The 2025 commune-level units of the reform file: their entity rows (file order, the
+    official list's), aliases for bare names that fold alike («Phường Đông Tiến» / «Xã Đồng
+    Tiến»: written without «xã»/«phường», only the diacritics tell them apart), and the
+    successor rows of the dissolved district of Vĩnh Lộc and of its 13 former communes, each
+    matched to its new commune by the new commune's name."""
+    rows = list(csv.DictReader(open(REFORM_2025, encoding="utf-8")))
+    entities, aliases, successors = [], [], []
+    by_name: dict[str, str] = {}
+    for r in rows:
+        code = f"{REFORM_2025_PROVINCE}-{r['code'].strip()}"
+        name, kind = nfc(r["name"]).strip(), nfc(r["kind"]).strip()
+        if not re.fullmatch(r"\d{5}", r["code"].strip()) or name in by_name or code in by_name.values():
+            raise SystemExit(f"{REFORM_2025.name}: mã hoặc tên lặp/sai ở dòng {r['code']},{r['name']}")
+        by_name[name] = code
+        entities.append({"entity_code": code, "name": name, "name_en": "", "level": "commune",
+                         "parent_code": REFORM_2025_PROVINCE, "valid_from": START_2025, "valid_to": "",
+                         "note": f"{kind} từ 01/7/2025 (NQ 1686/NQ-UBTVQH15); mã Cục Thống kê (CV 1027/CTK-CSCL)"})
+    bare: dict[str, list[tuple[str, str]]] = {}
+    for name, code in by_name.items():
+        short = PREFIX.sub("", fold(name))
+        bare.setdefault(short, []).append((re.sub(r"^(Xã|Phường|Đặc khu) ", "", name), code))
+    for short, group in bare.items():
+        # without «xã»/«phường» the name alone must still find the unit: add it as an alias
+        # where two units fold alike, or where the name itself starts like a prefix word
+        why = "fold" if len(group) > 1 else "prefix" if PREFIX.match(short) else None
+        for short_name, code in group if why else []:
+            aliases.append({"alias": short_name, "entity_code": code, "source": ALIAS_SOURCES_2025[why]})
+
+    mapping = read_mapping()
+    districts = {nfc(n): f"VN-38-{g}" for g, n in THANH_HOA_DISTRICTS}
+
+    def new_code(name: str) -> str:
+        if nfc(name) not in by_name:
+            raise SystemExit(f"{VINH_LOC_MAPPING.name}: «{name}» không có trong {REFORM_2025.name}")
+        return by_name[nfc(name)]
+
+    for district in dict.fromkeys(nfc(r["old_district"]) for r in mapping):
+        for name in dict.fromkeys(nfc(r["new_commune"]) for r in mapping if nfc(r["old_district"]) == district):
+            successors.append({"entity_code": districts[district], "successor_code": new_code(name),
+                               "effective": START_2025, "note": f"{district[0].lower()}{district[1:]} giải thể cấp huyện"})
+    for row in mapping:
+        successors.append({"entity_code": f"VN-38-393-{row['old_id_source']}",
+                           "successor_code": new_code(row["new_commune"]),
+                           "effective": START_2025, "note": "sắp xếp đơn vị hành chính cấp xã 2025"})
+    return entities, aliases, successors
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[dict]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        r = csv.DictReader(fh)
+        return list(r.fieldnames or []), list(r)
+
+
+def _write_csv(path: Path, fields: list[str], rows: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+
+
+def _splice(rows: list[dict], drop, new: list[dict], after=None) -> list[dict]:
+    """``rows`` without those ``drop`` selects, ``new`` in the place of the first dropped row
+    (else after the last row ``after`` selects, else at the end)."""
+    at = next((i for i, r in enumerate(rows) if drop(r)), None)
+    if at is None:
+        hits = [i for i, r in enumerate(rows) if after and after(r)]
+        at = hits[-1] + 1 if hits else len(rows)
+    kept_before = [r for r in rows[:at] if not drop(r)]
+    kept_after = [r for r in rows[at:] if not drop(r)]
+    return kept_before + new + kept_after
+
+
+def update_communes_2025() -> None:
+    """Rewrite only the 2025 commune rows of the reform province in the existing CSVs."""
+    entities, aliases, successors = communes_2025()
+    e_fields, e_rows = _read_csv(REG / "entities.csv")
+    a_fields, a_rows = _read_csv(REG / "entity_aliases.csv")
+    s_fields, s_rows = _read_csv(REG / "entity_successors.csv")
+
+    def is_2025_commune(r: dict) -> bool:
+        return (r["level"] == "commune" and r["parent_code"] == REFORM_2025_PROVINCE
+                and r["valid_from"] == START_2025)
+
+    codes = {r["entity_code"] for r in e_rows if is_2025_commune(r)} | {r["entity_code"] for r in entities}
+    e_rows = _splice(e_rows, is_2025_commune, entities,
+                     after=lambda r: r["parent_code"] == REFORM_2025_PROVINCE)
+    a_rows = _splice(a_rows, lambda r: r["entity_code"] in codes and r["source"] in ALIAS_SOURCES_2025.values(),
+                     aliases)
+    s_rows = _splice(s_rows, lambda r: r["successor_code"] in codes, successors)
+    gone = codes - {r["entity_code"] for r in entities}
+    dangling = [r for r in a_rows if r["entity_code"] in gone]
+    if dangling:
+        sys.exit(f"entity_aliases.csv còn trỏ tới mã đã bỏ: {dangling}")
+    for name, fields, rows in [("entities.csv", e_fields, e_rows), ("entity_aliases.csv", a_fields, a_rows),
+                               ("entity_successors.csv", s_fields, s_rows)]:
+        _write_csv(REG / name, fields, rows)
+        print(f"{name}: {len(rows)} rows")
+
+
 def main() -> None:
+    if "--communes-2025" in sys.argv:
+        update_communes_2025()
+        return
     # The CSVs are the source of truth once written: people (and the publisher loader's
     # header aliases) edit them by hand. Never overwrite them by accident.
     if (REG / "entities.csv").exists() and "--force" not in sys.argv:
-        sys.exit("data already written; edit the CSVs by hand, or pass --force to overwrite them and lose those edits")
+        sys.exit("data already written; edit the CSVs by hand, pass --communes-2025 to rewrite only the 2025 "
+                 "communes, or --force to overwrite everything and lose those edits")
     geo = ROOT / "data" / "geo"
     old = json.loads((geo / "vn_provinces_2024.geojson").read_text(encoding="utf-8"))
     new = json.loads((geo / "vn_provinces_2025.geojson").read_text(encoding="utf-8"))
@@ -125,27 +250,18 @@ def main() -> None:
         if name.startswith("Huyện"):
             alias(bare, code, "tên không kèm cấp")  # "Vĩnh Lộc" means the district
 
-    mapping = list(csv.DictReader(open(ROOT / "data/reference/vinhloc_2025_commune_mapping.csv", encoding="utf-8")))
-    new_communes: dict[str, str] = {}
-    for row in mapping:
-        name = nfc(row["new_commune"])
-        if name not in new_communes:
-            code = f"VN-38-{row['new_id_source']}"
-            new_communes[name] = code
-            entities.append({"entity_code": code, "name": name, "name_en": "", "level": "commune",
-                             "parent_code": "VN-38", "valid_from": START_2025, "valid_to": "",
-                             "note": "xã mới từ 01/7/2025 (NQ 1686/NQ-UBTVQH15); mã theo nguồn tanthuan031/vnadministrative"})
-            successors.append({"entity_code": "VN-38-393", "successor_code": code,
-                               "effective": START_2025, "note": "huyện Vĩnh Lộc giải thể cấp huyện"})
-    for row in mapping:
+    new_entities, new_aliases, new_successors = communes_2025()
+    entities += new_entities
+    aliases += new_aliases
+    successors += [r for r in new_successors if not r["entity_code"].startswith("VN-38-393-")]
+    for row in read_mapping():
         name = nfc(row["old_commune"]).replace("Thị Trấn", "Thị trấn")
         # the source's id, not a slug: "Vĩnh Hưng" and "Vĩnh Hùng" fold to the same letters
         code = f"VN-38-393-{row['old_id_source']}"
         entities.append({"entity_code": code, "name": name, "name_en": "", "level": "commune",
                          "parent_code": "VN-38-393", "valid_from": "", "valid_to": END_2025,
                          "note": "xã/thị trấn thuộc huyện Vĩnh Lộc đến 30/6/2025"})
-        successors.append({"entity_code": code, "successor_code": new_communes[nfc(row["new_commune"])],
-                           "effective": START_2025, "note": "sắp xếp đơn vị hành chính cấp xã 2025"})
+    successors += [r for r in new_successors if r["entity_code"].startswith("VN-38-393-")]
 
     own = {(fold(e["name"]), e["entity_code"]) for e in entities}
     seen: set = set()
@@ -159,10 +275,7 @@ def main() -> None:
     REG.mkdir(parents=True, exist_ok=True)
     for name, rows in [("entities.csv", entities), ("entity_aliases.csv", aliases),
                        ("entity_successors.csv", successors)]:
-        with open(REG / name, "w", encoding="utf-8", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-            w.writeheader()
-            w.writerows(rows)
+        _write_csv(REG / name, list(rows[0]), rows)
         print(f"{name}: {len(rows)} rows")
 
 
