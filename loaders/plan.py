@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from domain.entities import LEVEL_LABEL
 from domain.problems import Problem, ValidationFailed
 from domain.text import fold, fold_loose, nfc
 from domain.units import CellResolution, UnitRegistry, cell_text
@@ -36,6 +37,7 @@ _SECTION_INDEX = [
 APPENDIX_COLUMNS = {"lead": "Cơ quan chủ trì", "support": "Cơ quan phối hợp"}
 TASK_COLUMNS = {"lead": "Đơn vị chủ trì", "support": "Đơn vị phối hợp"}
 ALIASES_PATH = "data/registry/unit_aliases.csv"
+UNITS_PATH = "data/registry/units.csv"
 
 TASK_MAP_COLUMNS = [
     "plan_id", "index_code", "criterion_code", "criterion_name", "area_code", "area_name",
@@ -82,6 +84,71 @@ class PlanDocument:
     criteria: list[PlanCriterion]
     tasks: list[PlanTask]
     source: str
+    title: str = ""  # the document's own title ("Kế hoạch … năm 2026"); '' when it has none
+
+
+# --- the title and the period of a plan ------------------------------------------------------
+
+_MARKUP = " \t#>*_`"
+# "giai đoạn 2026–2030", "2026 - 2030", "2026-2030" (on fold(): every dash is " - ")
+_PERIOD = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*-\s*((?:19|20)\d{2})(?!\d)")
+_ONE_YEAR = re.compile(r"\bnam\s+((?:19|20)\d{2})(?!\d)")  # "năm 2026"
+
+
+def document_title(paragraphs: list[str]) -> str:
+    """The plan's title among its paragraphs (or cells), in document order: the first that
+    starts with "Kế hoạch" (a bare "KẾ HOẠCH" line takes the line after it, as official
+    documents print the subject under the word), else the first that contains it; '' if none."""
+    texts = [t for t in (nfc(p).strip(_MARKUP) for p in paragraphs) if t]
+    for k, text in enumerate(texts):
+        key = fold(text).strip(" .:")
+        if key == "ke hoach" and k + 1 < len(texts):
+            subject = texts[k + 1]
+            return "Kế hoạch " + subject[:1].lower() + subject[1:]
+        if key.startswith("ke hoach") and key != "ke hoach":
+            return text
+    return next((t for t in texts if "ke hoach" in fold(t)), "")
+
+
+def plan_period(text: str) -> tuple[int, int] | None:
+    """(year_from, year_to) that a title states: "giai đoạn 2026 - 2030" or "2026–2030" →
+    (2026, 2030); "năm 2026" → (2026, 2026). None when it states no year (never guessed)."""
+    key = fold(text)
+    for m in _PERIOD.finditer(key):
+        a, b = int(m.group(1)), int(m.group(2))
+        if a <= b:
+            return a, b
+    m = _ONE_YEAR.search(key)
+    return (int(m.group(1)), int(m.group(1))) if m else None
+
+
+def plan_title(path: str | Path) -> str:
+    """The title of a plan file (.md/.txt: lines outside tables; .docx: paragraphs; .xlsx:
+    cells, sheet by sheet); '' when none says "Kế hoạch" or the file cannot be read (reading
+    the plan itself reports that)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".md", ".markdown", ".txt"):
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+            return document_title([line for line in lines if not line.lstrip().startswith("|")])
+        if suffix == ".docx":
+            import docx
+
+            return document_title([p.text for p in docx.Document(str(path)).paragraphs])
+        if suffix in (".xlsx", ".xlsm"):
+            import openpyxl
+
+            wb = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+            try:
+                cells = [v for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+                         for v in row if isinstance(v, str)]
+            finally:
+                wb.close()
+            return document_title(cells)
+    except Exception:  # noqa: BLE001 - a broken file is reported by the plan reader
+        return ""
+    return ""
 
 
 # --- shared table reading -------------------------------------------------------------------
@@ -358,7 +425,8 @@ def parse_plan_markdown(path: str | Path, appendices: dict[int, str] | None = No
         problems.append(Problem(source, "không tìm thấy bảng phụ lục (cột «Cơ quan chủ trì») hay nhiệm vụ nào"))
     if problems:
         raise ValidationFailed(problems)
-    return PlanDocument(reader.criteria, tasks, source)
+    title = document_title([line for line in lines if not line.lstrip().startswith("|")])
+    return PlanDocument(reader.criteria, tasks, source, title)
 
 
 # Section II.1: "(n) text", paragraphs, then "- Đơn vị chủ trì: …" / "- Đơn vị phối hợp: …".
@@ -628,9 +696,9 @@ def load_plan(path: str | Path, appendices: dict[int, str] | None = None) -> Pla
     if suffix in (".md", ".markdown", ".txt"):
         return parse_plan_markdown(path, appendices=appendices)
     if suffix == ".docx":
-        return PlanDocument(parse_appendix_docx(path, appendices=appendices), [], str(path))
+        return PlanDocument(parse_appendix_docx(path, appendices=appendices), [], str(path), plan_title(path))
     if suffix in (".xlsx", ".xlsm"):
-        return PlanDocument(parse_appendix_xlsx(path, appendices=appendices), [], str(path))
+        return PlanDocument(parse_appendix_xlsx(path, appendices=appendices), [], str(path), plan_title(path))
     raise ValidationFailed([Problem(str(path), f"không đọc được tệp «{suffix}»; hãy dùng .md, .txt, .docx hoặc .xlsx")])
 
 
@@ -639,7 +707,15 @@ def _unit_problems(res: CellResolution, registry: UnitRegistry, source: str, whe
     out = []
     for fragment in res.unresolved:
         candidates = res.candidates.get(fragment)
-        if candidates:
+        elsewhere = [u for u in (registry.find(c) for c in res.elsewhere.get(fragment, [])) if u is not None]
+        if elsewhere:
+            here = LEVEL_LABEL.get(registry.level, registry.level)
+            names = ", ".join(u.name for u in elsewhere if fold(u.name) != fold(fragment))
+            levels = ", ".join(dict.fromkeys(LEVEL_LABEL.get(u.level, u.level) for u in elsewhere))
+            message = (f"{where}: «{fragment}»{f' ({names})' if names else ''} là đơn vị {levels}, không phải "
+                       f"đơn vị {here}; kế hoạch {here} chỉ giao việc cho đơn vị {here} hoặc đơn vị dùng chung "
+                       f"mọi cấp (cột level trong {UNITS_PATH})")
+        elif candidates:
             names = ", ".join(registry.name(c) for c in candidates)
             message = f"{where}: tên «{fragment}» có thể là nhiều đơn vị ({names}); ghi đủ dấu hoặc sửa {ALIASES_PATH}"
         else:

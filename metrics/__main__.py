@@ -121,11 +121,14 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "coverage":
             emit(core.coverage(con, args.index), KEYS["coverage"], args.format)
         elif args.command == "unit":
-            units = UnitRegistry.from_db(con)
+            entity = resolve_entity(con, args.entity)
+            # the units of the entity's level: «Văn phòng HĐND và UBND» is the district's office
+            # for a district and the commune's for a commune
+            units = UnitRegistry.from_db(con, level=EntityRegistry.from_db(con).level(entity))
             code = units.lookup(args.name)
             if code is None:
                 raise InputError(f"không nhận ra cơ quan «{args.name}»; xem data/registry/units.csv và unit_aliases.csv")
-            df = core.unit_status(con, code, resolve_entity(con, args.entity), args.year)
+            df = core.unit_status(con, code, entity, args.year)
             df["role"] = df.role.map(ROLE)
             emit(df, KEYS["unit"], args.format)
     except Exception as exc:  # noqa: BLE001 - a Vietnamese line, not a traceback

@@ -11,8 +11,10 @@ def entities(con) -> pd.DataFrame:
     return con.execute(sql("catalog_entities.sql")).df()
 
 
-def units(con) -> pd.DataFrame:
-    return con.execute(sql("catalog_units.sql")).df()
+def units(con, entity_code: str | None = None) -> pd.DataFrame:
+    """The units named in the entity's plans (with the members of the groups they name), or,
+    when it has none, the units of its level; None: every unit."""
+    return con.execute(sql("catalog_units.sql"), {"entity_code": entity_code}).df()
 
 
 def criteria(con, entity_code: str, index_code: str, year: int) -> pd.DataFrame:

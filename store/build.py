@@ -61,9 +61,13 @@ def load_units(con, data_dir: Path):
 
     units = UnitRegistry.load(data_dir / "registry")
     read = lambda n: pd.read_csv(data_dir / "registry" / n, dtype=str, keep_default_na=False)  # noqa: E731
-    u, a, m = read("units.csv"), read("unit_aliases.csv"), read("unit_members.csv")
+    a, m = read("unit_aliases.csv"), read("unit_members.csv")
+    # the checked values (NFC); a registry written before levels has no level column: every level
+    u = pd.DataFrame([{"unit_code": x.code, "name": x.name, "kind": x.kind, "note": x.note, "level": x.level}
+                      for x in units.units()], columns=["unit_code", "name", "kind", "note", "level"])
     con.register("t_u", u)
-    con.execute("INSERT INTO units SELECT unit_code, name, kind, note FROM t_u")
+    con.execute("INSERT INTO units (unit_code, name, kind, note, level) "
+                "SELECT unit_code, name, kind, note, NULLIF(level, '') FROM t_u")
     con.register("t_a", a.assign(alias_key=a.alias.map(fold)))
     con.execute("INSERT INTO unit_aliases SELECT alias, alias_key, unit_code FROM t_a")
     con.register("t_m", m)
@@ -73,8 +77,15 @@ def load_units(con, data_dir: Path):
     return units
 
 
-def plan_meta(data_dir: Path, plan_id: str, entity_code: str | None = None) -> dict:
-    """Whose plan it is (data/plans.csv, or ``entity_code`` given on the command line)."""
+def plan_meta(data_dir: Path, plan_id: str, entity_code: str | None = None, *, title: str = "",
+              issuer: str = "", source: str | None = None) -> dict:
+    """Whose plan it is (data/plans.csv, or ``entity_code`` given on the command line) and,
+    when the document's ``title`` (its first heading) and the entity's ``issuer`` («UBND xã
+    Tây Đô») are given, what plans.csv leaves empty: the title, the issuer, and the period
+    that the title states («… năm 2026» → 2026–2026; «giai đoạn 2026 - 2030» → 2026–2030).
+    A period that neither gives is a ValidationFailed naming ``source``: never guessed."""
+    from loaders.plan import plan_period
+
     meta = plan_row(plan_id, data_dir) or {"plan_id": plan_id, "entity_code": "", "issuer": "", "title": "",
                                            "year_from": "", "year_to": ""}
     if entity_code:
@@ -82,13 +93,57 @@ def plan_meta(data_dir: Path, plan_id: str, entity_code: str | None = None) -> d
     if not meta["entity_code"]:
         raise ValidationFailed([Problem(plan_id, "chưa biết kế hoạch này của đơn vị nào: thêm một dòng vào "
                                                  "data/plans.csv hoặc ghi rõ --entity")])
+    if not (title or issuer):
+        return meta
+    meta["title"] = meta.get("title") or title
+    meta["issuer"] = meta.get("issuer") or issuer
+    given = {k: str(meta.get(k, "")).strip() for k in ("year_from", "year_to")}
+    if not all(v.isdigit() for v in given.values()):
+        period = plan_period(title)
+        if period is None:
+            said = (f"tiêu đề «{title}» không ghi năm" if title else
+                    "không tìm thấy tiêu đề (dòng bắt đầu bằng «Kế hoạch») để đọc năm")
+            raise ValidationFailed([Problem(source or plan_id, f"không biết kế hoạch «{plan_id}» cho năm nào: {said} "
+                                            "(như «năm 2026» hay «giai đoạn 2026 - 2030»); ghi năm vào tiêu đề kế "
+                                            "hoạch hoặc thêm một dòng vào data/plans.csv (cột year_from, year_to)")])
+        for k, year in zip(("year_from", "year_to"), period):
+            meta[k] = given[k] if given[k].isdigit() else str(year)
     return meta
+
+
+def _crosswalk(crit: pd.DataFrame, ctx: Context, level: str | None, year: int) -> pd.DataFrame:
+    """The crosswalk of a plan read against the frameworks of ``year`` for its entity's level.
+    An index that has no framework for that year yet (a 2026 plan: the province has not
+    published the next method) is read against its latest framework for the level, and
+    the rows say so in their note."""
+    from domain.crosswalk import build_crosswalk
+
+    overrides = ctx.data_dir / "crosswalk" / "plan_crosswalk_overrides.csv"
+    parts = []
+    for index_code, part in crit.groupby("index_code", sort=False):
+        used = year
+        if ctx.fw.framework_for(index_code, year, level) is None:
+            earlier = [int(r.year_to) for r in ctx.fw.frameworks.itertuples(index=False)
+                       if r.index_code == index_code and int(r.year_to) < year
+                       and (level is None or level in str(r.entity_level).split("|"))]
+            used = max(earlier, default=year)
+        xw = build_crosswalk(part, ctx.fw, overrides, level, used)
+        if used != year:
+            note = f"năm {year} chưa có bộ tiêu chí: tạm dùng bộ tiêu chí áp dụng đến năm {used}"
+            xw["note"] = [f"{n}; {note}" if n else note for n in xw.note]
+        parts.append(xw)
+    return pd.concat(parts, ignore_index=True) if parts else build_crosswalk(crit, ctx.fw, overrides, level, year)
 
 
 def load_plan_into(con, path: Path, plan_id: str, ctx: Context, units, source_name: str | None = None,
                    entity_code: str | None = None) -> int:
-    """Parse, resolve and store one plan; ValidationFailed if any unit text is unresolved."""
-    from domain.crosswalk import build_crosswalk
+    """Parse, resolve and store one plan; ValidationFailed if any unit text is unresolved.
+
+    Unit cells are read against the registry of the plan entity's level (a commune plan's
+    «Văn phòng HĐND và UBND» is the commune's office; «Phòng Nội vụ» of the former district
+    is refused there). The period, title and issuer come from data/plans.csv, else from the
+    document and the entity (plan_meta)."""
+    from domain.entities import authority
     from loaders.plan import load_plan, resolve_plan
 
     meta = plan_meta(ctx.data_dir, plan_id, entity_code)
@@ -98,11 +153,17 @@ def load_plan_into(con, path: Path, plan_id: str, ctx: Context, units, source_na
             raise ValidationFailed([Problem(plan_id, "đơn vị ban hành kế hoạch: "
                                             + ctx.reg.explain_failure(meta["entity_code"]))])
         meta["entity_code"] = code
+    level = ctx.reg.level(meta["entity_code"])
+    name = source_name or path.name
     doc = load_plan(path, appendix_indices(plan_id, ctx.data_dir))
-    task_map, tasks, problems = resolve_plan(doc, units, plan_id)
+    task_map, tasks, problems = resolve_plan(doc, units.for_level(level), plan_id)
+    try:
+        meta = plan_meta(ctx.data_dir, plan_id, meta["entity_code"], title=doc.title, source=doc.source,
+                         issuer=authority(ctx.reg.name(meta["entity_code"]), level))
+    except ValidationFailed as exc:
+        problems += exc.problems
     if problems:
         raise ValidationFailed(problems)
-    name = source_name or path.name
     db.run_script(con, "delete_plan.sql", {"plan_id": plan_id})
     year = lambda v: int(v) if str(v).strip().isdigit() else None  # noqa: E731
     con.execute("INSERT INTO plans VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -110,7 +171,8 @@ def load_plan_into(con, path: Path, plan_id: str, ctx: Context, units, source_na
                  year(meta["year_from"]), year(meta["year_to"])])
     crit = pd.DataFrame([{"plan_id": plan_id, "index_code": c.index_code, "code": c.code, "name": c.name,
                           "level": c.level, "parent_code": c.parent_code, "timing": c.timing, "location": c.location}
-                         for c in doc.criteria])
+                         for c in doc.criteria],
+                        columns=["plan_id", "index_code", "code", "name", "level", "parent_code", "timing", "location"])
     con.register("t_pc", crit)
     con.execute("INSERT INTO plan_criteria SELECT * FROM t_pc")
     con.register("t_tm", task_map)
@@ -123,9 +185,8 @@ def load_plan_into(con, path: Path, plan_id: str, ctx: Context, units, source_na
         con.execute("INSERT INTO plan_task_items SELECT plan_id, index_code, section, task_no, text, remark, location FROM t_ti")
         con.register("t_tu", tasks)
         con.execute("INSERT INTO plan_task_units SELECT plan_id, task_no, role, unit_code, position, raw_text FROM t_tu")
-    level = ctx.reg.level(meta["entity_code"])
     year = int(meta["year_to"]) if str(meta.get("year_to", "")).isdigit() else plan_year(None)
-    xw = build_crosswalk(crit, ctx.fw, ctx.data_dir / "crosswalk" / "plan_crosswalk_overrides.csv", level, year)
+    xw = _crosswalk(crit, ctx, level, year)
     con.register("t_xw", xw)
     con.execute("INSERT INTO crosswalk SELECT plan_id, index_code, plan_code, framework, criterion_code, method, similarity, note FROM t_xw")
     for t in ("t_pc", "t_tm", "t_ti", "t_tu", "t_xw"):

@@ -179,7 +179,9 @@ EXPECTED_AREAS = {
 
 @pytest.fixture(scope="module")
 def registry() -> UnitRegistry:
-    return UnitRegistry.load(REGISTRY)
+    # the district's plan is read against the district's units (its «Văn phòng HĐND và UBND»
+    # is the district office; a commune plan's is the commune's: tests/test_commune_plan.py)
+    return UnitRegistry.load(REGISTRY, level="district")
 
 
 @pytest.fixture(scope="module")

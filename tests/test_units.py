@@ -20,7 +20,14 @@ REGISTRY = ROOT / "data" / "registry"
 
 @pytest.fixture(scope="module")
 def reg() -> UnitRegistry:
-    return UnitRegistry.load(REGISTRY)
+    """The units a district plan can name (the district's plan 2023–2025 is the one shipped)."""
+    return UnitRegistry.load(REGISTRY, level="district")
+
+
+@pytest.fixture(scope="module")
+def commune() -> UnitRegistry:
+    """The units a commune plan can name (since 1/7/2025)."""
+    return UnitRegistry.load(REGISTRY, level="commune")
 
 
 # --- the data files ------------------------------------------------------------------------------
@@ -87,10 +94,13 @@ def test_membership_is_marked_as_an_assumption():
     assert all("giả định" in r["note"].lower() for r in rows if r["group_code"] == "grp_phong_ban_nganh")
 
 
-def test_every_alias_in_the_file_resolves_to_its_unit(reg):
+def test_every_alias_in_the_file_resolves_to_its_unit_at_its_level(reg, commune):
+    by_level = {"district": reg, "commune": commune}
     with open(REGISTRY / "unit_aliases.csv", encoding="utf-8-sig") as fh:
         for row in csv.DictReader(fh):
-            assert reg.resolve_cell(row["alias"]).unit_codes == [row["unit_code"]], row
+            level = _REG.unit_level(row["unit_code"])
+            for r in ([by_level[level]] if level else by_level.values()):
+                assert r.resolve_cell(row["alias"]).unit_codes == [row["unit_code"]], (row, r.level)
 
 
 # --- reading cells -------------------------------------------------------------------------------
@@ -206,6 +216,7 @@ def _copy_registry(tmp_path: Path) -> Path:
 
 def test_registry_errors_are_reported_together(tmp_path):
     d = _copy_registry(tmp_path)
+    first_new_row = len((d / "units.csv").read_text(encoding="utf-8").splitlines()) + 1
     with open(d / "units.csv", "a", encoding="utf-8") as fh:
         fh.write("phong_moi,Phòng Mới,phong_ban,\n")  # bad kind
         fh.write("phong_noi_vu,Phòng Nội vụ 2,department,\n")  # duplicate code
@@ -216,8 +227,8 @@ def test_registry_errors_are_reported_together(tmp_path):
     with pytest.raises(ValidationFailed) as e:
         UnitRegistry.load(d)
     messages = [(Path(p.file).name, p.row, p.message) for p in e.value.problems]
-    assert ("units.csv", 42, "loại đơn vị «phong_ban» không hợp lệ; dùng một trong: department, commune, group, external, government") in messages
-    assert any(f == "units.csv" and r == 43 and "bị trùng" in m for f, r, m in messages)
+    assert ("units.csv", first_new_row, "loại đơn vị «phong_ban» không hợp lệ; dùng một trong: department, commune, group, external, government") in messages
+    assert any(f == "units.csv" and r == first_new_row + 1 and "bị trùng" in m for f, r, m in messages)
     assert any(f == "unit_aliases.csv" and "phong_ma" in m for f, r, m in messages)
     assert any(f == "unit_members.csv" and "không phải là một nhóm" in m for f, r, m in messages)
 
@@ -237,3 +248,146 @@ def test_a_file_saved_by_excel_with_a_bom_still_loads(tmp_path):
     (d / "unit_aliases.csv").write_text("\ufeff" + text + "P. Nội vụ,phong_noi_vu\n", encoding="utf-8")
     reg = UnitRegistry.load(d)
     assert reg.resolve_cell("P. Nội vụ; Sở Nội vụ").unit_codes == ["phong_noi_vu", "so_noi_vu"]
+
+
+# --- levels: the district's offices, the commune's offices, and units of every level ---------
+
+COMMUNE_AGENCIES = ROOT / "data" / "reference" / "reform_2025" / "commune_agencies.csv"
+
+
+def test_every_unit_has_a_level(reg, commune):
+    levels = {u.code: u.level for u in _REG.units()}
+    assert set(levels.values()) == {"", "district", "commune"}
+    assert levels["phong_noi_vu"] == levels["vp_hdnd_ubnd"] == levels["grp_ubnd_cap_xa"] == "district"
+    assert levels["xa_vinh_yen"] == "district"  # a commune before 1/7/2025, named by the district's plan
+    assert levels["vp_hdnd_ubnd_xa"] == levels["trung_tam_pvhcc_xa"] == levels["ubnd_xa"] == "commune"
+    for generic in ("grp_don_vi_lien_quan", "grp_thon_to_dan_pho", "so_noi_vu"):
+        assert levels[generic] == "", generic
+    # a registry of one level: its own units and those of every level, nothing else
+    assert {u.code for u in reg.units()} == {c for c, lv in levels.items() if lv in ("", "district")}
+    assert {u.code for u in commune.units()} == {c for c, lv in levels.items() if lv in ("", "commune")}
+    assert {u.code for u in UnitRegistry.load(REGISTRY, level="province").units()} == {
+        c for c, lv in levels.items() if lv == ""}
+    assert [u.code for u in _REG.for_level("commune").units()] == [u.code for u in commune.units()]
+    assert reg.level == "district" and _REG.level is None
+
+
+def test_the_agencies_of_a_commune_ubnd_are_commune_units_with_their_legal_basis(commune):
+    with open(COMMUNE_AGENCIES, encoding="utf-8") as fh:
+        agencies = [r["name"] for r in csv.DictReader(fh)]
+    assert len(agencies) == 5
+    codes = [commune.lookup(name) for name in agencies]
+    assert codes == ["vp_hdnd_ubnd_xa", "phong_kinh_te_xa", "phong_kinh_te_ha_tang_do_thi",
+                     "phong_van_hoa_xa_hoi", "trung_tam_pvhcc_xa"]
+    for code in codes:
+        assert commune.unit_level(code) == "commune"
+    for code in codes[:4]:
+        assert "150/2025/NĐ-CP" in _REG.find(code).note, code
+    centre = _REG.find("trung_tam_pvhcc_xa").note
+    assert "118/2025/NĐ-CP" in centre and "không phải cơ quan chuyên môn" in centre.lower()
+    assert commune.kind("ubnd_xa") == "government" and commune.kind("grp_phong_chuyen_mon_xa") == "group"
+    assert set(commune.members("grp_phong_chuyen_mon_xa")) == {
+        "vp_hdnd_ubnd_xa", "phong_kinh_te_xa", "phong_van_hoa_xa_hoi", "trung_tam_pvhcc_xa"}
+    assert commune.groups_of("phong_kinh_te_xa") == ["grp_phong_chuyen_mon_xa"]
+    assert commune.groups_of("phong_noi_vu") == []  # memberships stay within a level
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Văn phòng HĐND và UBND; Các phòng chuyên môn, đơn vị thuộc UBND xã; thôn, tổ dân phố.",
+     ["vp_hdnd_ubnd_xa", "grp_phong_chuyen_mon_xa", "grp_thon_to_dan_pho"]),
+    ("Phòng Kinh tế, Hạ tầng và Đô thị, Phòng Văn hóa - Xã hội", ["phong_kinh_te_ha_tang_do_thi", "phong_van_hoa_xa_hoi"]),
+    ("Phòng Kinh tế, Phòng VH-XH; Trung tâm PVHCC", ["phong_kinh_te_xa", "phong_van_hoa_xa_hoi", "trung_tam_pvhcc_xa"]),
+    ("Văn phòng Hội đồng nhân dân và Ủy ban nhân dân, Công an xã", ["vp_hdnd_ubnd_xa", "cong_an_xa"]),
+    ("Văn phòng HĐND và UBND xã; Ủy ban MTTQ Việt Nam xã; các đơn vị liên quan",
+     ["vp_hdnd_ubnd_xa", "mttq_xa", "grp_don_vi_lien_quan"]),
+    ("UBND xã; Ủy ban MTTQ Việt Nam và các đoàn thể chính trị - xã hội xã",
+     ["ubnd_xa", "grp_mttq_doan_the_xa"]),
+])
+def test_commune_offices_resolve_in_a_commune_cell(commune, text, expected):
+    res = commune.resolve_cell(text)
+    assert res.unit_codes == expected
+    assert res.unresolved == [] and res.remarks == []
+
+
+def test_one_spelling_names_the_office_of_the_plans_level(reg, commune):
+    assert reg.resolve_cell("Văn phòng HĐND và UBND").unit_codes == ["vp_hdnd_ubnd"]
+    assert commune.resolve_cell("Văn phòng HĐND và UBND").unit_codes == ["vp_hdnd_ubnd_xa"]
+    # every level at once: the shared spelling is ambiguous, reported and never guessed
+    res = _REG.resolve_cell("Văn phòng HĐND và UBND")
+    assert res.unit_codes == [] and res.unresolved == ["Văn phòng HĐND và UBND"]
+    assert res.candidates["Văn phòng HĐND và UBND"] == ["vp_hdnd_ubnd", "vp_hdnd_ubnd_xa"]
+    assert _REG.lookup("Văn phòng HĐND và UBND huyện") == "vp_hdnd_ubnd"
+    assert _REG.lookup("Văn phòng HĐND và UBND xã") == "vp_hdnd_ubnd_xa"
+
+
+def test_a_district_office_is_refused_at_commune_level(commune):
+    res = commune.resolve_cell("Phòng Nội vụ; Văn phòng HĐND và UBND, UBND các xã, thị trấn; Văn phòng HĐND và UBND huyện")
+    assert res.unit_codes == ["vp_hdnd_ubnd_xa"]
+    # a name with commas inside stays one fragment
+    assert res.unresolved == ["Phòng Nội vụ", "UBND các xã, thị trấn", "Văn phòng HĐND và UBND huyện"]
+    assert res.elsewhere == {"Phòng Nội vụ": ["phong_noi_vu"], "UBND các xã, thị trấn": ["grp_ubnd_cap_xa"],
+                             "Văn phòng HĐND và UBND huyện": ["vp_hdnd_ubnd"]}
+    assert commune.find("phong_noi_vu").level == "district" and "phong_noi_vu" not in commune.codes()
+    # unknown text is still unknown, not "of another level"
+    res = commune.resolve_cell("Phòng Không Tồn Tại")
+    assert res.unresolved == ["Phòng Không Tồn Tại"] and res.elsewhere == {}
+
+
+def test_a_commune_office_is_refused_at_district_level(reg):
+    res = reg.resolve_cell("Phòng Nội vụ; Trung tâm Phục vụ hành chính công")
+    assert res.unit_codes == ["phong_noi_vu"]
+    assert res.elsewhere == {"Trung tâm Phục vụ hành chính công": ["trung_tam_pvhcc_xa"]}
+
+
+def test_a_spelling_must_be_unique_per_level_only(tmp_path):
+    d = _copy_registry(tmp_path)
+    with open(d / "unit_aliases.csv", "a", encoding="utf-8") as fh:
+        fh.write("Phòng Tư pháp,vp_hdnd_ubnd_xa\n")  # a district name reused at commune level: allowed
+    reg = UnitRegistry.load(d)
+    assert UnitRegistry.load(d, level="commune").lookup("Phòng Tư pháp") == "vp_hdnd_ubnd_xa"
+    assert UnitRegistry.load(d, level="district").lookup("Phòng Tư pháp") == "phong_tu_phap"
+    assert reg.lookup("Phòng Tư pháp") is None  # both levels at once: ambiguous
+
+    for alias, code, clash in [("Phòng Kinh tế", "phong_van_hoa_xa_hoi", "phong_kinh_te_xa"),  # same level
+                               ("Các đơn vị liên quan", "phong_kinh_te_xa", "grp_don_vi_lien_quan")]:  # every level
+        (tmp_path / code).mkdir()
+        d = _copy_registry(tmp_path / code)
+        with open(d / "unit_aliases.csv", "a", encoding="utf-8") as fh:
+            fh.write(f"{alias},{code}\n")
+        with pytest.raises(ValidationFailed) as e:
+            UnitRegistry.load(d)
+        [p] = e.value.problems
+        assert f"«{alias}»" in p.message and clash in p.message and code in p.message and "cấp xã" in p.message
+
+
+def test_level_values_and_memberships_are_checked(tmp_path):
+    d = _copy_registry(tmp_path)
+    rows = len((d / "units.csv").read_text(encoding="utf-8").splitlines())
+    with open(d / "units.csv", "a", encoding="utf-8") as fh:
+        fh.write("phong_moi,Phòng Mới,department,huyen,\n")
+    with open(d / "unit_members.csv", "a", encoding="utf-8") as fh:
+        fh.write("grp_phong_chuyen_mon_xa,phong_noi_vu,\n")  # a commune group of a district office
+    with pytest.raises(ValidationFailed) as e:
+        UnitRegistry.load(d)
+    found = {(Path(p.file).name, p.row, p.column): p.message for p in e.value.problems}
+    assert "cấp «huyen» không hợp lệ" in found[("units.csv", rows + 1, "level")]
+    assert "grp_phong_chuyen_mon_xa" in next(m for (f, _, c), m in found.items() if f == "unit_members.csv")
+
+
+def test_a_registry_without_a_level_column_serves_every_level(tmp_path):
+    d = _copy_registry(tmp_path)
+    with open(REGISTRY / "units.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    with open(d / "units.csv", "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, ["unit_code", "name", "kind", "note"], extrasaction="ignore")
+        w.writeheader()
+        w.writerows(r for r in rows if r["level"] != "commune")
+    text = (d / "unit_aliases.csv").read_text(encoding="utf-8").splitlines()
+    kept = {r["unit_code"] for r in rows if r["level"] != "commune"}
+    (d / "unit_aliases.csv").write_text("\n".join(t for t in text if t.rsplit(",", 1)[-1] in kept | {"unit_code"}) + "\n",
+                                        encoding="utf-8")
+    members = (d / "unit_members.csv").read_text(encoding="utf-8").splitlines()
+    (d / "unit_members.csv").write_text("\n".join(m for m in members if "_xa," not in m or m.startswith("grp_ubnd"))
+                                        + "\n", encoding="utf-8")
+    reg = UnitRegistry.load(d, level="commune")
+    assert reg.lookup("Phòng Nội vụ") == "phong_noi_vu"

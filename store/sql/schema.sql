@@ -25,7 +25,9 @@ CREATE TABLE entities (
 CREATE TABLE entity_aliases (alias VARCHAR, alias_key VARCHAR, entity_code VARCHAR, source VARCHAR);
 CREATE TABLE entity_successors (entity_code VARCHAR, successor_code VARCHAR, effective DATE, note VARCHAR);
 
-CREATE TABLE units (unit_code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind VARCHAR, note VARCHAR);
+-- level: the level of entity whose plans name the unit (district | commune); NULL = every level
+CREATE TABLE units (unit_code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind VARCHAR, note VARCHAR,
+                    level VARCHAR);
 CREATE TABLE unit_aliases (alias VARCHAR, alias_key VARCHAR, unit_code VARCHAR);
 CREATE TABLE unit_group_members (group_code VARCHAR, member_code VARCHAR);
 
