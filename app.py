@@ -5,7 +5,7 @@ import streamlit as st
 
 from ui import queries
 
-st.set_page_config(page_title="Chỉ số quản trị – Vĩnh Lộc", page_icon=":material/leaderboard:", layout="wide")
+st.set_page_config(page_title=queries.product_title(), page_icon=":material/leaderboard:", layout="wide")
 queries.pin()  # one database version for the whole run, whatever an import does meanwhile
 
 PAGES = [

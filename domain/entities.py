@@ -39,6 +39,12 @@ def authority(name: str, level: str) -> str:
     return f"UBND {_LEVEL_VI.get(level, '')} {name}".replace("  ", " ")
 
 
+def styled_name(name: str, level: str) -> str:
+    """An entity's name as running text writes it: «huyện Vĩnh Lộc», «xã Tây Đô», «tỉnh Hà
+    Giang», «thành phố Hà Nội» (the administrative word in lower case, the name kept)."""
+    return authority(name, level).removeprefix("UBND ")
+
+
 _PREFIX_LEVELS = {"tinh": {"province"}, "thanh pho": {"province", "district"}, "tp": {"province", "district"},
                   "tp.": {"province", "district"}, "huyen": {"district"}, "thi xa": {"district"},
                   "tx": {"district"}, "tx.": {"district"}, "xa": {"commune"}, "thi tran": {"commune"},
@@ -122,7 +128,7 @@ class EntityRegistry:
     def name(self, code: str) -> str:
         return self.row(code)["name"]
 
-    def _valid_in(self, code: str, year: int | None) -> bool:
+    def valid_in(self, code: str, year: int | None) -> bool:
         """Whether the entity can carry an assessment for ``year``."""
         _, start, end = self._info[code]
         return year is None or start <= year <= end
@@ -147,7 +153,7 @@ class EntityRegistry:
             return []
         allowed = prefix_levels(key)
         for table, k in ((self._exact, key), (self._alias, key), (self._bare, strip_admin_prefix(key))):
-            found = [c for c in table.get(k, []) if self._valid_in(c, year)
+            found = [c for c in table.get(k, []) if self.valid_in(c, year)
                      and (level is None or self.level(c) == level)
                      and (table is not self._bare or allowed is None or self.level(c) in allowed)]
             if found:

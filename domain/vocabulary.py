@@ -42,20 +42,49 @@ def index_rank(index_code: str) -> int:
 
 
 @cache
-def home(data_dir: Path = DATA_DIR) -> dict[str, str]:
-    """role -> entity_code from data/home.csv: ``default`` (the entity the dashboard opens
-    on), ``province`` (its province, for context), ``district`` (the district whose plan
-    and illustrative results are shipped)."""
+def home(data_dir: Path = DATA_DIR) -> dict[str, list[str]]:
+    """role -> entity codes, in file order, from data/home.csv: ``home`` (the entities this
+    copy of the product serves; the first is the one it opens on) and ``history`` (units
+    that no longer exist but whose plans and results are kept, e.g. the district dissolved
+    on 1/7/2025). Pointing the product at another commune or province is an edit of that file."""
     df = _read(data_dir / "home.csv")
-    return dict(zip(df.role, df.entity_code))
+    out: dict[str, list[str]] = {}
+    for role, code in zip(df.role, df.entity_code):
+        out.setdefault(role.strip(), []).append(code.strip())
+    if not out.get("home"):
+        raise ValueError(f"{data_dir / 'home.csv'}: cần ít nhất một dòng role=home")
+    return out
+
+
+def home_entities() -> list[str]:
+    return home()["home"]
+
+
+def home_history() -> list[str]:
+    return home().get("history", [])
 
 
 def home_entity() -> str:
-    return home()["default"]
+    """The entity the dashboard opens on: the first ``home`` row."""
+    return home_entities()[0]
 
 
 def home_province() -> str:
-    return home()["province"]
+    """The province of the home entities: the ``home`` row of a code without a sub-code
+    (VN-38), else the province part of the first home code."""
+    for code in home_entities():
+        if code.count("-") == 1:
+            return code
+    return "-".join(home_entity().split("-")[:2])
+
+
+@cache
+def reforms(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """data/registry/reforms.csv: administrative reforms that changed whole peer groups
+    (effective date, the levels they touched, a name and its legal source). A trend of any
+    unit at those levels is broken there, whether or not the unit itself changed."""
+    df = _read(data_dir / "registry" / "reforms.csv")
+    return df.assign(effective=pd.to_datetime(df.effective).dt.date, levels=df.levels.str.split("|"))
 
 
 def plans(data_dir: Path = DATA_DIR) -> pd.DataFrame:
@@ -80,6 +109,14 @@ def appendix_indices(plan_id: str | None = None, data_dir: Path = DATA_DIR) -> d
         return {int(k): v for k, v in (part.split(":") for part in text.split("|"))}
     df = indices(data_dir)
     return {int(a): c for a, c in zip(df.plan_appendix, df.index_code) if a}
+
+
+def next_plan_year(results_year: int, today: date | None = None) -> int:
+    """The year a plan drafted today from ``results_year``'s results is for: the year after
+    those results, but never a year already under way once its plan is due. From October
+    on, offices draft the coming year's plan (December 2026 with 2025 results: 2027)."""
+    today = today or date.today()
+    return max(int(results_year) + 1, today.year + (1 if today.month >= 10 else 0))
 
 
 def plan_year(plan_id: str | None, data_dir: Path = DATA_DIR, today: date | None = None) -> int:

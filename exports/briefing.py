@@ -9,7 +9,7 @@ import pandas as pd
 
 from domain.problems import InputError
 from domain.text import format_number
-from domain.vocabulary import INDEX_CODES, INDEX_NAME
+from domain.vocabulary import INDEX_CODES, INDEX_NAME, next_plan_year
 from metrics import core
 
 
@@ -41,6 +41,11 @@ class Briefing:
     is_illustrative: bool
     plan_title: str = ""  # the entity's own plans (title and issuer), or «chưa có kế hoạch giao việc»
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def plan_year(self) -> int:
+        """The year the focus list is drafted for (domain.vocabulary.next_plan_year)."""
+        return next_plan_year(self.year, self.generated)
 
 
 def gather(con, entity_code: str, year: int) -> Briefing:
@@ -78,7 +83,7 @@ def gather(con, entity_code: str, year: int) -> Briefing:
 
 
 ILLUSTRATIVE_NOTICE = ("Một phần số liệu là SỐ LIỆU MINH HỌA, không phải số liệu công bố: kết quả chính thức "
-                       "PAR, SIPAS, PAPI, DDCI cấp huyện chưa được nhập vào hệ thống.")
+                       "PAR, SIPAS, PAPI, DDCI của đơn vị chưa được nhập vào hệ thống.")
 
 
 vn = format_number  # the documents' numbers are the screen's
@@ -140,7 +145,9 @@ def task_rows_of(draft: pd.DataFrame) -> list:
 
 
 def task_layout(authority_name: str, year: int, plan_number: str = "…") -> dict:
-    """Title, «Kèm theo Kế hoạch …» line and index names of next year's task table."""
-    return dict(title=f"NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CÁC CHỈ SỐ NĂM {year + 1}",
-                subtitle=f"(Kèm theo Kế hoạch số {plan_number}/KH-UBND ngày …/…/{year + 1} của {authority_name})",
+    """Title, «Kèm theo Kế hoạch …» line and index names of the task table drafted from
+    ``year``'s results, addressed to ``authority_name`` («UBND xã Tây Đô»)."""
+    plan = next_plan_year(year)
+    return dict(title=f"NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CÁC CHỈ SỐ NĂM {plan}",
+                subtitle=f"(Kèm theo Kế hoạch số {plan_number}/KH-UBND ngày …/…/{plan} của {authority_name})",
                 index_names=dict(INDEX_NAME))

@@ -358,7 +358,7 @@ def _focus_rows(d: _Deck) -> list[tuple[str, ...]]:
 
 def _focus_slide(d: _Deck) -> None:
     b = d.b
-    s = d.slide(FOCUS_TITLE.format(year=b.year + 1))
+    s = d.slide(FOCUS_TITLE.format(year=b.plan_year))
     if b.weak.empty:
         d.textbox(s, MARGIN, BODY_TOP, CONTENT_W, Inches(0.6),
                   f"Năm {b.year} không có tiêu chí nào cần ưu tiên.", 18)

@@ -322,14 +322,14 @@ def _focus_page(b: Briefing) -> str:
             f"<td class=\"num\">{_t(_next_rank(r, c))}</td><td>{_t(_units(r.get('lead_units')))}</td>"
             f"<td>{_t(_units(r.get('support_units')))}</td></tr>")
     intro = (f"<p>Các tiêu chí năm {_t(b.year)} đang giảm hoặc đang ở thứ hạng thấp, "
-             f"cần tập trung cải thiện năm {_t(b.year + 1)} "
+             f"cần tập trung cải thiện năm {_t(b.plan_year)} "
              "(tô màu: ưu tiên 1, vừa giảm vừa ở thứ hạng thấp). "
              f"Phân công theo {_t(b.plan_title)}.</p>")
     if all_illustrative:
         intro += '<p class="muted">Mọi dòng của bảng dựa trên số liệu minh họa.</p>'
     table = (f'<table class="focus">{FOCUS_COLS}{head}<tbody>{"".join(rows)}</tbody></table>' if rows
              else "<p>Không có tiêu chí nào đang giảm hoặc ở thứ hạng thấp.</p>")
-    return (f'<section class="page focus"><h2>Trọng tâm năm {_t(b.year + 1)}</h2>{intro}{table}'
+    return (f'<section class="page focus"><h2>Trọng tâm năm {_t(b.plan_year)}</h2>{intro}{table}'
             f"{_sources(b)}</section>")
 
 

@@ -48,24 +48,54 @@ FIRST_YEAR = 1990
 TRUE_WORDS = {"1", "true", "yes", "co", "x", "minh hoa"}
 
 
-def template_frame() -> pd.DataFrame:
-    """The downloadable template: headers and two example rows (marked as examples)."""
-    return pd.DataFrame([
-        {"year": 2024, "index": "PAR", "criterion": "", "entity": "Huyện Vĩnh Lộc", "points": "85,32",
-         "max_points": 100, "rank": 12},
-        {"year": 2024, "index": "PAR", "criterion": "1.1", "entity": "Huyện Vĩnh Lộc", "points": "1,75",
-         "max_points": 2, "rank": ""},
-    ], columns=["year", "index", "criterion", "entity", "points", "max_points", "rank"])
+PREFILLS = {  # what a template can come filled with: rows for every unit of one level
+    "example": "Mẫu nhập điểm",
+    "communes": "Xã, phường",
+    "provinces": "Tỉnh, thành phố",
+}
 
 
-def template_bytes(fmt: str) -> bytes:
+def template_frame(prefill: str = "example", *, data_dir: Path | None = None, today: date | None = None) -> pd.DataFrame:
+    """The downloadable template. ``example``: headers and two example rows (the home
+    entity, last year). ``communes``:
+    one row per commune and ward of the home province, ``provinces``: one per province,
+    each as the registry has them in the latest year with results (last year: results of a
+    year are published the next), with year and name filled in and the scores left blank
+    for the official to type. A row left without points is imported as «no score» for that
+    unit (the loaders' rule for a blank score), so rows without results are deleted first."""
+    if prefill not in PREFILLS:
+        raise ValueError(f"mẫu «{prefill}» không có; chọn một trong: {', '.join(PREFILLS)}")
+    data_dir = data_dir or vocabulary.DATA_DIR
+    year = (today or date.today()).year - 1
+    reg = EntityRegistry.load(data_dir / "registry")
+    if prefill == "example":  # the home entity's results of last year, as an office would type them
+        home = reg.name(vocabulary.home_entity())
+        return pd.DataFrame([
+            {"year": year, "index": "PAR", "criterion": "", "entity": home, "points": "85,32", "max_points": 100,
+             "rank": 12},
+            {"year": year, "index": "PAR", "criterion": "1.1", "entity": home, "points": "1,75", "max_points": 2,
+             "rank": ""},
+        ], columns=["year", "index", "criterion", "entity", "points", "max_points", "rank"])
+    e = reg.entities
+    level = "commune" if prefill == "communes" else "province"
+    keep = (e.level == level) & e.entity_code.map(lambda c: reg.valid_in(c, year))
+    if prefill == "communes":
+        keep &= e.parent_code == vocabulary.home_province()
+    names = sorted(e[keep].name, key=fold_loose)
+    return pd.DataFrame({"year": year, "index": "", "criterion": "", "entity": names, "points": "",
+                         "rank": "", "n_ranked": len(names), "illustrative": "", "source": ""},
+                        columns=["year", "index", "criterion", "entity", "points", "rank", "n_ranked",
+                                 "illustrative", "source"])
+
+
+def template_bytes(fmt: str, prefill: str = "example", **kw) -> bytes:
     """The template as a file: 'csv' (UTF-8 with BOM, for Excel) or 'xlsx'."""
     import io
 
-    frame = template_frame()
+    frame = template_frame(prefill, **kw)
     if fmt == "xlsx":
         buf = io.BytesIO()
-        frame.to_excel(buf, index=False, sheet_name="Mẫu nhập điểm")
+        frame.to_excel(buf, index=False, sheet_name=PREFILLS[prefill])
         return buf.getvalue()
     return frame.to_csv(index=False).encode("utf-8-sig")
 
@@ -242,8 +272,8 @@ def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: st
                 f"{COLUMNS[f][0]} ({VI_HEADER[f]})" for f in missing), sheet, hdr_row))
             continue
         body = grid.iloc[1:].reset_index(drop=True)
+        cell = lambda f: body[mapping[f]] if f in mapping else pd.Series([None] * len(body), dtype=object)  # noqa: E731
         n = len(body)
-        cell = lambda f: body[mapping[f]] if f in mapping else pd.Series([None] * n, dtype=object)  # noqa: E731
         errs: dict[str, pd.Series] = {}
 
         year, errs["year"] = _parsed(cell("year"), _integer)
@@ -252,6 +282,8 @@ def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: st
         missing_year = year.isna() & errs["year"].isna()
         if index_code is None or "index" in mapping:
             idx = _each_distinct(cell("index"), parse_index)
+            if index_code:  # a pre-filled template leaves the index to the import's choice
+                idx = idx.where(cell("index").map(lambda v: v is not None and v == v and bool(str(v).strip())), index_code)
         else:
             idx = pd.Series([index_code] * n, dtype=object)
         crit = _each_distinct(cell("criterion"), nfc)

@@ -10,6 +10,7 @@ ROLE = {"lead": "Chủ trì", "support": "Phối hợp"}
 queries.require_database()
 entity = selection.pick_entity()
 st.title("Đơn vị chịu trách nhiệm")
+selection.reform_notice(entity)
 plans = queries.cached(units_view.entity_plans, entity)
 if plans.empty:
     st.info(queries.cached(units_view.no_plan_note, entity))

@@ -12,7 +12,7 @@ from store.history import undo
 from loaders.guard import current
 from domain.problems import ValidationFailed
 from access.upload import receive
-from loaders.tidy import template_bytes
+from loaders.tidy import template_bytes, template_frame
 from metrics.inventory import import_log, loaded_summary, source_conflicts
 from domain import vocabulary
 from ui import admin, fmt, notices, queries
@@ -46,6 +46,18 @@ left, right = st.columns(2)
 left.download_button("Tải mẫu Excel (.xlsx)", lambda: template_bytes("xlsx"), "mau_nhap_diem.xlsx",  # built on click
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 right.download_button("Tải mẫu CSV (.csv)", lambda: template_bytes("csv"), "mau_nhap_diem.csv", "text/csv")
+communes, provinces = (template_frame(k) for k in ("communes", "provinces"))
+st.markdown(f"**Mẫu điền sẵn cho kết quả năm {int(communes.year.iloc[0])}** — đơn vị hành chính sau sắp xếp ngày 01/7/2025: "
+            "ghi điểm (và hạng, nếu có) vào cột points, rank; chọn chỉ số khi tải lên. Dòng không ghi điểm được nạp "
+            "là «chưa có điểm» của đơn vị đó: xóa những dòng chưa có kết quả trước khi tải lên.")
+left, right = st.columns(2)
+left.download_button(f"Mẫu {len(communes)} xã, phường của {queries.styled(queries.PROVINCE)} (.xlsx)",
+                     lambda: template_bytes("xlsx", "communes"), "mau_ket_qua_xa_phuong.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+right.download_button(f"Mẫu {len(provinces)} tỉnh, thành phố (.xlsx)", lambda: template_bytes("xlsx", "provinces"),
+                      "mau_ket_qua_tinh_thanh.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+st.caption("Tên xã, phường theo danh mục của Cục Thống kê (Công văn 1027/CTK-CSCL ngày 25/6/2025) theo Nghị quyết "
+           "1686/NQ-UBTVQH15; tên tỉnh theo Nghị quyết 202/2025/QH15 (nguồn: data/reference/reform_2025/SOURCES.md).")
 
 st.subheader("Nạp tệp kết quả, hoàn tác")
 auth = admin.auth_settings()

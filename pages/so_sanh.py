@@ -4,6 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 from metrics import catalog
+from metrics.lineage import level_breaks
 from metrics.compare import compare
 from ui import charts, fmt, notices, queries, selection
 
@@ -85,7 +86,7 @@ notices.source_line(peers.source, peers.is_illustrative.any())
 
 peers = bars
 if level == "province":
-    after = year >= 2025
+    after = any(year >= y for y in level_breaks("province"))  # the 34 provinces' boundaries
     geo = charts.province_geojson(after)
     peers["loc"] = peers.entity_name if after else peers.entity_code.str.replace("VN-", "", regex=False)
     fig = px.choropleth_map(peers, geojson=geo, locations="loc",

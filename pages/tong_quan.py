@@ -1,5 +1,4 @@
 """Tổng quan — for the chairman: each index's score and rank over the years, and where it slipped."""
-import plotly.express as px
 import streamlit as st
 
 from metrics import overview
@@ -8,6 +7,7 @@ from ui import charts, downloads, fmt, notices, queries, selection
 queries.require_database()
 entity = selection.pick_entity()
 st.title("Tổng quan")
+selection.reform_notice(entity)
 st.caption(f"{queries.entity_label(entity)} — điểm, thứ hạng và thay đổi của từng chỉ số")
 
 mine = queries.metrics(entity)  # cached: one query for the cards and the trend
@@ -32,11 +32,13 @@ else:
                     + (" · minh họa" if c.is_illustrative else ""))
 
     st.subheader("Thứ hạng qua các năm")
-    fig = px.line(trend.dropna(subset=["rank"]).sort_values("year"), x="year", y="rank", color="index_code", markers=True,
-                  labels={"year": "Năm", "rank": "Hạng", "index_code": "Chỉ số"},
-                  hover_data={"n_ranked": True, "points": ":.2f"})
-    st.plotly_chart(charts.style_figure(fig, rank_axis=True), config=charts.PLOTLY_CONFIG)
-    notices.source_line(trend.source, trend.is_illustrative.any())
+    history = queries.history_trend(entity)
+    st.plotly_chart(charts.trend_figure(history, queries.breaks(entity), labels=fmt.INDEX_LABEL),
+                    config=charts.PLOTLY_CONFIG)
+    if history.history.any():
+        st.caption("Đường nét đứt: kết quả của đơn vị trước khi sắp xếp đơn vị hành chính, xếp hạng trong nhóm khác. "
+                   "Mỗi giai đoạn một khung với trục hạng riêng: hai bên không so sánh trực tiếp được.")
+    notices.source_line(history.source, history.is_illustrative.any())
 
 st.subheader("Năm điểm yếu cần xử lý trước")
 if len(urgent):
@@ -55,11 +57,10 @@ else:
     st.success("Không có tiêu chí nào đang giảm hoặc xếp hạng thấp trong năm gần nhất.")
 
 if len(province) and entity != queries.PROVINCE:
-    st.subheader("Bối cảnh tỉnh Thanh Hóa (số liệu công bố)")
-    fig = px.line(province.dropna(subset=["rank"]).sort_values("year"), x="year", y="rank", color="index_code", markers=True,
-                  labels={"year": "Năm", "rank": "Hạng trong 63 tỉnh", "index_code": "Chỉ số"},
-                  hover_data={"points": ":.2f", "n_ranked": True})
-    st.plotly_chart(charts.style_figure(fig, rank_axis=True, height=300), config=charts.PLOTLY_CONFIG)
+    st.subheader(f"Bối cảnh {queries.styled(queries.PROVINCE)} (số liệu công bố)")
+    context = province.assign(series=queries.styled(queries.PROVINCE), history=False)
+    st.plotly_chart(charts.trend_figure(context, queries.breaks(queries.PROVINCE), labels=fmt.INDEX_LABEL, height=300),
+                    config=charts.PLOTLY_CONFIG)
     st.caption("Nguồn: PAPI (CECODES, VFF-CRT, UNDP) — PAPI chỉ công bố nhóm: hạng do sản phẩm tự tính từ điểm, "
                "trừ những năm báo chí đã đăng hạng; PCI (VCCI, pcivietnam.vn) — hạng công bố.")
 

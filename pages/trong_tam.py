@@ -3,6 +3,7 @@ responsible units, and download the draft task table in the layout of the plan's
 import pandas as pd
 import streamlit as st
 
+from domain.vocabulary import next_plan_year
 from exports.briefing import task_layout, task_rows_of
 from exports.task_table import task_table_docx, task_table_xlsx
 from metrics.plan_draft import draft_rows
@@ -15,8 +16,10 @@ st.title("Trọng tâm năm tới")
 if year is None:
     st.info("Đơn vị này chưa có số liệu.")
     st.stop()
+selection.reform_notice(entity)
+plan_year = next_plan_year(year)
 st.caption(f"{queries.entity_label(entity)} — các tiêu chí đang giảm hoặc xếp hạng thấp năm {year}, "
-           f"để đưa vào kế hoạch năm {year + 1}")
+           f"để đưa vào kế hoạch năm {plan_year} của {queries.authority_of(entity)}")
 
 focus = queries.focus(entity, year)
 notices.illustrative_banner(focus.is_illustrative)
@@ -68,10 +71,10 @@ if len(chosen):
     left, right = st.columns(2)
     # built when clicked, not on every rerun of the page (e.g. at each tick in the editor)
     left.download_button("Tải bảng phân công nhiệm vụ (Excel)", lambda: task_table_xlsx(task_rows, **layout),
-                         f"du_thao_phan_cong_{year + 1}.xlsx",
+                         f"du_thao_phan_cong_{plan_year}.xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
     right.download_button("Tải bảng phân công nhiệm vụ (Word)", lambda: task_table_docx(task_rows, **layout),
-                          f"du_thao_phan_cong_{year + 1}.docx",
+                          f"du_thao_phan_cong_{plan_year}.docx",
                           "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     if focus.is_illustrative.any():
         st.caption("Lưu ý: danh sách được chọn dựa trên số liệu minh họa.")

@@ -6,6 +6,8 @@ import docx
 import openpyxl
 import pytest
 
+from domain.vocabulary import next_plan_year
+
 from briefing.__main__ import main
 from metrics import core
 
@@ -21,7 +23,7 @@ def test_tasks_default_to_the_focus_list(tmp_path, dbarg, con, capsys):
     focus = core.focus_list(con, "VN-38-393", 2024)
     assert f"{len(focus)} tiêu chí" in capsys.readouterr().out
     ws = openpyxl.load_workbook(out).active
-    assert ws["A1"].value == "NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CÁC CHỈ SỐ NĂM 2025"
+    assert ws["A1"].value == f"NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CÁC CHỈ SỐ NĂM {next_plan_year(2024)}"
     assert "của UBND huyện Vĩnh Lộc" in ws["A2"].value
     names = {ws.cell(row=r, column=2).value for r in range(6, ws.max_row + 1)}
     assert set(focus.criterion_name) <= names  # DDCI has no plan table: its rows have no units

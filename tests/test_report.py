@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.vocabulary import short_label
+from domain.vocabulary import next_plan_year, short_label
 from exports.briefing import ILLUSTRATIVE_NOTICE, gather, vn
 from exports import report
 
@@ -106,7 +106,7 @@ def test_one_page_per_index_then_the_focus_page(con, entity):
     # every section that starts a printed page, in order: the indices, then the focus page
     assert [s["index"] for s in p.sections] == [i.index_code for i in b.indices] + [None]
     assert "focus" in p.sections[-1]["classes"]
-    assert p.sections[-1]["text"].startswith(f"Trọng tâm năm {YEAR + 1}")
+    assert p.sections[-1]["text"].startswith(f"Trọng tâm năm {next_plan_year(YEAR)}")
     css = re.search(r"<style>(.*)</style>", doc, re.S).group(1)
     page_rule = re.search(r"(?m)^\.page\s*\{([^}]*)\}", css).group(1)
     assert "break-before: page" in page_rule and "page-break-before: always" in page_rule
@@ -174,7 +174,7 @@ def test_vietnamese_text_survives_the_file(vinh_loc, tmp_path):
     assert '<html lang="vi">' in doc and '<meta charset="utf-8">' in doc
     for text in ["Báo cáo kết quả các chỉ số quản trị và hành chính công", "Huyện Vĩnh Lộc",
                  f"Năm đánh giá: {YEAR}", f"Ngày lập: {vinh_loc.generated:%d/%m/%Y}",
-                 f"Trọng tâm năm {YEAR + 1}", "Cơ quan phối hợp", "(tự tính)",
+                 f"Trọng tâm năm {next_plan_year(YEAR)}", "Cơ quan phối hợp", "(tự tính)",
                  *[i.name for i in vinh_loc.indices], vinh_loc.weak.criterion_name.iloc[0]]:
         assert text in doc, text
     assert "Ã" not in doc and "\ufffd" not in doc   # no mojibake, no replacement characters

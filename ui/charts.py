@@ -32,3 +32,56 @@ def province_geojson(after_2025: bool) -> dict:
 
     name = "vn_provinces_2025.geojson" if after_2025 else "vn_provinces_2024.geojson"
     return json.loads((ROOT / "data" / "geo" / name).read_text(encoding="utf-8"))
+
+
+def trend_figure(df, breaks: list[tuple[int, str]], *, y: str = "rank", labels: dict[str, str], height: int = 360):
+    """Lines per index over the years, never drawn across a break: each period between the
+    reforms in ``breaks`` ((first year after, what changed)) gets its own panel with its own
+    rank axis (27 districts before, 166 communes after are not one scale), titled with the
+    change. A predecessor's years (``history``) are dashed, in the index's colour, and named
+    in the legend. ``df``: index_code, year, series, history, points, n_ranked and ``y``."""
+    import plotly.express as px
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from ui.fmt import num
+
+    data = df.dropna(subset=[y])
+    cuts = [(year, what) for year, what in breaks if len(data) and data.year.min() < year <= data.year.max()]
+    edges = [-10**9] + [year for year, _ in cuts] + [10**9]
+    periods = [data[(data.year >= lo) & (data.year < hi)] for lo, hi in zip(edges, edges[1:])]
+    spans = [max(2, p.year.nunique()) for p in periods]  # a one-year panel still has room for its title
+    titles = []
+    for i, part in enumerate(periods):
+        first, last = int(part.year.min()), int(part.year.max())
+        titles.append((f"{first}–{last}" if first != last else str(first))
+                      + (f" · sau {cuts[i - 1][1][:1].lower() + cuts[i - 1][1][1:]}" if i else ""))
+    fig = make_subplots(rows=1, cols=len(periods), column_widths=spans, subplot_titles=titles,
+                        horizontal_spacing=0.08 if len(periods) > 1 else 0.02)
+    palette = px.colors.qualitative.Plotly
+    colour = {index: palette[i % len(palette)] for i, index in enumerate(dict.fromkeys(data.index_code))}
+    shown: set[str] = set()
+    for col, part in enumerate(periods, 1):
+        for (index, series, history), line in part.groupby(["index_code", "series", "history"], sort=False):
+            line = line.sort_values("year")
+            name = labels.get(index, index) + (f" — {series}" if history else "")
+            fig.add_trace(go.Scatter(
+                x=line.year, y=line[y], mode="lines+markers", name=name, legendgroup=name,
+                showlegend=name not in shown, line=dict(color=colour[index], dash="dash" if history else "solid"),
+                customdata=list(zip(line.n_ranked.map(lambda n: f"/{int(n)}" if n == n else ""),
+                                    line.points.map(num), [series] * len(line))),
+                hovertemplate="%{customdata[2]}<br>Năm %{x}: hạng %{y}%{customdata[0]}"
+                              "<br>Điểm %{customdata[1]}<extra></extra>" if y == "rank" else None), row=1, col=col)
+            shown.add(name)
+    for ann in fig.layout.annotations:
+        ann.font = dict(size=12, color="#333333")
+    style_figure(fig, height=height, rank_axis=y == "rank")
+    for col, part in enumerate(periods, 1):
+        years = sorted(part.year.unique())
+        fig.update_xaxes(type="linear", tickmode="array", tickvals=years, ticktext=[str(v) for v in years],
+                         range=[years[0] - 0.5, years[-1] + 0.5], row=1, col=col)
+        if col > 1:
+            fig.update_yaxes(title=None, row=1, col=col)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
+                      margin=dict(l=10, r=10, t=30, b=10))
+    return fig

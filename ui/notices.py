@@ -8,7 +8,7 @@ from ui.fmt import plain
 
 
 ILLUSTRATIVE_NOTICE = ("**Có SỐ LIỆU MINH HỌA trên trang này** — không phải số liệu công bố. Kết quả chính thức "
-                       "PAR, SIPAS, PAPI, DDCI của huyện chưa được nhập; các dòng, cột đánh dấu «minh họa» là số giả định "
+                       "cấp huyện và cấp xã chưa có trong hệ thống; các dòng, cột đánh dấu «minh họa» là số giả định "
                        "để trình bày cách dùng. Nhập bảng kết quả chính thức ở trang «Dữ liệu».")
 
 

@@ -7,15 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from domain import vocabulary
-from domain.entities import authority
-from metrics import catalog, core
+from domain.entities import authority, styled_name
+from metrics import catalog, core, lineage
 from store.db import CATALOG, ReadOnlyDatabase
 from ui.fmt import LEVEL_VI
 
 
-HOME_ENTITY = vocabulary.home_entity()  # data/home.csv
-
-
+HOME_ENTITY = vocabulary.home_entity()  # data/home.csv: the entity the dashboard opens on
+HOME = vocabulary.home_entities() + vocabulary.home_history()  # listed first in the pickers
 PROVINCE = vocabulary.home_province()
 
 
@@ -135,22 +134,60 @@ def authority_of(entity: str) -> str:
 
 
 def entities() -> pd.DataFrame:
-    """Entities that have scores, the home entity first, then by level and name."""
+    """Entities that have scores: the home entities in data/home.csv's order (those served,
+    then the history kept), then units that exist today by level, then those that ended."""
     df = cached(catalog.entities)
-    order = {"district": 0, "province": 1, "commune": 2}
-    df["k"] = [(c != HOME_ENTITY, order.get(lv, 3), n) for c, lv, n in zip(df.entity_code, df.level, df.name)]
+    order = {"province": 0, "commune": 1, "district": 2}
+    home = {c: i for i, c in enumerate(HOME)}
+    df["k"] = [(home.get(c, len(home)), pd.notna(u), order.get(lv, 3), n)
+               for c, lv, n, u in zip(df.entity_code, df.level, df.name, df.until)]
     return df.sort_values("k").drop(columns="k").reset_index(drop=True)
+
+
+def lineage_of(entity: str) -> lineage.Lineage | None:
+    return cached(lineage.lineage, entity)
+
+
+def breaks(entity: str) -> list[tuple[int, str]]:
+    lin = lineage_of(entity)
+    return lin.breaks() if lin else []
+
+
+def history_trend(entity: str) -> pd.DataFrame:
+    """The entity's index totals and its predecessors' (dashed, as history)."""
+    return cached(lineage.history_trend, entity, metrics(entity))
+
+
+def styled(entity: str) -> str:
+    """«tỉnh Thanh Hóa», «xã Tây Đô»: the entity's name in running text."""
+    row = q("SELECT name, level FROM entities WHERE entity_code = ?", entity)
+    return styled_name(row.name.iloc[0], row.level.iloc[0]) if len(row) else entity
 
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
 def _entity_labels(v: tuple | None) -> dict[str, str]:
     e = entities()
     # a unit that no longer exists says until when: «Hà Tây (cấp tỉnh, đến 2008)»
-    return {c: f"{n} ({LEVEL_VI.get(lv, '')}" + (f", đến {int(u)})" if pd.notna(u) else ")")
-            for c, n, lv, u in zip(e.entity_code, e.name, e.level, e.until)}
+    return {c: f"{n} ({LEVEL_VI.get(lv, '')}" + (f", đến {int(u)})" if pd.notna(u) else f", từ {int(s)})" if pd.notna(s) else ")")
+            for c, n, lv, u, s in zip(e.entity_code, e.name, e.level, e.until, e.since)}
 
 
 def entity_label(code: str) -> str:
     """«Huyện Vĩnh Lộc (cấp huyện, đến 2025)». One dictionary per database version: a selectbox calls this
     for each of its options, thousands of them at national scale."""
     return _entity_labels(version()).get(code, code)
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def product_title() -> str:
+    """«Chỉ số quản trị – Vĩnh Lộc, Tây Đô, Biện Thượng (Thanh Hóa)»: whom this copy serves
+    (data/home.csv), for the browser tab."""
+    from domain.entities import EntityRegistry
+
+    reg = EntityRegistry.load(vocabulary.DATA_DIR / "registry")
+    codes = [c for c in vocabulary.home_entities() if c in reg.codes()]
+    local = [reg.name(c) for c in codes if c != PROVINCE]
+    bare = [n.split(" ", 1)[1] if n.split(" ", 1)[0] in ("Xã", "Phường", "Huyện") else n for n in local]
+    province = reg.name(PROVINCE) if PROVINCE in reg.codes() else ""
+    text = ", ".join(bare) + (f" ({province})" if bare and province else province)
+    return "Chỉ số quản trị – " + text if text else "Chỉ số quản trị"

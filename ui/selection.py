@@ -5,13 +5,30 @@ import streamlit as st
 
 from domain import vocabulary
 from ui.fmt import INDEX_LABEL
-from ui.queries import HOME_ENTITY, _entity_labels, entities, q, require_database, version
+from metrics.lineage import end_text, origin_text
+from ui.queries import HOME_ENTITY, _entity_labels, entities, lineage_of, q, require_database, version
 
 
 def _keep(key: str, default):
+    """The session's choice for ``key``; on a session's first run, the address bar's
+    (?entity=…&index=…&year=…) so that a shared link opens the same selection."""
     if key not in st.session_state:
-        st.session_state[key] = default
+        st.session_state[key] = st.query_params.get(key, default)
     return st.session_state[key]
+
+
+def _show(key: str, value) -> None:
+    """Keep the choice in the session and in the address bar (a reload keeps it)."""
+    st.session_state[key] = value
+    if st.query_params.get(key) != str(value):
+        st.query_params[key] = str(value)
+
+
+def go_to_entity(code: str) -> None:
+    """A button's callback: open ``code`` (runs before the widgets are drawn again)."""
+    st.session_state["entity"] = code
+    st.session_state["_w_entity"] = code
+    st.session_state.pop("_w_province", None)
 
 
 MAX_ENTITY_OPTIONS = 200  # beyond this, choose the province first (a national registry has 4,000+)
@@ -50,10 +67,29 @@ def pick_entity(where=st.sidebar) -> str:
         codes = [c for c in codes if province_of.get(c) == province]
         if current not in codes:
             current = codes[0]
+    if st.session_state.get("_w_entity") not in codes:
+        st.session_state.pop("_w_entity", None)
     choice = where.selectbox("Đơn vị được đánh giá", codes, index=codes.index(current),
                              format_func=lambda c: labels.get(c, c), key="_w_entity")
-    st.session_state["entity"] = choice
+    _show("entity", choice)
+    lin = lineage_of(choice)
+    if lin is not None and lin.predecessors:
+        where.caption(origin_text(lin))
     return choice
+
+
+def reform_notice(entity: str) -> None:
+    """On a unit that no longer exists (the district after 1/7/2025, a merged province): say
+    so at the top of the page, with a button to each successor."""
+    lin = lineage_of(entity)
+    if lin is None or not lin.ended:
+        return
+    st.warning(end_text(lin), icon=":material/history:")
+    have = set(entities().entity_code)
+    links = [link for link in lin.successors if link.code in have]
+    for col, link in zip(st.columns(max(len(links), 1)), links):
+        col.button(f"Xem {link.name} →", key=f"_go_{link.code}", on_click=go_to_entity, args=(link.code,),
+                   type="tertiary")
 
 
 def indices_of(entity: str) -> list[str]:
@@ -70,7 +106,7 @@ def pick_index(entity: str, where=st.sidebar, allowed: list[str] | None = None) 
         current = options[0]
     choice = where.selectbox("Chỉ số", options, index=options.index(current), format_func=INDEX_LABEL.get,
                              key="_w_index")
-    st.session_state["index"] = choice
+    _show("index", choice)
     return choice
 
 
@@ -81,6 +117,7 @@ def page_selection(title: str) -> tuple[str, str, int]:
     entity = pick_entity()
     index = pick_index(entity)
     st.title(title)
+    reform_notice(entity)
     if index is None:
         st.info("Đơn vị này chưa có số liệu chỉ số nào.")
         st.stop()
@@ -98,8 +135,9 @@ def pick_year(entity: str, index: str | None = None, where=st.sidebar, label: st
     if not years:
         return None
     current = _keep("year", years[-1])
+    current = int(current) if str(current).isdigit() else years[-1]
     if current not in years:
         current = years[-1]
     choice = where.selectbox(label, years, index=years.index(current), key="_w_year")
-    st.session_state["year"] = int(choice)
+    _show("year", int(choice))
     return int(choice)
