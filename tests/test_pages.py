@@ -213,3 +213,30 @@ def test_pages_follow_a_file_replaced_outside_the_app(db_copy, monkeypatch, tmp_
     at.run()
     assert not at.exception
     assert 88.88 in bar_values(at)  # the ranking comes from ui.q(...)
+
+
+def test_a_shared_link_opens_the_same_selection():
+    at = AppTest.from_file(str(ROOT / "pages/chi_so_thanh_phan.py"), default_timeout=TIMEOUT)
+    at.query_params["entity"] = "VN-38-399"  # Huyện Hoằng Hóa, as a colleague's link would carry it
+    at.query_params["index"] = "SIPAS"
+    at.query_params["year"] = "2022"
+    at.run()
+    assert not at.exception
+    assert (at.session_state["entity"], at.session_state["index"], at.session_state["year"]) == ("VN-38-399", "SIPAS", 2022)
+    at.selectbox(key="_w_year").set_value(2023).run()  # a new choice goes back into the address bar
+    assert at.query_params["year"] == ["2023"] or at.query_params["year"] == "2023"
+
+
+def test_the_home_commune_shows_its_lineage_and_the_district_its_end():
+    at = run("pages/tong_quan.py", entity=None)
+    assert at.session_state["entity"] == home_entity()
+    sidebar = "\n".join(c.value for c in at.sidebar.caption)
+    assert sidebar.startswith("Kế thừa một phần huyện Vĩnh Lộc")
+    assert not any("không còn là đơn vị hành chính" in w.value for w in at.warning)
+    at = run("pages/tong_quan.py")  # the district
+    notice = [w.value for w in at.warning if "không còn là đơn vị hành chính" in w.value]
+    assert notice and "xã Tây Đô" in notice[0]
+    go = [b for b in at.button if b.label.startswith("Xem xã")]
+    assert sorted(b.label for b in go) == ["Xem xã Biện Thượng →", "Xem xã Tây Đô →", "Xem xã Vĩnh Lộc →"]
+    next(b for b in go if "Tây Đô" in b.label).click().run()
+    assert not at.exception and at.session_state["entity"] == "VN-38-15361"
