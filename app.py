@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import queries
+from ui import queries, theme
 
 st.set_page_config(page_title=queries.product_title(), page_icon=":material/leaderboard:", layout="wide")
 queries.pin()  # one database version for the whole run, whatever an import does meanwhile
+theme.vietnamese_widgets()
 
 PAGES = [
     st.Page("pages/tong_quan.py", title="Tổng quan", icon=":material/home:", default=True),

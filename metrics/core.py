@@ -121,7 +121,7 @@ def _reasons(r) -> list[str]:
     if r.decline_run >= 2:
         out.append(f"giảm {int(r.decline_run)} năm liên tiếp")
     elif r.change_points is not None and not pd.isna(r.change_points) and r.change_points < 0:
-        out.append(f"giảm {vn_number(round(-r.change_pct_points, 1))} điểm % so với {int(r.prev_year)}")
+        out.append(f"giảm {vn_number(round(-r.change_pct_points, 1))} điểm phần trăm so với {int(r.prev_year)}")
     if r.low_ranked and not pd.isna(r["rank"]):
         out.append(f"hạng {int(r['rank'])}/{int(r.n_ranked)}" + (" (tự tính)" if r.rank_computed else ""))
     if r.below_median:

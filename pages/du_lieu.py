@@ -15,7 +15,7 @@ from access.upload import receive
 from loaders.tidy import template_bytes, template_frame
 from metrics.inventory import import_log, loaded_summary, source_conflicts
 from domain import vocabulary
-from ui import admin, fmt, notices, queries
+from ui import admin, fmt, notices, queries, theme
 
 queries.require_database()
 st.title("Dữ liệu")
@@ -28,7 +28,8 @@ view = inventory.assign(
     entity_level=inventory.entity_level.map(fmt.LEVEL_VI), year=inventory.year.astype(str),
     kind=["minh họa" if a else "công bố + minh họa" if s else "công bố" for a, s in
           zip(inventory.all_illustrative, inventory.any_illustrative)])
-st.dataframe(view[["index_code", "year", "entity_level", "n_rows", "n_entities", "kind", "sources"]], hide_index=True,
+st.dataframe(fmt.vn_table(view[["index_code", "year", "entity_level", "n_rows", "n_entities", "kind", "sources"]],
+                          {"n_rows": 0, "n_entities": 0}), hide_index=True,
              column_config={"index_code": "Chỉ số", "year": "Năm", "entity_level": "Cấp", "n_rows": "Số dòng",
                             "n_entities": "Số đơn vị", "kind": "Loại số liệu", "sources": "Nguồn"})
 
@@ -97,6 +98,7 @@ else:
         upload = st.file_uploader("Tệp điểm (.csv, .xlsx, .xls, .parquet) — kéo thả vào ô dưới hoặc bấm «Chọn tệp»",
                                   type=["csv", "xlsx", "xls", "parquet"])
         index = st.selectbox("Chỉ số (bắt buộc với tệp theo mẫu của cơ quan công bố)", [None, *vocabulary.INDEX_CODES],
+                             placeholder=theme.PLACEHOLDER,
                              format_func=lambda c: "— theo cột «index» trong tệp —" if c is None else fmt.INDEX_LABEL[c])
         submitted = st.form_submit_button("Kiểm tra và nạp")
     if submitted and upload is not None:
@@ -153,7 +155,7 @@ else:
 st.subheader("Nhật ký nạp dữ liệu")
 log = import_log(queries.cursor())
 log["action"] = log.action.map(ACTION_VI).fillna(log.action)
-st.dataframe(log, hide_index=True, column_config={
+st.dataframe(fmt.vn_table(log, {"rows_read": 0, "rows_loaded": 0, "rows_replaced": 0}), hide_index=True, column_config={
     "import_id": "Lần", "imported_at": st.column_config.DatetimeColumn("Thời điểm", format="DD/MM/YYYY HH:mm"),
     "user_name": "Người nạp", "action": "Thao tác", "file": "Tệp", "sha256": "SHA-256", "index_code": "Chỉ số",
     "rows_read": "Dòng đọc", "rows_loaded": "Dòng nạp", "rows_replaced": "Dòng thay thế", "note": "Ghi chú"})

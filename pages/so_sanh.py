@@ -6,13 +6,13 @@ import streamlit as st
 from metrics import catalog
 from metrics.lineage import level_breaks
 from metrics.compare import compare
-from ui import charts, fmt, notices, queries, selection
+from ui import charts, fmt, notices, queries, selection, theme
 
 entity, index, year = selection.page_selection("So sánh với các đơn vị cùng cấp")
 crit = queries.cached(catalog.criteria, entity, index, year)
 options = [None] + list(crit.criterion_code)
 labels = {None: "Điểm tổng của chỉ số", **{c: f"{c} · {n}" for c, n in zip(crit.criterion_code, crit.criterion_name)}}
-code = st.selectbox("Tiêu chí", options, format_func=labels.get)
+code = st.selectbox("Tiêu chí", options, format_func=labels.get, placeholder=theme.PLACEHOLDER)
 
 cmp = queries.cached(compare, entity, index, year, code)
 peers = cmp.peers

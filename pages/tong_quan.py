@@ -11,7 +11,8 @@ selection.reform_notice(entity)
 st.caption(f"{queries.entity_label(entity)} — điểm, thứ hạng và thay đổi của từng chỉ số")
 
 mine = queries.metrics(entity)  # cached: one query for the cards and the trend
-cards = overview.index_cards(None, entity, mine)
+year = selection.pick_year(entity)
+cards = overview.index_cards(None, entity, mine, year)
 trend = overview.total_trend(None, entity, mine)
 urgent = queries.focus(entity, int(cards.year.max())).head(5) if len(cards) else cards
 province = queries.metrics(queries.PROVINCE)
@@ -23,13 +24,23 @@ if cards.empty:
 else:
     cols = st.columns(len(cards))
     for col, c in zip(cols, cards.itertuples()):
-        delta = None if c.change_points != c.change_points or c.change_points is None else fmt.signed(c.change_points)
-        col.metric(f"{fmt.INDEX_LABEL[c.index_code]} {c.year}", fmt.num(c.points),
-                   delta=f"{delta} điểm so với năm trước" if delta else ("chuỗi mới" if c.break_before else None),
-                   delta_color="normal" if delta else "off")
-        col.caption(f"Hạng {fmt.rank_text(c.rank, c.n_ranked, c.rank_computed)}"
-                    + (f" · {c.label}" if isinstance(c.label, str) and c.label else "")
-                    + (" · minh họa" if c.is_illustrative else ""))
+        with col.container(border=True):
+            has_rank = c.rank == c.rank
+            # the chairman's question first: the rank, and how it moved (green = better for the unit)
+            move = fmt.rank_move(c.rank_change, c.prev_rank, c.rank) if has_rank else None
+            st.metric(f"{fmt.INDEX_LABEL[c.index_code]} {c.year}",
+                      f"Hạng {fmt.rank_text(c.rank, c.n_ranked, False)}" if has_rank else fmt.num(c.points),
+                      delta=move, delta_color="normal" if c.rank_change else "off")
+            st.caption(f"Điểm {fmt.num(c.points)}"
+                       + (f" ({fmt.signed(c.change_points)} so với {c.year - 1})" if c.change_points == c.change_points
+                          and c.change_points is not None else " (chuỗi mới)" if c.break_before else "")
+                       + (" · hạng tự tính" if has_rank and c.rank_computed else "")
+                       + (f" · {fmt.plain(c.label)}" if isinstance(c.label, str) and c.label else "")
+                       + (" · minh họa" if c.is_illustrative else ""))
+            down = overview.pulled_down(mine, c.index_code, int(c.year))
+            if len(down):
+                st.caption("Kéo xuống: " + "; ".join(f"{fmt.plain(r.criterion_code)} {fmt.plain(r.criterion_name)} "
+                                                      f"({fmt.signed(r.change_points)})" for r in down.itertuples()))
 
     st.subheader("Thứ hạng qua các năm")
     history = queries.history_trend(entity)
@@ -46,9 +57,14 @@ if len(urgent):
         index_code=urgent.index_code.map(fmt.INDEX_LABEL), reasons=urgent.reasons.map("; ".join),
         lead_units=urgent.lead_units.map(lambda v, empty=queries.unassigned(entity): fmt.units_text(v, empty)),
         points_recoverable=urgent.points_recoverable.map(fmt.num),
-    )[["index_code", "criterion_code", "criterion_name", "lead_units", "reasons", "points_recoverable"]].rename(columns={
-        "index_code": "Chỉ số", "criterion_code": "Mã", "criterion_name": "Tiêu chí", "reasons": "Lý do",
-        "points_recoverable": "Điểm có thể lấy lại", "lead_units": "Cơ quan chủ trì"}), hide_index=True)
+    )[["index_code", "criterion_code", "criterion_name", "lead_units", "reasons", "points_recoverable"]],
+        hide_index=True, column_config={  # pixel widths: all six columns in view on a 1366 px screen
+            "index_code": st.column_config.TextColumn("Chỉ số", width=84),
+            "criterion_code": st.column_config.TextColumn("Mã", width=52),
+            "criterion_name": st.column_config.TextColumn("Tiêu chí", width=230),
+            "lead_units": st.column_config.TextColumn("Cơ quan chủ trì", width=200),
+            "reasons": st.column_config.TextColumn("Lý do", width=230),
+            "points_recoverable": st.column_config.TextColumn("Điểm lấy lại được", width=100)})
     st.caption("Xếp theo mức ưu tiên (vừa giảm vừa hạng thấp trước), rồi theo số điểm có thể lấy lại. "
                "Danh sách đầy đủ ở trang «Trọng tâm năm tới».")
     notices.source_line([notices.SCORES_SOURCE, queries.plan_source(entity)],

@@ -5,7 +5,9 @@ import streamlit as st
 
 
 
-PLOTLY_CONFIG = {"displaylogo": False, "locale": "vi", "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+# plotly's tool bar speaks English («Download plot as a png», «Autoscale») and cannot be translated
+# without shipping its locale files; an official needs none of it (exports have their own buttons)
+PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False, "locale": "vi"}
 
 
 def style_figure(fig, *, height: int = 360, rank_axis: bool = False, legend: bool = True):

@@ -44,6 +44,18 @@ def rank_text(rank, n, computed) -> str:
     return f"{int(rank)}/{int(n)}" + (" (tự tính)" if computed else "")
 
 
+def rank_move(change, before, now) -> str | None:
+    """A rank change as st.metric's delta: «+3 hạng (từ 20 lên 17)» or «-5 hạng (từ 16 xuống 21)»;
+    the sign is what is good for the unit (a smaller rank is better), so st.metric colours it
+    green or red. None when there is no rank the year before in the same series."""
+    if change is None or change != change or before != before or before is None:
+        return None
+    change, before, now = int(change), int(before), int(now)
+    if change == 0:
+        return f"giữ hạng {now}"
+    return f"{change:+d} hạng (từ {before} {'lên' if change > 0 else 'xuống'} {now})"
+
+
 def units_text(value, empty: str = "—") -> str:
     """A list of unit names as one line (for tables; wrap in ``plain`` for markdown); an
     empty or missing list as ``empty``."""

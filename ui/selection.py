@@ -4,8 +4,10 @@ from __future__ import annotations
 import streamlit as st
 
 from domain import vocabulary
+from domain.text import fold
 from ui.fmt import INDEX_LABEL
 from metrics.lineage import end_text, origin_text
+from ui.theme import PLACEHOLDER
 from ui.queries import HOME_ENTITY, _entity_labels, entities, lineage_of, q, require_database, version
 
 
@@ -48,6 +50,12 @@ def _provinces(v: tuple | None) -> dict[str, str]:
     return top
 
 
+@st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
+def _folded_labels(v: tuple | None) -> dict[str, str]:
+    """entity -> its picker label without diacritics or case, in picker order."""
+    return {c: fold(label) for c, label in _entity_labels(v).items()}
+
+
 def pick_entity(where=st.sidebar) -> str:
     """The assessed entity; kept in st.session_state['entity'] so it survives page changes.
     With a national registry the list is narrowed to one province first: a selectbox of
@@ -58,18 +66,28 @@ def pick_entity(where=st.sidebar) -> str:
     if current not in codes:
         current = codes[0]
     labels = _entity_labels(version())  # once: st.cache_data hands back a fresh copy on every call
-    if len(codes) > MAX_ENTITY_OPTIONS:
+    # a search box: the pickers' own filter needs the diacritics («tay do» finds nothing there)
+    wanted = fold(where.text_input("Tìm đơn vị", key="_w_find", placeholder="gõ tên, có dấu hay không: tay do"))
+    found = [c for c, key in _folded_labels(version()).items() if wanted in key] if wanted else []
+    if wanted and not found:
+        where.caption("Không có đơn vị nào có tên như vậy.")
+    if found:
+        codes = found
+        current = current if current in found else found[0]
+    elif len(codes) > MAX_ENTITY_OPTIONS:
         province_of = _provinces(version())
         provinces = list(e[e.level == "province"].entity_code)
         home = province_of.get(current, current)
-        province = where.selectbox("Tỉnh, thành phố", provinces, index=provinces.index(home) if home in provinces else 0,
+        province = where.selectbox("Tỉnh, thành phố", provinces, placeholder=PLACEHOLDER, index=provinces.index(home) if home in provinces else 0,
                                    format_func=lambda c: labels.get(c, c), key="_w_province")
         codes = [c for c in codes if province_of.get(c) == province]
         if current not in codes:
             current = codes[0]
     if st.session_state.get("_w_entity") not in codes:
-        st.session_state.pop("_w_entity", None)
-    choice = where.selectbox("Đơn vị được đánh giá", codes, index=codes.index(current),
+        # the list changed under the widget (a search, another province, a link): say what is chosen
+        # through its state, which the browser shows; an index= would be ignored by a keyed widget
+        st.session_state["_w_entity"] = current
+    choice = where.selectbox("Đơn vị được đánh giá", codes, placeholder=PLACEHOLDER,
                              format_func=lambda c: labels.get(c, c), key="_w_entity")
     _show("entity", choice)
     lin = lineage_of(choice)
@@ -105,6 +123,7 @@ def pick_index(entity: str, where=st.sidebar, allowed: list[str] | None = None) 
     if current not in options:
         current = options[0]
     choice = where.selectbox("Chỉ số", options, index=options.index(current), format_func=INDEX_LABEL.get,
+                             placeholder=PLACEHOLDER,
                              key="_w_index")
     _show("index", choice)
     return choice
@@ -138,6 +157,6 @@ def pick_year(entity: str, index: str | None = None, where=st.sidebar, label: st
     current = int(current) if str(current).isdigit() else years[-1]
     if current not in years:
         current = years[-1]
-    choice = where.selectbox(label, years, index=years.index(current), key="_w_year")
+    choice = where.selectbox(label, years, index=years.index(current), key="_w_year", placeholder=PLACEHOLDER)
     _show("year", int(choice))
     return int(choice)
