@@ -12,6 +12,10 @@ Measures, for the shipped data (data/) and for a national-scale dataset generate
   (Streamlit caches cleared, new database connection);
 - the metric queries of metrics/core.py on the national database, and the SQL
   criterion_metrics over all rows against the pandas oracle (tests/reference_metrics.py);
+- the briefing exports as felt from the dashboard's buttons: gathering the figures and writing
+  the slide deck (.pptx) and the printable report (.html) for the home entity's latest year,
+  median of --runs runs in a process that has imported its modules, and the first run; and
+  ``python -m briefing report|deck`` as a command (a fresh process);
 - resident memory of a ``streamlit run`` server after 10 browser sessions (unless --skip-server).
 
 The command lines are run with ``--format json`` and their result fields are read (never
@@ -22,6 +26,7 @@ report); 1 when a measurement could not be made.
 The steps also run alone (that is what the printed commands are):
     python -m bench.run pages   --db PATH [--runs 5]
     python -m bench.run metrics --db PATH
+    python -m bench.run exports --db PATH [--runs 5]
     python -m bench.run server  --db PATH [--sessions 10]
 """
 from __future__ import annotations
@@ -61,8 +66,11 @@ PAGE_WARM_S, PAGE_COLD_S, PAGE_RATIO = 0.300, 1.5, 2.0
 SQL_SPEEDUP = 5.0
 BUILD_S, BUILD_MB = 60.0, 2048.0
 SERVER_MB = 500.0
+# targets (shipped data): a briefing file, from the click to the bytes (gather + build)
+EXPORT_S = {"report": 2.0, "deck": 1.0}
 
-STEP_TIMEOUT = {"generate": 600, "build": 600, "import": 600, "pages": 900, "metrics": 600, "server": 600}
+STEP_TIMEOUT = {"generate": 600, "build": 600, "import": 600, "pages": 900, "metrics": 600, "server": 600,
+                "exports": 600}
 
 
 # ---------------------------------------------------------------- output
@@ -359,6 +367,35 @@ def measure_metrics(rep: Report, dataset: str, db: Path, runs: int) -> None:
     rep.add("SQL vs pandas (time pandas / time SQL)", dataset, ratio, f"{ratio:.1f}×", shown)
 
 
+def measure_exports(rep: Report, dataset: str, db: Path, runs: int, work: Path) -> None:
+    res, shown, err = worker("exports", ["--db", str(db), "--runs", str(runs)], STEP_TIMEOUT["exports"])
+    if res is None:
+        rep.error("export report", dataset, err, shown)
+        return
+    for kind in ("report", "deck"):
+        r = res[kind]
+        rep.add(f"export {kind}", dataset, r["median"],
+                f"{secs(r['median'])} (median of {r['runs']}, {res['year']})", shown)
+        rep.add(f"export {kind} first run", dataset, r["first"], secs(r["first"]), shown)
+        rep.add(f"export {kind} build only", dataset, r["build_median"],
+                f"{secs(r['build_median'])} ({r['bytes'] / 1024:.0f} KB)", shown)
+    rep.add("export gather (metrics for a briefing)", dataset, res["report"]["gather_median"],
+            secs(res["report"]["gather_median"]), shown)
+    # the command line: a fresh process (Python start and imports included)
+    for kind, ext in (("report", "html"), ("deck", "pptx")):
+        out = work / f"export-{dataset}.{ext}"
+        cmd = [sys.executable, "-m", "briefing", kind, "--entity", res["entity_name"], "--year", str(res["year"]),
+               "--out", str(out), "--db", str(db), "--format", "json"]
+        r = run_measured(cmd, STEP_TIMEOUT["exports"])
+        shown_cmd = show(cmd)
+        out.unlink(missing_ok=True)
+        if r.rc != 0:
+            rep.error(f"export {kind} (command line)", dataset, f"exit {r.rc}\n{r.out[-1500:]}\n{r.err[-3000:]}",
+                      shown_cmd)
+            continue
+        rep.add(f"export {kind} (command line)", dataset, r.wall, secs(r.wall), shown_cmd)
+
+
 def measure_server(rep: Report, dataset: str, db: Path, sessions: int) -> None:
     res, shown, err = worker("server", ["--db", str(db), "--sessions", str(sessions)], STEP_TIMEOUT["server"])
     if res is None:
@@ -446,10 +483,14 @@ def targets(rep: Report, skip_server: bool, scale: float) -> list[str]:
     else:
         line(None if s is None else s <= SERVER_MB, f"server ≤ {SERVER_MB:.0f} MB after 10 sessions: "
              + ("not measured" if s is None else f"{s:.0f} MB"))
+    for kind, limit in EXPORT_S.items():
+        t = rep.get(f"export {kind}", "shipped")
+        line(None if t is None else t <= limit, f"export {kind} on shipped ≤ {limit:g} s (gather + build, median): "
+             + ("not measured" if t is None else f"{t:.2f} s"))
     met = sum(l.startswith("OK") for l in lines)
     judged = sum(not l.startswith("n/a") for l in lines)
     note = "" if scale == 1.0 else f" — scale {scale:g}: the targets are meant for scale 1"
-    return [f"TARGETS (national dataset){note}", *lines, f"{met} of {judged} targets met"]
+    return [f"TARGETS (national dataset; exports on shipped){note}", *lines, f"{met} of {judged} targets met"]
 
 
 # ---------------------------------------------------------------- workers (each in its own process)
@@ -524,6 +565,46 @@ def step_metrics(db: str, runs: int = 5) -> dict:
     return out
 
 
+def step_exports(db: str, runs: int = 5) -> dict:
+    """The deck and the report of the home entity's latest year, as the dashboard's buttons
+    make them (ui/downloads.py): gather the Briefing, then build the file."""
+    import duckdb
+
+    from exports.briefing import gather
+    from exports.deck import build_deck
+    from exports.report import build_report
+
+    con = duckdb.connect(str(db), read_only=True)
+    con.execute("SET enable_progress_bar = false")  # as the app's connections (store/db.py)
+    row = con.execute("SELECT max(year) FROM score WHERE entity_code = ? AND criterion_code IS NULL",
+                      [HOME_ENTITY]).fetchone()
+    if row is None or row[0] is None:
+        raise SystemExit(f"{HOME_ENTITY} has no index total in {db}")
+    year = int(row[0])
+    name = con.execute("SELECT name FROM entities WHERE entity_code = ?", [HOME_ENTITY]).fetchone()[0]
+    out = {"entity": HOME_ENTITY, "entity_name": name, "year": year}
+    for kind, build in (("report", build_report), ("deck", build_deck)):
+        total, gathered, built, size = [], [], [], 0
+        for _ in range(max(1, runs)):
+            t0 = time.perf_counter()
+            b = gather(con, HOME_ENTITY, year)
+            t1 = time.perf_counter()
+            data = build(b)
+            t2 = time.perf_counter()
+            total.append(t2 - t0)
+            gathered.append(t1 - t0)
+            built.append(t2 - t1)
+            size = len(data)
+        out[kind] = {"first": total[0], "median": statistics.median(total), "gather_median": statistics.median(gathered),
+                     "build_median": statistics.median(built), "runs": len(total), "bytes": size,
+                     "illustrative": bool(b.is_illustrative), "weak": len(b.weak)}
+        print(f"{kind:8} first {total[0]:.3f} s, median {statistics.median(total):.3f} s "
+              f"(gather {statistics.median(gathered):.3f} s, build {statistics.median(built):.3f} s), {size:,} bytes",
+              flush=True)
+    con.close()
+    return out
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -572,7 +653,7 @@ def step_server(db: str, sessions: int) -> dict:
     port = _free_port()
     env = {**os.environ, "CHISO_DB": str(Path(db).resolve())}
     log = tempfile.TemporaryFile("w+")  # a pipe nobody reads could fill up and stall the server
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "cli.serve", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true",
                              "--browser.gatherUsageStats", "false"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
@@ -649,6 +730,7 @@ def orchestrate(args) -> int:
     measure_build(rep, "shipped", shipped_db, None)
     if shipped_db.exists():
         measure_pages(rep, "shipped", shipped_db, args.runs)
+        measure_exports(rep, "shipped", shipped_db, args.runs, work)
 
     paths = generate(rep, work / "national", args.scale, args.reuse)
     if paths:
@@ -664,6 +746,7 @@ def orchestrate(args) -> int:
             base_db.unlink(missing_ok=True)
         measure_pages(rep, "national", national_db, args.runs)
         measure_metrics(rep, "national", national_db, args.runs)
+        measure_exports(rep, "national", national_db, args.runs, work)
         if not args.skip_server:
             measure_server(rep, "national", national_db, args.sessions)
     print()
@@ -694,6 +777,9 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("metrics", help="metric query times and the pandas reference on one database")
     s.add_argument("--db", required=True)
     s.add_argument("--runs", type=int, default=5, help="repetitions (median); at most 3 for whole-country queries")
+    s = sub.add_parser("exports", help="deck and report times (gather + build) for the home entity")
+    s.add_argument("--db", required=True)
+    s.add_argument("--runs", type=int, default=5, help="repetitions (median)")
     s = sub.add_parser("server", help="streamlit server memory after browser sessions")
     s.add_argument("--db", required=True)
     s.add_argument("--sessions", type=int, default=10)
@@ -704,6 +790,8 @@ def main(argv: list[str] | None = None) -> int:
         result = step_pages(args.db, args.runs)
     elif args.step == "metrics":
         result = step_metrics(args.db, args.runs)
+    elif args.step == "exports":
+        result = step_exports(args.db, args.runs)
     else:
         result = step_server(args.db, args.sessions)
     print(RESULT_TAG + json.dumps(result), flush=True)

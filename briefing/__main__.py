@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             if out.suffix.lower() == ".csv":
                 out.write_bytes(task_table_csv(rows))
             else:
-                write_task_table(rows, out, **task_layout(authority(name, level), args.year, args.plan_number))
+                write_task_table(rows, out, **task_layout(authority(name, level), args.year, args.plan_number,
+                                                          illustrative=any(r.is_illustrative for r in rows)))
             done(f"Đã ghi {out}: {len(rows)} tiêu chí.", rows=len(rows))
         else:
             _progress(f"Đang tổng hợp số liệu của {name}, năm {args.year}…")
@@ -88,7 +89,6 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 from exports.report import write_report
 
-                _progress("Đang vẽ biểu đồ (lần đầu mất vài giây)…")
                 write_report(b, out)
                 fields = {}
             done(f"Đã ghi {out}.", **fields)

@@ -84,6 +84,14 @@ def gather(con, entity_code: str, year: int) -> Briefing:
 
 ILLUSTRATIVE_NOTICE = ("Một phần số liệu là SỐ LIỆU MINH HỌA, không phải số liệu công bố: kết quả chính thức "
                        "PAR, SIPAS, PAPI, DDCI của đơn vị chưa được nhập vào hệ thống.")
+# The line every page of every export carries when illustrative rows were used (each slide's
+# footer, each printed page of the report, the task table's title block and page header): a
+# page copied or forwarded on its own still says so.
+ILLUSTRATIVE_MARK = "SỐ LIỆU MINH HỌA — tài liệu này có dùng số liệu minh họa, không phải số liệu công bố"
+# Decks and reports lead with this many of the focus list (it is ordered by urgency); the
+# rest go to an appendix («Phụ lục: các tiêu chí yếu còn lại»).
+TOP_FOCUS = 10
+APPENDIX_TITLE = "Phụ lục: các tiêu chí yếu còn lại"
 
 
 vn = format_number  # the documents' numbers are the screen's
@@ -139,15 +147,19 @@ def task_rows_of(draft: pd.DataFrame) -> list:
     from exports.task_table import TaskRow
 
     text = lambda v: v if isinstance(v, str) and v else None  # noqa: E731
+    flags = draft["is_illustrative"] if "is_illustrative" in draft else [False] * len(draft)
     return [TaskRow(r.index_code, text(r.area_code), text(r.area_name), r.code, r.criterion_name,
-                    list(r.lead_units), list(r.support_units), text(r.timing) or "Thường xuyên")
-            for r in draft.itertuples()]
+                    list(r.lead_units), list(r.support_units), text(r.timing) or "Thường xuyên",
+                    bool(flag) if not pd.isna(flag) else False)
+            for r, flag in zip(draft.itertuples(), flags)]
 
 
-def task_layout(authority_name: str, year: int, plan_number: str = "…") -> dict:
-    """Title, «Kèm theo Kế hoạch …» line and index names of the task table drafted from
-    ``year``'s results, addressed to ``authority_name`` («UBND xã Tây Đô»)."""
+def task_layout(authority_name: str, year: int, plan_number: str = "…", *, illustrative: bool) -> dict:
+    """Title, «Kèm theo Kế hoạch …» line, index names and illustrative notice (None when
+    the criteria were chosen from published data only) of the task table drafted from
+    ``year``'s results, addressed to ``authority_name`` («UBND xã Tây Đô»): the keywords of
+    ``exports.task_table.task_table_xlsx`` / ``task_table_docx`` / ``write_task_table``."""
     plan = next_plan_year(year)
     return dict(title=f"NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CÁC CHỈ SỐ NĂM {plan}",
                 subtitle=f"(Kèm theo Kế hoạch số {plan_number}/KH-UBND ngày …/…/{plan} của {authority_name})",
-                index_names=dict(INDEX_NAME))
+                index_names=dict(INDEX_NAME), notice=ILLUSTRATIVE_MARK if illustrative else None)

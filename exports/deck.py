@@ -1,11 +1,14 @@
 """The briefing slide deck (.pptx) officials present from.
 
 This module owns the deck's slides and their layout: a title slide, one slide per index
-with native PowerPoint charts of points and rank over the years, the table of criteria
-that are declining or low-ranked (continued over extra slides when long), next year's
-focus table (points needed to climb), and a closing slide naming the sources. It owns
-nothing numeric: every figure comes from a ``exports.briefing.Briefing``, so the deck
-shows exactly the dashboard's numbers, and decimal commas come from ``exports.briefing.vn``.
+with native PowerPoint charts of points and rank over the years, the most urgent criteria
+that are declining or low-ranked (the first ``TOP_FOCUS`` of the focus list, which is
+ordered by urgency), next year's focus table for them (points needed to climb), a slide
+naming the sources, and after it, as backup slides for questions, the appendix with the
+rest of the focus list and their lead units. It owns nothing numeric: every figure comes
+from a ``exports.briefing.Briefing``, so the deck shows exactly the dashboard's numbers, and
+decimal commas come from ``exports.briefing.vn``. When the briefing rests on illustrative
+data, every slide carries ``ILLUSTRATIVE_MARK`` in red in its footer.
 
 Charts are native (``add_chart``) rather than pictures so that an official can restyle
 them or read the underlying numbers in PowerPoint; their series hold the Briefing's
@@ -29,7 +32,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from domain.vocabulary import short_label
-from exports.briefing import ILLUSTRATIVE_NOTICE, Briefing, vn
+from exports.briefing import APPENDIX_TITLE, ILLUSTRATIVE_MARK, ILLUSTRATIVE_NOTICE, TOP_FOCUS, Briefing, vn
 
 DECK_TITLE = "Kết quả các chỉ số quản trị và hành chính công"
 INDEX_TITLE = "{label}: điểm và thứ hạng qua các năm"
@@ -37,7 +40,7 @@ WEAK_TITLE = "Tiêu chí đang giảm hoặc xếp hạng thấp"
 CONTINUED = " (tiếp)"
 FOCUS_TITLE = "Trọng tâm năm {year}: điểm cần để lên hạng"
 SOURCES_TITLE = "Nguồn số liệu"
-ILLUSTRATIVE_FOOTER = "Số liệu minh họa — không phải số liệu công bố"
+ILLUSTRATIVE_FOOTER = ILLUSTRATIVE_MARK
 ILLUSTRATIVE_BADGE = "SỐ LIỆU MINH HỌA"
 NO_LEAD = "— chưa giao —"
 IMPOSSIBLE = "không thể"
@@ -47,7 +50,7 @@ WEAK_HEADER = ("Chỉ số", "Mã", "Tiêu chí", "Lý do", "Cơ quan chủ trì
 FOCUS_HEADER = ("Chỉ số", "Mã", "Tiêu chí", "Điểm hiện tại", "Có thể lấy lại", "Để lên 1 hạng",
                 "Vào nhóm 1/3 đầu")
 WEAK_ROWS_PER_SLIDE = 12
-FOCUS_ROWS = 12
+FOCUS_ROWS = TOP_FOCUS
 
 # Arial ships with every Office install and carries the full Vietnamese repertoire
 # (precomposed letters with stacked diacritics such as ễ, ặ); theme fonts may not.
@@ -64,6 +67,7 @@ TITLE_TOP, TITLE_H = Inches(0.3), Inches(0.85)
 BODY_TOP = Inches(1.3)
 FOOTER_TOP = Inches(7.0)
 BODY_BOTTOM = Inches(6.9)
+NOTE_TOP = Inches(6.55)     # the grey note under a table
 
 WEAK_COL_IN = (1.1, 0.8, 3.4, 4.0, 3.033)
 FOCUS_COL_IN = (1.1, 0.8, 4.733, 1.3, 1.4, 1.5, 1.5)
@@ -137,6 +141,8 @@ class _Deck:
 
     def slide(self, title: str, layout: int = 5):
         s = self.prs.slides.add_slide(self.prs.slide_layouts[layout])
+        if self.b.is_illustrative:
+            self.footer(s)
         # The default template's placeholders are laid out for 4:3; placing them per
         # slide keeps titles real title placeholders (outline view, accessibility).
         t = s.shapes.title
@@ -153,7 +159,10 @@ class _Deck:
         return tb
 
     def footer(self, slide) -> None:
-        self.textbox(slide, MARGIN, FOOTER_TOP, Inches(8), Inches(0.35), ILLUSTRATIVE_FOOTER, 10, color=RED)
+        """The illustrative mark, on every slide of a deck that rests on illustrative data:
+        a slide shown or printed on its own still says so."""
+        self.textbox(slide, MARGIN, FOOTER_TOP, CONTENT_W, Inches(0.35), ILLUSTRATIVE_FOOTER, 10, bold=True,
+                     color=RED)
 
     def table(self, slide, header, rows, col_in, top=BODY_TOP):
         shape = slide.shapes.add_table(len(rows) + 1, len(header), MARGIN, top, CONTENT_W,
@@ -203,7 +212,7 @@ def _major_unit(span: int) -> int:
 
 
 def _index_slide(d: _Deck, it) -> None:
-    b, label = d.b, d.labels[it.index_code]
+    label = d.labels[it.index_code]
     s = d.slide(INDEX_TITLE.format(label=label))
     d.textbox(s, MARGIN, Inches(1.1), CONTENT_W, Inches(0.4), it.name, 16, color=GREY)
 
@@ -249,7 +258,6 @@ def _index_slide(d: _Deck, it) -> None:
     d.textbox(s, MARGIN, Inches(5.95), CONTENT_W, Inches(0.5), _summary(it), 16, bold=True)
     if it.is_illustrative:
         d.textbox(s, MARGIN, Inches(6.45), CONTENT_W, Inches(0.45), ILLUSTRATIVE_BADGE, 14, bold=True, color=RED)
-        d.footer(s)
 
 
 def _data_labels(chart, number_format: str, position) -> None:
@@ -318,6 +326,26 @@ def _pages(rows, col_in, max_rows: int, height_in: float) -> list[list]:
     return pages
 
 
+def _table_slides(d: _Deck, title: str, w: pd.DataFrame, note: str | None = None) -> None:
+    """``w``'s rows in the weak-criteria table, continued over as many slides as they need;
+    ``note`` in grey under the table of every slide."""
+    rows = [_weak_row(d, r) for r in w.itertuples(index=False)]
+    height = Emu((NOTE_TOP if note else BODY_BOTTOM) - BODY_TOP).inches
+    for n, page in enumerate(_pages(rows, WEAK_COL_IN, WEAK_ROWS_PER_SLIDE, height)):
+        s = d.slide(title + (CONTINUED if n else ""))
+        d.table(s, WEAK_HEADER, page, WEAK_COL_IN)
+        if note:
+            d.textbox(s, MARGIN, NOTE_TOP, CONTENT_W, Inches(0.4), note, 10, color=GREY)
+
+
+def _rest_note(d: _Deck) -> str | None:
+    n = len(d.b.weak)
+    if n <= TOP_FOCUS:
+        return None
+    return (f"{TOP_FOCUS}/{n} tiêu chí cấp bách nhất; {n - TOP_FOCUS} tiêu chí còn lại ở phần "
+            f"«{APPENDIX_TITLE}», sau trang nguồn số liệu.")
+
+
 def _weak_slides(d: _Deck) -> None:
     w = d.b.weak
     if w.empty:
@@ -325,16 +353,17 @@ def _weak_slides(d: _Deck) -> None:
         d.textbox(s, MARGIN, BODY_TOP, CONTENT_W, Inches(0.6),
                   f"Năm {d.b.year} không có tiêu chí nào đang giảm hoặc xếp hạng thấp.", 18)
         return
-    rows = [_weak_row(d, r) for r in w.itertuples(index=False)]
-    flags = [bool(v) for v in w.is_illustrative]
-    height = Emu(BODY_BOTTOM - BODY_TOP).inches
-    start = 0
-    for n, page in enumerate(_pages(rows, WEAK_COL_IN, WEAK_ROWS_PER_SLIDE, height)):
-        s = d.slide(WEAK_TITLE + (CONTINUED if n else ""))
-        d.table(s, WEAK_HEADER, page, WEAK_COL_IN)
-        if any(flags[start:start + len(page)]):
-            d.footer(s)
-        start += len(page)
+    _table_slides(d, WEAK_TITLE, w.head(TOP_FOCUS), _rest_note(d))
+
+
+def _appendix_slides(d: _Deck) -> None:
+    """The rest of the focus list, after the sources: backup slides for questions."""
+    rest = d.b.weak.iloc[TOP_FOCUS:]
+    if rest.empty:
+        return
+    _table_slides(d, APPENDIX_TITLE, rest,
+                  f"Tiêu chí thứ {TOP_FOCUS + 1} đến {len(d.b.weak)} của danh sách trọng tâm, "
+                  "theo thứ tự cấp bách.")
 
 
 def _climb_cell(value, possible) -> str:
@@ -367,10 +396,8 @@ def _focus_slide(d: _Deck) -> None:
     note = ("Điểm cần thêm ở riêng tiêu chí đó, giữ nguyên điểm các đơn vị khác; «không thể»: cần nhiều hơn "
             "số điểm còn có thể lấy lại; «—»: chưa đủ số liệu để tính.")
     if len(b.weak) > FOCUS_ROWS:
-        note = f"{FOCUS_ROWS}/{len(b.weak)} tiêu chí ưu tiên nhất. " + note
-    d.textbox(s, MARGIN, Inches(6.55), CONTENT_W, Inches(0.45), note, 10, color=GREY)
-    if bool(b.weak.head(FOCUS_ROWS).is_illustrative.any()):
-        d.footer(s)
+        note = f"{FOCUS_ROWS}/{len(b.weak)} tiêu chí cấp bách nhất (còn lại ở phần Phụ lục). " + note
+    d.textbox(s, MARGIN, NOTE_TOP, CONTENT_W, Inches(0.45), note, 10, color=GREY)
 
 
 def _sources_slide(d: _Deck) -> None:
@@ -386,7 +413,6 @@ def _sources_slide(d: _Deck) -> None:
     if b.is_illustrative:
         d.textbox(s, MARGIN, BODY_BOTTOM - notice_h, CONTENT_W, notice_h, ILLUSTRATIVE_NOTICE, 16,
                   bold=True, color=RED)
-        d.footer(s)
 
 
 # --- API -------------------------------------------------------------------------------
@@ -400,6 +426,7 @@ def build_deck(b: Briefing) -> bytes:
     _weak_slides(d)
     _focus_slide(d)
     _sources_slide(d)
+    _appendix_slides(d)
     out = io.BytesIO()
     d.prs.save(out)
     return out.getvalue()

@@ -3,8 +3,12 @@ self-contained HTML file.
 
 This module owns the report's layout and its print CSS: the cover block, the
 illustrative-data notice, one printed page per index (summary line and two charts:
-points per year, rank per year), the "Trọng tâm năm …" focus table, the sources list, and
-turning the charts into inline SVG images. It computes no numbers: everything shown comes
+points per year, rank per year), the "Trọng tâm năm …" page with the ``TOP_FOCUS`` most
+urgent criteria and the sources list, the appendix page with the rest of the focus list,
+and the charts as inline SVG images (drawn by ``exports.svg_chart``, no browser). When
+illustrative data was used, every ``section.page`` opens with ``ILLUSTRATIVE_MARK`` and the
+print CSS repeats it in the top margin of every printed page (a table that runs over
+several pages included). It computes no numbers: everything shown comes
 from a ``exports.briefing.Briefing``, so the report carries exactly the dashboard's figures.
 It also owns escaping: every piece of text reaches the page through ``_t`` (html.escape),
 because criterion and unit names come from imported files and must never become markup.
@@ -14,7 +18,6 @@ API: ``build_report(b, images=True) -> str``, ``write_report(b, path, images=Tru
 """
 from __future__ import annotations
 
-import asyncio
 import base64
 import html
 import math
@@ -23,13 +26,14 @@ import re
 import subprocess
 import tempfile
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 
 from domain.vocabulary import short_label
-from exports.briefing import ILLUSTRATIVE_NOTICE, Briefing, IndexTrend, vn
+from exports import svg_chart
+from exports.briefing import (APPENDIX_TITLE, ILLUSTRATIVE_MARK, ILLUSTRATIVE_NOTICE, TOP_FOCUS, Briefing,
+                              IndexTrend, vn)
 
 TITLE = "Báo cáo kết quả các chỉ số quản trị và hành chính công"
 CHROMIUM = "/usr/bin/chromium"
@@ -67,6 +71,8 @@ h3 {{ font-size: 12pt; margin: 4mm 0 2mm; }}
 .cover .entity {{ font-size: 16pt; font-weight: bold; margin: 2mm 0; }}
 .cover p {{ margin: 1mm 0; }}
 .notice {{ border: 2px solid #c00; color: #900; padding: 3mm 4mm; margin: 6mm 0; font-weight: bold; }}
+.page-notice {{ color: #900; font-weight: bold; font-size: 10pt; margin: 0 0 3mm; padding-bottom: 1mm;
+               border-bottom: 1px solid #c00; }}
 .summary {{ margin: 0 0 3mm; }}
 .page {{ break-before: page; page-break-before: always; }}
 figure {{ margin: 0 0 4mm; break-inside: avoid; page-break-inside: avoid; }}
@@ -160,75 +166,35 @@ def index_sources(code: str, sources: list[str], all_codes: list[str]) -> list[s
 # --------------------------------------------------------------------------- charts
 
 def _years(trend: pd.DataFrame) -> list[str]:
-    # strings, so plotly treats years as categories and never draws "2 021,5"
+    # strings: years are categories, never "2.021,5"
     return [str(int(y)) for y in trend.year]
 
 
-def charts(it: IndexTrend):
-    """The two figures of an index page: points per year (columns), rank per year (line,
-    rank 1 at the top)."""
-    import plotly.graph_objects as go
-
+def charts(it: IndexTrend, titles: tuple[str, str] = ("", "")) -> tuple[str, str]:
+    """The two charts of an index page as SVG text: points per year (columns from zero,
+    values with the decimal comma above them) and rank per year (a line, rank 1 at the top,
+    «hạng/số đơn vị» above each marker). Written by ``exports.svg_chart`` in Python: no
+    browser, a few milliseconds for the whole report."""
     t = it.trend
     years = _years(t)
     label = len(years) <= MAX_LABELLED_YEARS
     points = [None if _missing(p) else float(p) for p in t.points]
     ranks = [None if _missing(r) else int(r) for r in t["rank"]]
     ns = [None if _missing(n) else int(n) for n in t.n_ranked]
+    size = dict(width=CHART_PX[0], height=CHART_PX[1], slanted=not label)
 
-    common = dict(width=CHART_PX[0], height=CHART_PX[1], separators=", ", showlegend=False,
-                  margin=dict(l=60, r=20, t=20, b=50), plot_bgcolor="white", paper_bgcolor="white",
-                  font=dict(family="Arial, Liberation Sans, DejaVu Sans, sans-serif", size=13, color="#000"))
-
-    fig_points = go.Figure(go.Bar(
-        x=years, y=points, marker_color="#1f5fa8",
-        # vn() text, so the labels are character for character the report's numbers
-        text=[vn(p) if p is not None else "" for p in points] if label else None,
-        textposition="outside", cliponaxis=False))
-    fig_points.update_layout(**common)
-    fig_points.update_xaxes(type="category", title="Năm đánh giá")
-    top = max([p for p in points if p is not None], default=1)
-    fig_points.update_yaxes(title="Điểm", rangemode="tozero", range=[0, top * 1.12],
-                            gridcolor="#ddd", tickformat=",.0f")
-
-    fig_rank = go.Figure(go.Scatter(
-        x=years, y=ranks, mode="lines+markers+text" if label else "lines+markers",
-        line=dict(color="#c0392b", width=2), marker=dict(size=8), connectgaps=False,
-        text=[(f"{r}/{n}" if n is not None else str(r)) if r is not None else "" for r, n in zip(ranks, ns)]
-        if label else None, textposition="top center", cliponaxis=False))
-    fig_rank.update_layout(**common)
-    fig_rank.update_xaxes(type="category", title="Năm đánh giá")
+    # vn() text, so the labels are character for character the report's numbers
+    svg_points = svg_chart.columns(years, points, [vn(p) if p is not None else "" for p in points],
+                                   title=titles[0], y_title="Điểm", x_title="Năm đánh giá", show_values=label,
+                                   unit="điểm", **size)
     worst = max([v for v in [*ranks, *ns] if v is not None], default=1)
     step = 1 if worst <= 10 else 5 if worst <= 30 else 10 if worst <= 70 else 20
-    # reversed range: rank 1 at the top, the group's size at the bottom; 1 is always a tick
-    fig_rank.update_yaxes(title="Hạng (1 = cao nhất)", range=[worst + 0.5, 0.5], gridcolor="#ddd",
-                          tickmode="array", tickvals=sorted({1, *range(step, worst + 1, step)}),
-                          zeroline=False)
-    if not label:
-        # the same slanted years on both charts of a long series
-        for fig in (fig_points, fig_rank):
-            fig.update_xaxes(tickangle=-45)
-    return fig_points, fig_rank
-
-
-def render_svgs(figures) -> list[bytes]:
-    """SVG bytes for each figure, all drawn in one Kaleido (headless Chrome) session:
-    starting Chrome is most of the cost, so one session for the whole report."""
-    os.environ.setdefault("BROWSER_PATH", CHROMIUM)
-    import kaleido
-
-    specs = [f.to_dict() for f in figures]
-
-    async def run() -> list[bytes]:
-        # mathjax=False: no formulas here, and kaleido would otherwise reference a CDN
-        async with kaleido.Kaleido(n=1, mathjax=False) as k:
-            return [await k.calc_fig(s, opts=dict(format="svg", width=CHART_PX[0], height=CHART_PX[1]))
-                    for s in specs]
-
-    # A thread of its own, so this also works when the caller already runs an event loop
-    # (a notebook, a server); it does not touch kaleido's global sync server either.
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, run()).result()
+    svg_rank = svg_chart.rank_line(
+        years, ranks, [(f"{r}/{n}" if n is not None else str(r)) if r is not None else "" for r, n in zip(ranks, ns)],
+        # rank 1 at the top, the group's size at the bottom; 1 is always a tick
+        worst=worst, tickvals=sorted({1, *range(step, worst + 1, step)}), title=titles[1],
+        y_title="Hạng (1 = cao nhất)", x_title="Năm đánh giá", show_values=label, **size)
+    return svg_points, svg_rank
 
 
 def _img(svg: bytes, alt: str) -> str:
@@ -264,23 +230,30 @@ def _caption(number: int, title: str, sources: list[str], illustrative: bool) ->
             f'<span class="source">{_t(source)}</span></figcaption>')
 
 
-def _index_page(it: IndexTrend, b: Briefing, first_figure: int, images: list[bytes] | None) -> str:
+def _mark(b: Briefing) -> str:
+    """The illustrative mark that opens every printed section (page) of an illustrative
+    report; nothing for a report on published data only."""
+    return f'<p class="page-notice">{_t(ILLUSTRATIVE_MARK)}</p>' if b.is_illustrative else ""
+
+
+def _index_page(it: IndexTrend, b: Briefing, first_figure: int, images: bool) -> str:
     codes = [i.index_code for i in b.indices]
     sources = index_sources(it.index_code, b.sources, codes)
     summary = (f"Năm {it.latest_year}: <strong>{_t(_num(it.latest_points))} điểm</strong>, "
                f"{_t(rank_text(it))}; thay đổi so với năm trước: {_t(_signed(it.change_points))} điểm.")
     if it.latest_year != b.year:
         summary += f" Chưa có số liệu năm {_t(b.year)}; số trên là của năm gần nhất có số liệu."
-    titles = [f"Điểm {short_label(it.index_code)} của {b.entity_name} qua các năm",
-              f"Thứ hạng {short_label(it.index_code)} của {b.entity_name} qua các năm (hạng 1 ở trên cùng)"]
+    titles = (f"Điểm {short_label(it.index_code)} của {b.entity_name} qua các năm",
+              f"Thứ hạng {short_label(it.index_code)} của {b.entity_name} qua các năm (hạng 1 ở trên cùng)")
+    svgs = charts(it, titles) if images else None
     figures = []
     for k, title in enumerate(titles):
-        if images is not None:
-            body = _img(images[k], title)
+        if svgs is not None:
+            body = _img(svgs[k].encode("utf-8"), title)
         else:
             body = '<div class="chart-placeholder">Biểu đồ không kèm trong bản này</div>'
         figures.append(f"<figure>{body}{_caption(first_figure + k, title, sources, it.is_illustrative)}</figure>")
-    return (f'<section class="page index" data-index="{_t(it.index_code)}">'
+    return (f'<section class="page index" data-index="{_t(it.index_code)}">{_mark(b)}'
             f"<h2>{_t(it.name)}</h2><p class=\"summary\">{summary}</p>{''.join(figures)}</section>")
 
 
@@ -297,17 +270,21 @@ def _next_rank(row, climb_row) -> str:
     return _num(src.get("points_to_next_rank"))
 
 
-def _focus_page(b: Briefing) -> str:
+FOCUS_HEAD = ("<thead><tr><th>Chỉ số</th><th>Mã</th><th>Tiêu chí</th><th>Lý do</th>"
+              "<th>Điểm có thể lấy lại</th><th>Để lên 1 hạng</th><th>Cơ quan chủ trì</th>"
+              "<th>Cơ quan phối hợp</th></tr></thead>")
+
+
+def _criteria_table(b: Briefing, weak: pd.DataFrame, css: str) -> str:
+    """``weak`` (rows of ``b.weak``) as the eight-column focus table; a row is marked
+    «(minh họa)» when it is illustrative and the focus list is not all illustrative."""
     climb = {}
     if b.climb is not None and len(b.climb):
         for _, c in b.climb.iterrows():
             climb.setdefault((c["index_code"], c["criterion_code"]), c)
-    head = ("<thead><tr><th>Chỉ số</th><th>Mã</th><th>Tiêu chí</th><th>Lý do</th>"
-            "<th>Điểm có thể lấy lại</th><th>Để lên 1 hạng</th><th>Cơ quan chủ trì</th>"
-            "<th>Cơ quan phối hợp</th></tr></thead>")
-    all_illustrative = bool(len(b.weak)) and bool(b.weak.get("is_illustrative", pd.Series([False])).all())
+    all_illustrative = _all_illustrative(b)
     rows = []
-    for _, r in b.weak.iterrows():
+    for _, r in weak.iterrows():
         c = climb.get((r["index_code"], r["criterion_code"]))
         index = _t(short_label(r["index_code"]))
         if bool(r.get("is_illustrative", False)) and not all_illustrative:
@@ -321,16 +298,40 @@ def _focus_page(b: Briefing) -> str:
             f"<td class=\"num\">{_t(_num(r.get('points_recoverable')))}</td>"
             f"<td class=\"num\">{_t(_next_rank(r, c))}</td><td>{_t(_units(r.get('lead_units')))}</td>"
             f"<td>{_t(_units(r.get('support_units')))}</td></tr>")
+    return f'<table class="{css}">{FOCUS_COLS}{FOCUS_HEAD}<tbody>{"".join(rows)}</tbody></table>'
+
+
+def _all_illustrative(b: Briefing) -> bool:
+    return bool(len(b.weak)) and bool(b.weak.get("is_illustrative", pd.Series([False])).all())
+
+
+def _focus_page(b: Briefing) -> str:
+    n = len(b.weak)
     intro = (f"<p>Các tiêu chí năm {_t(b.year)} đang giảm hoặc đang ở thứ hạng thấp, "
              f"cần tập trung cải thiện năm {_t(b.plan_year)} "
              "(tô màu: ưu tiên 1, vừa giảm vừa ở thứ hạng thấp). "
              f"Phân công theo {_t(b.plan_title)}.</p>")
-    if all_illustrative:
+    if n > TOP_FOCUS:
+        intro += (f"<p>Bảng dưới đây là {TOP_FOCUS} tiêu chí cấp bách nhất trong số {n} tiêu chí; "
+                  f"{n - TOP_FOCUS} tiêu chí còn lại ở phần «{_t(APPENDIX_TITLE)}» cuối báo cáo.</p>")
+    if _all_illustrative(b):
         intro += '<p class="muted">Mọi dòng của bảng dựa trên số liệu minh họa.</p>'
-    table = (f'<table class="focus">{FOCUS_COLS}{head}<tbody>{"".join(rows)}</tbody></table>' if rows
+    table = (_criteria_table(b, b.weak.head(TOP_FOCUS), "focus lead") if n
              else "<p>Không có tiêu chí nào đang giảm hoặc ở thứ hạng thấp.</p>")
-    return (f'<section class="page focus"><h2>Trọng tâm năm {_t(b.plan_year)}</h2>{intro}{table}'
+    return (f'<section class="page focus">{_mark(b)}<h2>Trọng tâm năm {_t(b.plan_year)}</h2>{intro}{table}'
             f"{_sources(b)}</section>")
+
+
+def _appendix_page(b: Briefing) -> str:
+    """The rest of the focus list, in the same table, after the main part; nothing when
+    the focus list has no more than ``TOP_FOCUS`` criteria."""
+    rest = b.weak.iloc[TOP_FOCUS:]
+    if rest.empty:
+        return ""
+    intro = (f"<p>Tiêu chí thứ {TOP_FOCUS + 1} đến {len(b.weak)} của danh sách các tiêu chí năm {_t(b.year)} "
+             "đang giảm hoặc đang ở thứ hạng thấp, theo thứ tự cấp bách.</p>")
+    return (f'<section class="page appendix">{_mark(b)}<h2>{_t(APPENDIX_TITLE)}</h2>{intro}'
+            f'{_criteria_table(b, rest, "focus rest")}</section>')
 
 
 def _sources(b: Briefing) -> str:
@@ -342,23 +343,31 @@ def _sources(b: Briefing) -> str:
 
 # --------------------------------------------------------------------------- API
 
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _print_css(b: Briefing) -> str:
+    """The report's CSS; for an illustrative report the mark also goes into the top margin
+    of every printed page (CSS page margin boxes, printed by Chromium-based browsers), so
+    the continuation pages of a long table carry it too."""
+    if not b.is_illustrative:
+        return CSS
+    return CSS + ("@page { @top-center { content: " + _css_string(ILLUSTRATIVE_MARK) + "; color: #900; "
+                  "font-family: Arial, 'Liberation Sans', sans-serif; font-size: 9pt; font-weight: bold; } }\n")
+
+
 def build_report(b: Briefing, *, images: bool = True) -> str:
     """The whole report as one HTML document (UTF-8, lang="vi"), with no external
     resources. ``images=False`` replaces each chart by a placeholder of the same size and
-    caption, so tests and previews need no browser."""
-    svgs: list[bytes] | None = None
-    if images and b.indices:
-        figs = [f for it in b.indices for f in charts(it)]
-        svgs = render_svgs(figs)
-    pages = []
-    for k, it in enumerate(b.indices):
-        pages.append(_index_page(it, b, 2 * k + 1, svgs[2 * k:2 * k + 2] if svgs is not None else None))
+    caption (a lighter preview)."""
+    pages = [_index_page(it, b, 2 * k + 1, images) for k, it in enumerate(b.indices)]
     title = f"{TITLE} — {b.entity_name} — năm {b.year}"
     return ("<!DOCTYPE html>\n"
             '<html lang="vi"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{_t(title)}</title><style>{CSS}</style></head><body>"
-            f"{_cover(b)}{''.join(pages)}{_focus_page(b)}</body></html>\n")
+            f"<title>{_t(title)}</title><style>{_print_css(b)}</style></head><body>"
+            f"{_cover(b)}{''.join(pages)}{_focus_page(b)}{_appendix_page(b)}</body></html>\n")
 
 
 def write_report(b: Briefing, path, *, images: bool = True) -> Path:

@@ -6,6 +6,10 @@ line, two-row header with "Phân công nhiệm vụ" spanning "Cơ quan chủ tr
 phối hợp", area rows in bold before their criteria). It also owns making every text cell
 safe to open in a spreadsheet (``neutralise``). Choosing which criteria go in and who
 leads them is the caller's business; this module only lays out the rows it is given.
+
+When the criteria were chosen on illustrative data the caller passes ``notice`` (the text,
+``exports.briefing.ILLUSTRATIVE_MARK``): it is printed as a red line under the title and in
+the page header, so that every printed page of the table says so.
 """
 from __future__ import annotations
 
@@ -42,6 +46,7 @@ class TaskRow:
     lead_units: list[str] = field(default_factory=list)
     support_units: list[str] = field(default_factory=list)
     timing: str = "Thường xuyên"
+    is_illustrative: bool = False  # the criterion was judged weak on illustrative data
 
 
 def neutralise(text: str) -> str:
@@ -114,13 +119,22 @@ def _lines(rows: list[TaskRow], index_names: dict[str, str]) -> list[_Line]:
 # --- xlsx ----------------------------------------------------------------------------
 
 TITLE_ROW, SUBTITLE_ROW = 1, 2
-HEADER_ROW = 4               # two header rows: 4 and 5; row 3 is a spacer as in the plan
+NOTICE_ROW = 3               # the illustrative notice, when there is one; else a spacer as in the plan
+HEADER_ROW = 4               # two header rows: 4 and 5
 FIRST_BODY_ROW = HEADER_ROW + 2
 XLSX_WIDTHS = (8, 55, 40, 40, 22)
 
 
+NOTICE_RGB = "C00000"
+
+
+def _header_text(text: str) -> str:
+    """Text for an Excel page header: "&" starts a control code there (&P, &N, …)."""
+    return _XML_ILLEGAL.sub("", unicodedata.normalize("NFC", text)).replace("&", "&&")
+
+
 def task_table_xlsx(rows: list[TaskRow], *, title: str, subtitle: str,
-                    index_names: dict[str, str]) -> bytes:
+                    index_names: dict[str, str], notice: str | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
@@ -134,6 +148,7 @@ def task_table_xlsx(rows: list[TaskRow], *, title: str, subtitle: str,
     plain = Font(name=FONT_NAME, size=FONT_SIZE)
     bold = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
     italic = Font(name=FONT_NAME, size=FONT_SIZE, italic=True)
+    red = Font(name=FONT_NAME, size=FONT_SIZE, bold=True, color=NOTICE_RGB)
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -155,7 +170,10 @@ def task_table_xlsx(rows: list[TaskRow], *, title: str, subtitle: str,
     # Title and subtitle span the table; Excel does not grow merged rows to fit wrapped
     # text, so give them a height from a rough line count.
     total_width = sum(XLSX_WIDTHS)
-    for row, text, font in ((TITLE_ROW, title, bold), (SUBTITLE_ROW, subtitle, italic)):
+    heads = [(TITLE_ROW, title, bold), (SUBTITLE_ROW, subtitle, italic)]
+    if notice:
+        heads.append((NOTICE_ROW, notice, red))
+    for row, text, font in heads:
         put(row, 1, _clean(text), font, centre)
         ws.merge_cells(f"A{row}:{last_col}{row}")
         lines = max(1, -(-len(_clean(text)) // int(total_width * 0.9)))
@@ -202,6 +220,13 @@ def task_table_xlsx(rows: list[TaskRow], *, title: str, subtitle: str,
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.print_title_rows = f"{h1}:{h2}"
     ws.freeze_panes = f"A{FIRST_BODY_ROW}"
+    if notice:
+        # the page header prints on every page, the first and the continuation pages alike
+        for part in (ws.oddHeader.center, ws.evenHeader.center, ws.firstHeader.center):
+            part.text = _header_text(notice)
+            part.font = f"{FONT_NAME},Bold"
+            part.size = 11
+            part.color = NOTICE_RGB
 
     buf = io.BytesIO()
     wb.save(buf)
@@ -215,14 +240,14 @@ DOCX_WIDTHS_MM = (15, 85, 60, 60, 37)
 
 
 def task_table_docx(rows: list[TaskRow], *, title: str, subtitle: str,
-                    index_names: dict[str, str]) -> bytes:
+                    index_names: dict[str, str], notice: str | None = None) -> bytes:
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt
+    from docx.shared import Mm, Pt, RGBColor
 
     doc = Document()
     section = doc.sections[0]
@@ -241,14 +266,22 @@ def task_table_docx(rows: list[TaskRow], *, title: str, subtitle: str,
         rfonts.set(qn(attr), FONT_NAME)
     normal.paragraph_format.space_after = Pt(0)
 
-    def heading(text: str, *, bold=False, italic=False):
-        p = doc.add_paragraph()
+    def heading(text: str, *, bold=False, italic=False, red=False, p=None):
+        p = p if p is not None else doc.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         run = p.add_run(_clean(text))
         run.bold, run.italic = bold or None, italic or None
+        if red:
+            run.font.color.rgb = RGBColor.from_string(NOTICE_RGB)
 
     heading(title, bold=True)
     heading(subtitle, italic=True)
+    if notice:
+        heading(notice, bold=True, red=True)
+        # the section's header prints on every page the table runs onto
+        header = section.header
+        header.is_linked_to_previous = False
+        heading(notice, bold=True, red=True, p=header.paragraphs[0])
     doc.add_paragraph()
 
     table = doc.add_table(rows=2, cols=N_COLS)
@@ -326,7 +359,8 @@ def _spans_mm(row, widths):
 # --- files ---------------------------------------------------------------------------
 
 def write_task_table(rows: list[TaskRow], path: Path, **kw) -> None:
-    """Write the table to ``path``: .xlsx or .docx, chosen by the file extension."""
+    """Write the table to ``path``: .xlsx or .docx, chosen by the file extension. The
+    keywords are those of ``task_table_xlsx`` (title, subtitle, index_names, notice=None)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":

@@ -24,6 +24,8 @@ LABELS = [
     "metric criterion_metrics (one entity)", "metric criterion_metrics (all rows)", "metric focus_list",
     "metric points_to_climb", "metric coverage", "pandas reference_metrics (all rows)",
     "SQL vs pandas (time pandas / time SQL)",
+    "export report", "export deck", "export report first run", "export deck build only",
+    "export gather (metrics for a briefing)", "export report (command line)", "export deck (command line)",
 ]
 
 
@@ -39,8 +41,12 @@ def test_bench_run_smoke(tmp_path):
         assert any(line.startswith("build time") and f" {dataset} " in line for line in out.splitlines())
     assert "python -m loaders build --db" in out  # each figure carries its command
     assert "python -m bench.run pages --db" in out
+    assert "python -m bench.run exports --db" in out and "python -m briefing report --entity" in out
+    for dataset in ("shipped", "national"):
+        assert any(line.startswith("export report ") and f" {dataset} " in line for line in out.splitlines())
     targets = out[out.index("TARGETS"):]
     assert "national build ≤ 60 s" in targets and "SQL metrics ≥ 5× faster than pandas" in targets
+    assert "export report on shipped ≤ 2 s" in targets and "export deck on shipped ≤ 1 s" in targets
     assert "skipped (--skip-server)" in targets
     assert all(line.split()[0] in ("OK", "MISSED", "n/a") for line in targets.splitlines()[1:]
                if line.strip() and not line[0].isdigit() and not line.startswith("total"))

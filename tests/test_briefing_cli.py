@@ -76,3 +76,23 @@ def test_csv_neutralises_formulas():
     data = to_csv_bytes(["a"], [["=HYPERLINK(\"http://x\")"], ["+1"], ["@SUM(A1)"], ["ok"]])
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert [r[0] for r in rows[1:]] == ["'=HYPERLINK(\"http://x\")", "'+1", "'@SUM(A1)", "ok"]
+
+
+@pytest.mark.parametrize("ext", [".xlsx", ".docx"])
+def test_tasks_carry_the_illustrative_notice_only_on_illustrative_choices(tmp_path, dbarg, con, ext):
+    from exports.briefing import ILLUSTRATIVE_MARK, gather
+
+    # Vĩnh Lộc's focus list rests on illustrative data; Thanh Hóa's is all published
+    assert core.focus_list(con, "VN-38-393", 2024).is_illustrative.all()
+    assert not gather(con, "VN-38", 2024).is_illustrative
+    for entity, illustrative in (("Vĩnh Lộc", True), ("Thanh Hóa", False)):
+        out = tmp_path / f"{entity}{ext}"
+        assert main(["tasks", "--entity", entity, "--year", "2024", "--out", str(out), *dbarg]) == 0
+        if ext == ".xlsx":
+            ws = openpyxl.load_workbook(out).active
+            header, line = ws.oddHeader.center.text, ws["A3"].value
+        else:
+            d = docx.Document(out)
+            header = "\n".join(p.text for p in d.sections[0].header.paragraphs) or None
+            line = next((p.text for p in d.paragraphs if p.text == ILLUSTRATIVE_MARK), None)
+        assert (header, line) == ((ILLUSTRATIVE_MARK, ILLUSTRATIVE_MARK) if illustrative else (None, None)), entity

@@ -1,6 +1,7 @@
 """The briefing deck: generated from a Briefing of the shipped data (Vĩnh Lộc, partly
 illustrative; Thanh Hóa, all published), read back with python-pptx and checked slide by
-slide against the Briefing it was built from."""
+slide against the Briefing it was built from: the ten most urgent criteria in the main part,
+the rest in the appendix after the sources, the illustrative mark on every slide."""
 from __future__ import annotations
 
 import dataclasses
@@ -18,13 +19,14 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Pt
 
-from exports.briefing import ILLUSTRATIVE_NOTICE, gather, vn
+from exports.briefing import APPENDIX_TITLE, ILLUSTRATIVE_MARK, ILLUSTRATIVE_NOTICE, TOP_FOCUS, gather, vn
 from exports.deck import build_deck, write_deck
 
 VINH_LOC, THANH_HOA = "VN-38-393", "VN-38"
 DECK_TITLE = "Kết quả các chỉ số quản trị và hành chính công"
 WEAK = "Tiêu chí đang giảm hoặc xếp hạng thấp"
-FOOTER = "Số liệu minh họa — không phải số liệu công bố"
+FOOTER = ILLUSTRATIVE_MARK
+BADGE = "SỐ LIỆU MINH HỌA"
 RED = RGBColor(0xC0, 0x00, 0x00)
 LABELS = {"PAR": "PAR INDEX", "SIPAS": "SIPAS", "PAPI": "PAPI", "DDCI": "DDCI", "PCI": "PCI"}
 
@@ -91,7 +93,7 @@ def table_rows(table) -> list[list[str]]:
 def kinds(b, prs) -> dict[str, list]:
     """The deck's slides grouped by what they are, found by title."""
     index_titles = [f"{LABELS[i.index_code]}: điểm và thứ hạng qua các năm" for i in b.indices]
-    out = {"title": [], "index": [], "weak": [], "focus": [], "sources": [], "other": []}
+    out = {"title": [], "index": [], "weak": [], "focus": [], "sources": [], "appendix": [], "other": []}
     for s in prs.slides:
         t = title(s)
         if t == DECK_TITLE:
@@ -104,6 +106,8 @@ def kinds(b, prs) -> dict[str, list]:
             out["focus"].append(s)
         elif t == "Nguồn số liệu":
             out["sources"].append(s)
+        elif t in (APPENDIX_TITLE, APPENDIX_TITLE + " (tiếp)"):
+            out["appendix"].append(s)
         else:
             out["other"].append(s)
     return out
@@ -125,19 +129,33 @@ def climb_cell(value, possible) -> str:
 
 # --- structure -------------------------------------------------------------------------
 
+def appendix_rows(b, prs) -> list[list[str]]:
+    rows = []
+    for slide in kinds(b, prs)["appendix"]:
+        (tbl,) = tables(slide)
+        head, *body = table_rows(tbl)
+        assert head == ["Chỉ số", "Mã", "Tiêu chí", "Lý do", "Cơ quan chủ trì"]
+        assert 1 <= len(body) <= 12
+        rows += body
+    return rows
+
+
 @pytest.mark.parametrize("which", ["vl", "th"])
-def test_slides_come_in_order_title_indices_weak_focus_sources(which, request):
+def test_slides_come_in_order_title_indices_weak_focus_sources_appendix(which, request):
     b, prs = request.getfixturevalue(which), request.getfixturevalue(which + "_deck")
     assert abs(prs.slide_width / prs.slide_height - 16 / 9) < 0.01
     k = kinds(b, prs)
     assert not k["other"], [title(s) for s in k["other"]]
-    n_weak = len(k["weak"])
+    n_weak, n_appendix = len(k["weak"]), len(k["appendix"])
+    assert len(b.weak) > TOP_FOCUS  # both lists are long enough to have an appendix
     assert len(k["title"]) == 1 and len(k["index"]) == len(b.indices) and len(k["focus"]) == 1
-    assert len(k["sources"]) == 1 and n_weak >= max(1, math.ceil(len(b.weak) / 12))
+    assert len(k["sources"]) == 1 and n_weak >= 1
+    assert n_appendix >= math.ceil((len(b.weak) - TOP_FOCUS) / 12)
     titles = [title(s) for s in prs.slides]
     assert titles == ([DECK_TITLE] + [f"{LABELS[i.index_code]}: điểm và thứ hạng qua các năm" for i in b.indices]
                       + [WEAK] + [WEAK + " (tiếp)"] * (n_weak - 1)
-                      + [f"Trọng tâm năm {b.plan_year}: điểm cần để lên hạng", "Nguồn số liệu"])
+                      + [f"Trọng tâm năm {b.plan_year}: điểm cần để lên hạng", "Nguồn số liệu"]
+                      + [APPENDIX_TITLE] + [APPENDIX_TITLE + " (tiếp)"] * (n_appendix - 1))
     cover = text(k["title"][0])
     assert b.entity_name in cover and f"năm đánh giá {b.year}" in cover
     assert b.generated.strftime("%d/%m/%Y") in cover
@@ -145,7 +163,8 @@ def test_slides_come_in_order_title_indices_weak_focus_sources(which, request):
 
 def test_thanh_hoa_has_par_papi_and_pci_only(th, th_deck):
     assert [i.index_code for i in th.indices] == ["PAR", "PAPI", "PCI"]  # PAR INDEX 2021 from the press
-    assert len(th_deck.slides) == 1 + 3 + len(kinds(th, th_deck)["weak"]) + 2
+    k = kinds(th, th_deck)
+    assert len(th_deck.slides) == 1 + 3 + len(k["weak"]) + 2 + len(k["appendix"])
 
 
 def test_no_pictures_anywhere(vl_deck, th_deck):
@@ -187,8 +206,9 @@ def test_index_summary_names_latest_points_rank_and_change(which, request):
         if it.change_points is not None:  # Thanh Hóa's PAR INDEX: one year only
             word = "tăng" if it.change_points > 0 else "giảm"
             assert f"{word} {vn(abs(it.change_points))} điểm so với năm {it.latest_year - 1}" in t
-        assert ("SỐ LIỆU MINH HỌA" in t) == it.is_illustrative
-        assert (FOOTER in t) == it.is_illustrative
+        # the index's own badge when its figures are illustrative; the deck's mark on every slide
+        assert any(r.text == BADGE for r in runs(slide)) == it.is_illustrative
+        assert (FOOTER in t) == b.is_illustrative
 
 
 def test_thanh_hoa_pci_rank_is_published_not_computed(th, th_deck):
@@ -214,8 +234,14 @@ def test_missing_years_become_gaps_not_zeros(vl):
 
 # --- weak-criteria table ---------------------------------------------------------------
 
+def expected_weak(w) -> list[list[str]]:
+    return [[LABELS[r.index_code], r.criterion_code, r.criterion_name, "; ".join(r.reasons),
+             "; ".join(r.lead_units) if len(r.lead_units) else "— chưa giao —"]
+            for r in w.itertuples(index=False)]
+
+
 @pytest.mark.parametrize("which", ["vl", "th"])
-def test_weak_table_rows_equal_the_focus_list(which, request):
+def test_weak_table_leads_with_the_top_ten_and_the_appendix_holds_the_rest(which, request):
     b, prs = request.getfixturevalue(which), request.getfixturevalue(which + "_deck")
     rows = []
     for slide in kinds(b, prs)["weak"]:
@@ -224,35 +250,49 @@ def test_weak_table_rows_equal_the_focus_list(which, request):
         assert head == ["Chỉ số", "Mã", "Tiêu chí", "Lý do", "Cơ quan chủ trì"]
         assert 1 <= len(body) <= 12
         rows += body
-    expected = [[LABELS[r.index_code], r.criterion_code, r.criterion_name, "; ".join(r.reasons),
-                 "; ".join(r.lead_units) if len(r.lead_units) else "— chưa giao —"]
-                for r in b.weak.itertuples(index=False)]
-    assert rows == expected
+    assert len(rows) == TOP_FOCUS == 10
+    assert rows == expected_weak(b.weak.head(10))          # the most urgent, in the list's order
+    rest = appendix_rows(b, prs)
+    assert len(rest) == len(b.weak) - 10
+    assert rest == expected_weak(b.weak.iloc[10:])         # with their lead units, as in the main part
     assert list(b.weak.priority) == sorted(b.weak.priority)      # priority-1 rows lead
 
 
 def test_unassigned_criteria_say_so_and_units_keep_their_diacritics(vl, vl_deck):
-    t = "\n".join(text(s) for s in kinds(vl, vl_deck)["weak"])
+    k = kinds(vl, vl_deck)
+    t = "\n".join(text(s) for s in k["weak"] + k["appendix"])
     assert "Phòng Văn hóa và Thông tin" in t
     assert "— chưa giao —" in t            # DDCI criteria have no lead unit in the plan
     assert "giảm 3 năm liên tiếp" in t
 
 
-def test_long_focus_list_continues_on_extra_slides(vl):
+def test_long_appendix_continues_on_extra_slides(vl):
     weak = pd.concat([vl.weak] * 3, ignore_index=True)
     climb = pd.concat([vl.climb] * 3, ignore_index=True)
     b = dataclasses.replace(vl, weak=weak, climb=climb)
-    k = kinds(b, open_deck(b))
-    assert len(k["weak"]) >= math.ceil(len(weak) / 12)
-    assert [title(s) for s in k["weak"]] == [WEAK] + [WEAK + " (tiếp)"] * (len(k["weak"]) - 1)
+    prs = open_deck(b)
+    k = kinds(b, prs)
     codes = [row[1] for s in k["weak"] for row in table_rows(tables(s)[0])[1:]]
-    assert codes == list(weak.criterion_code)
+    assert codes == list(weak.criterion_code[:10])
+    assert len(k["appendix"]) >= math.ceil((len(weak) - 10) / 12)
+    assert [title(s) for s in k["appendix"]] == [APPENDIX_TITLE] + [APPENDIX_TITLE + " (tiếp)"] * (len(k["appendix"]) - 1)
+    assert [row[1] for row in appendix_rows(b, prs)] == list(weak.criterion_code[10:])
+    assert all(FOOTER in text(s) for s in prs.slides)
+
+
+def test_a_short_focus_list_has_no_appendix(vl):
+    b = dataclasses.replace(vl, weak=vl.weak.head(7), climb=vl.climb.head(7))
+    prs = open_deck(b)
+    k = kinds(b, prs)
+    assert not k["appendix"] and not k["other"]
+    assert [row[1] for s in k["weak"] for row in table_rows(tables(s)[0])[1:]] == list(vl.weak.criterion_code[:7])
+    assert title(prs.slides[len(prs.slides) - 1]) == "Nguồn số liệu"
 
 
 def test_empty_focus_list_still_gives_the_slides(vl):
     b = dataclasses.replace(vl, weak=vl.weak.iloc[0:0], climb=vl.climb.iloc[0:0])
     k = kinds(b, open_deck(b))
-    assert len(k["weak"]) == 1 and len(k["focus"]) == 1
+    assert len(k["weak"]) == 1 and len(k["focus"]) == 1 and not k["appendix"]
     assert not tables(k["weak"][0]) and not tables(k["focus"][0])
 
 
@@ -267,7 +307,7 @@ def test_focus_table_shows_points_to_climb(which, request):
     head, *body = table_rows(tbl)
     assert head == ["Chỉ số", "Mã", "Tiêu chí", "Điểm hiện tại", "Có thể lấy lại", "Để lên 1 hạng",
                     "Vào nhóm 1/3 đầu"]
-    n = min(12, len(b.weak))
+    n = min(10, len(b.weak))
     assert len(body) == n
     w, c = b.weak.head(n), b.climb.head(n)
     assert [r[1] for r in body] == list(w.criterion_code)
@@ -298,10 +338,11 @@ def test_vinh_loc_carries_the_illustrative_notice_everywhere_it_shows_figures(vl
     (src,) = k["sources"]
     notice = [r for r in runs(src) if r.text == ILLUSTRATIVE_NOTICE]
     assert notice and notice[0].font.bold and notice[0].font.color.rgb == RED
-    for s in vl_deck.slides:
+    assert len(k["appendix"]) >= 1
+    for s in vl_deck.slides:  # title, indices, weak, focus, sources and appendix slides alike
         footer = [r for r in runs(s) if r.text == FOOTER]
-        assert footer, title(s)
-        assert footer[0].font.color.rgb == RED
+        assert len(footer) == 1, title(s)
+        assert footer[0].font.color.rgb == RED and footer[0].font.bold
     t = text(src)
     assert all(s in t for s in vl.sources) and vl.plan_title in t
 

@@ -1,19 +1,23 @@
-"""The printable A4 report (exports/report.py): one page per index plus the focus page, the
-dashboard's numbers written with the decimal comma, the focus table equal to the Briefing's
-focus list, escaping of imported text, charts inline only, and the printed page count."""
+"""The printable A4 report (exports/report.py): one page per index plus the focus page and
+the appendix, the dashboard's numbers written with the decimal comma, the ten most urgent
+criteria of the focus list on the focus page and the rest in the appendix, the illustrative
+mark on every page, escaping of imported text, charts inline SVG drawn without a browser,
+and the printed page count."""
 from __future__ import annotations
 
 import base64
 import dataclasses
 import os
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from domain.vocabulary import next_plan_year, short_label
-from exports.briefing import ILLUSTRATIVE_NOTICE, gather, vn
+from exports.briefing import APPENDIX_TITLE, ILLUSTRATIVE_MARK, ILLUSTRATIVE_NOTICE, TOP_FOCUS, gather, vn
 from exports import report
 
 VINH_LOC, THANH_HOA, YEAR = "VN-38-393", "VN-38", 2024
@@ -22,7 +26,9 @@ needs_chromium = pytest.mark.skipif(not Path(os.environ.get("BROWSER_PATH", repo
 
 
 class _Page(HTMLParser):
-    """Collects the text of each <section class="page …"> and the cells of the focus table."""
+    """Collects the text of each <section class="page …"> (its illustrative mark apart, in
+    "notice") and the cells of the focus tables (all of them in ``focus_rows``, each
+    section's in its "rows")."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -31,7 +37,7 @@ class _Page(HTMLParser):
         self.imgs: list[dict] = []
         self.tags: list[str] = []
         self._section = None
-        self._in_focus = self._in_tbody = False
+        self._in_focus = self._in_tbody = self._in_notice = False
         self._cell: list[str] | None = None
         self._row: list[str] | None = None
 
@@ -40,8 +46,10 @@ class _Page(HTMLParser):
         self.tags.append(tag)
         classes = (a.get("class") or "").split()
         if tag == "section" and "page" in classes:
-            self._section = {"classes": classes, "index": a.get("data-index"), "text": []}
+            self._section = {"classes": classes, "index": a.get("data-index"), "text": [], "notice": [], "rows": []}
             self.sections.append(self._section)
+        elif tag == "p" and "page-notice" in classes and self._section is not None:
+            self._in_notice = True
         elif tag == "table" and "focus" in classes:
             self._in_focus = True
         elif tag == "tbody" and self._in_focus:
@@ -56,6 +64,8 @@ class _Page(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "section":
             self._section = None
+        elif tag == "p":
+            self._in_notice = False
         elif tag == "table":
             self._in_focus = self._in_tbody = False
         elif tag == "td" and self._cell is not None:
@@ -63,11 +73,13 @@ class _Page(HTMLParser):
             self._cell = None
         elif tag == "tr" and self._row is not None:
             self.focus_rows.append(self._row)
+            if self._section is not None:
+                self._section["rows"].append(self._row)
             self._row = None
 
     def handle_data(self, data):
         if self._section is not None:
-            self._section["text"].append(data)
+            self._section["notice" if self._in_notice else "text"].append(data)
         if self._cell is not None:
             self._cell.append(data)
 
@@ -77,6 +89,7 @@ def parse(doc: str) -> _Page:
     p.feed(doc)
     for s in p.sections:
         s["text"] = " ".join("".join(s["text"]).split())
+        s["notice"] = " ".join("".join(s["notice"]).split())
     return p
 
 
@@ -92,21 +105,21 @@ def thanh_hoa(con):
 
 @pytest.fixture(scope="module")
 def vinh_loc_with_images(vinh_loc):
-    if not Path(os.environ.get("BROWSER_PATH", report.CHROMIUM)).exists():
-        pytest.skip("no Chromium to draw charts")
-    return report.build_report(vinh_loc, images=True)
+    return report.build_report(vinh_loc, images=True)  # SVG written in Python: no browser
 
 
 @pytest.mark.parametrize("entity", [VINH_LOC, THANH_HOA])
-def test_one_page_per_index_then_the_focus_page(con, entity):
+def test_one_page_per_index_then_the_focus_page_then_the_appendix(con, entity):
     b = gather(con, entity, YEAR)
     assert b.indices, "the shipped data has indices for both entities"
+    assert len(b.weak) > TOP_FOCUS, "both focus lists are long enough for an appendix"
     doc = report.build_report(b, images=False)
     p = parse(doc)
-    # every section that starts a printed page, in order: the indices, then the focus page
-    assert [s["index"] for s in p.sections] == [i.index_code for i in b.indices] + [None]
-    assert "focus" in p.sections[-1]["classes"]
-    assert p.sections[-1]["text"].startswith(f"Trọng tâm năm {next_plan_year(YEAR)}")
+    # every section that starts a printed page, in order: the indices, the focus page, the appendix
+    assert [s["index"] for s in p.sections] == [i.index_code for i in b.indices] + [None, None]
+    assert "focus" in p.sections[-2]["classes"] and "appendix" in p.sections[-1]["classes"]
+    assert p.sections[-2]["text"].startswith(f"Trọng tâm năm {next_plan_year(YEAR)}")
+    assert p.sections[-1]["text"].startswith("Phụ lục: các tiêu chí yếu còn lại")
     css = re.search(r"<style>(.*)</style>", doc, re.S).group(1)
     page_rule = re.search(r"(?m)^\.page\s*\{([^}]*)\}", css).group(1)
     assert "break-before: page" in page_rule and "page-break-before: always" in page_rule
@@ -147,10 +160,30 @@ def test_decimal_comma_everywhere_in_numbers(vinh_loc):
 
 
 @pytest.mark.parametrize("entity", [VINH_LOC, THANH_HOA])
+def test_focus_page_has_the_top_ten_and_the_appendix_the_rest(con, entity):
+    b = gather(con, entity, YEAR)
+    p = parse(report.build_report(b, images=False))
+    focus, appendix = p.sections[-2], p.sections[-1]
+    assert len(focus["rows"]) == min(TOP_FOCUS, len(b.weak)) == 10
+    assert len(appendix["rows"]) == len(b.weak) - 10
+    assert [r[1] for r in focus["rows"]] == list(b.weak.criterion_code[:10])  # the most urgent first
+    assert [r[1] for r in appendix["rows"]] == list(b.weak.criterion_code[10:])
+    assert f"{len(b.weak) - 10} tiêu chí còn lại ở phần «{APPENDIX_TITLE}»" in focus["text"]
+
+
+def test_a_short_focus_list_has_no_appendix(vinh_loc):
+    b = dataclasses.replace(vinh_loc, weak=vinh_loc.weak.head(4), climb=vinh_loc.climb.head(4))
+    p = parse(report.build_report(b, images=False))
+    assert "focus" in p.sections[-1]["classes"] and len(p.sections[-1]["rows"]) == 4
+    assert not any("appendix" in s["classes"] for s in p.sections)
+    assert "Phụ lục" not in p.sections[-1]["text"]
+
+
+@pytest.mark.parametrize("entity", [VINH_LOC, THANH_HOA])
 def test_focus_table_rows_are_the_focus_list(con, entity):
     b = gather(con, entity, YEAR)
     assert len(b.weak), "the shipped data has weak criteria for both entities"
-    rows = parse(report.build_report(b, images=False)).focus_rows
+    rows = parse(report.build_report(b, images=False)).focus_rows  # the focus page's table, then the appendix's
     assert len(rows) == len(b.weak)
     for row, (_, w), (_, c) in zip(rows, b.weak.iterrows(), b.climb.iterrows()):
         assert row[0].startswith(short_label(w.index_code))
@@ -189,7 +222,25 @@ def test_illustrative_notice_only_where_data_is_illustrative(vinh_loc, thanh_hoa
     assert notice in vl and vl.index(notice) < vl.index("<h1>")
     assert re.search(r"\.notice\s*\{[^}]*border:\s*2px solid #c00", vl)
     assert ILLUSTRATIVE_NOTICE not in th and 'class="notice"' not in th
-    assert "minh họa" not in th
+    assert "minh họa" not in th and "MINH HỌA" not in th
+
+
+@pytest.mark.parametrize("images", [False, True])
+def test_every_printed_page_carries_the_illustrative_mark(vinh_loc, thanh_hoa, images):
+    assert vinh_loc.is_illustrative and not thanh_hoa.is_illustrative
+    vl = report.build_report(vinh_loc, images=images)
+    p = parse(vl)
+    assert len(p.sections) == len(vinh_loc.indices) + 2
+    # each section that starts a printed page opens with the mark: index pages, focus page, appendix
+    assert [s["notice"] for s in p.sections] == [ILLUSTRATIVE_MARK] * len(p.sections)
+    # and the page's top margin repeats it on every printed page, a long table's continuation
+    # pages included (CSS page margin box)
+    css = re.search(r"<style>(.*)</style>", vl, re.S).group(1)
+    margin = re.search(r"@page\s*\{\s*@top-center\s*\{([^}]*)\}", css)
+    assert margin and f'content: "{ILLUSTRATIVE_MARK}"' in margin.group(1)
+    th = report.build_report(thanh_hoa, images=images)
+    assert all(not s["notice"] for s in parse(th).sections)
+    assert "@top-center" not in th and ILLUSTRATIVE_MARK not in th and "page-notice\"" not in th
 
 
 def test_imported_text_never_becomes_markup(vinh_loc):
@@ -212,22 +263,93 @@ def test_imported_text_never_becomes_markup(vinh_loc):
     assert rows[0][6] == "Phòng " + evil
 
 
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def svg_of(it):
+    points, rank = report.charts(it, ("Điểm", "Hạng"))
+    return ET.fromstring(points), ET.fromstring(rank)
+
+
+def marks(svg, cls):
+    return [e for e in svg.iter() if e.get("class") == cls]
+
+
+def texts(svg, cls):
+    return [e.text for e in marks(svg, cls)]
+
+
+@pytest.mark.parametrize("entity", [VINH_LOC, THANH_HOA])
+def test_charts_hold_the_trend_exactly(con, entity):
+    for it in gather(con, entity, YEAR).indices:
+        points, rank = svg_of(it)
+        years = [str(int(y)) for y in it.trend.year]
+        for svg in (points, rank):
+            assert texts(svg, "category") == years          # years as categories, never "2.021,5"
+            assert all("." not in t for t in texts(svg, "tick"))
+        present = [(str(int(y)), float(v)) for y, v in zip(it.trend.year, it.trend.points) if not pd.isna(v)]
+        bars = marks(points, "bar")
+        assert [(b.get("data-category"), float(b.get("data-value"))) for b in bars] == present
+        # a column's height is its value: the same scale for every column
+        heights = [float(b.get("height")) for b in bars]
+        ratios = {round(h / v, 6) for h, (_, v) in zip(heights, present) if v}
+        assert max(ratios) - min(ratios) < 0.01 * max(ratios)
+        labelled = len(years) <= report.MAX_LABELLED_YEARS
+        assert texts(points, "value") == ([vn(v) for _, v in present] if labelled else [])
+        ranks = [(str(int(y)), int(r)) for y, r in zip(it.trend.year, it.trend["rank"]) if not pd.isna(r)]
+        markers = marks(rank, "marker")
+        assert [(m.get("data-category"), int(m.get("data-value"))) for m in markers] == ranks
+
+
 def test_rank_charts_put_rank_one_on_top(vinh_loc):
     for it in vinh_loc.indices:
-        points, rank = report.charts(it)
-        for fig in (points, rank):
-            assert fig.layout.separators == ", "
-            assert fig.layout.xaxis.type == "category"
-            assert list(fig.data[0].x) == [str(int(y)) for y in it.trend.year]
-        assert list(rank.layout.yaxis.range) == [max(it.trend.n_ranked.max(), it.trend["rank"].max()) + 0.5, 0.5]
-        assert 1 in rank.layout.yaxis.tickvals
-        assert rank.layout.yaxis.title.text == "Hạng (1 = cao nhất)"
-        assert points.layout.yaxis.title.text == "Điểm"
-        assert vn(it.latest_points) in points.data[0].text
+        points, rank = svg_of(it)
+        ys = {int(m.get("data-value")): float(m.get("cy")) for m in marks(rank, "marker")}
+        for a in ys:
+            for b in ys:
+                if a < b:
+                    assert ys[a] < ys[b]                    # a better rank is drawn higher
+        ticks = texts(rank, "tick")
+        assert ticks[0] == "1" and [int(t) for t in ticks] == sorted(int(t) for t in ticks)
+        tick_y = {e.text: float(e.get("y")) for e in marks(rank, "tick")}
+        assert tick_y["1"] == min(tick_y.values())             # rank 1 is the top tick
+        assert all(tick_y["1"] <= y for y in ys.values())
+        assert "Hạng (1 = cao nhất)" in texts(rank, "axis-title") and "Năm đánh giá" in texts(rank, "axis-title")
+        assert "Điểm" in texts(points, "axis-title")
+        assert vn(it.latest_points) in texts(points, "value")   # the decimal comma of vn()
+        labels = texts(rank, "value")
+        assert f"{it.latest_rank}/{it.latest_n}" == labels[-1]
 
 
-@needs_chromium
-@pytest.mark.browser  # draws with chromium: `make test-fast` (no chromium) leaves it out
+def test_missing_years_are_gaps_not_zeros(vinh_loc):
+    it = vinh_loc.indices[0]
+    trend = it.trend.copy()
+    trend["points"] = trend.points.astype(float)
+    trend["rank"] = trend["rank"].astype("Int64")
+    trend.loc[1, "points"] = float("nan")
+    trend.loc[2, "rank"] = pd.NA
+    points, rank = svg_of(dataclasses.replace(it, trend=trend))
+    assert [b.get("data-category") for b in marks(points, "bar")] == [str(int(y)) for y in trend.year.drop(1)]
+    assert str(int(trend.year[2])) not in [m.get("data-category") for m in marks(rank, "marker")]
+    # the line breaks at the gap: one polyline per run of two or more years, none through the gap
+    runs, run = [], []
+    for r in trend["rank"]:
+        if pd.isna(r):
+            runs, run = runs + [run], []
+        else:
+            run.append(r)
+    runs.append(run)
+    lines = [e for e in rank.iter(SVG + "polyline")]
+    assert [len(e.get("points").split()) for e in lines] == [len(r) for r in runs if len(r) > 1]
+
+
+def test_chart_text_is_escaped(vinh_loc):
+    it = vinh_loc.indices[0]
+    points, _ = report.charts(it, ("<script>alert(1)</script> & Co", "x"))
+    assert "<script>" not in points and "&lt;script&gt;" in points
+    ET.fromstring(points)  # still well-formed XML
+
+
 def test_charts_are_inline_svg(vinh_loc, vinh_loc_with_images):
     doc = vinh_loc_with_images
     p = parse(doc)
@@ -238,6 +360,7 @@ def test_charts_are_inline_svg(vinh_loc, vinh_loc_with_images):
         assert a["src"].startswith("data:image/svg+xml;base64,")
         svg = base64.b64decode(a["src"].split(",", 1)[1]).decode("utf-8")
         assert svg.lstrip().startswith("<svg")
+        ET.fromstring(svg)
     # nothing fetched from the network: no http(s) src/href, no external stylesheet or script
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:|//)""", doc)
     assert "@import" not in doc and "<link" not in doc and "<script" not in doc

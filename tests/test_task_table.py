@@ -312,3 +312,71 @@ def test_write_task_table_rejects_other_formats(tmp_path, name):
     with pytest.raises(ValueError, match=r"Không hỗ trợ định dạng.*\.xlsx.*\.docx"):
         write_task_table(par_rows(), tmp_path / name, **KW)
     assert not (tmp_path / name).exists()
+
+
+# --- illustrative notice on every printed page ------------------------------------------
+
+NOTICE = "SỐ LIỆU MINH HỌA — tài liệu này có dùng số liệu minh họa, không phải số liệu công bố"
+
+
+def test_the_notice_is_the_briefing_mark():
+    from exports.briefing import ILLUSTRATIVE_MARK, task_layout
+
+    assert NOTICE == ILLUSTRATIVE_MARK
+    assert task_layout("UBND xã Tây Đô", 2024, illustrative=True)["notice"] == ILLUSTRATIVE_MARK
+    assert task_layout("UBND xã Tây Đô", 2024, illustrative=False)["notice"] is None
+
+
+def test_xlsx_notice_under_the_title_and_in_the_page_header():
+    _, wb = load_xlsx(par_rows(), notice=NOTICE)
+    ws = wb.active
+    # a visible line under the title block, in red
+    assert ws["A3"].value == NOTICE and ws["A3"].font.b and ws["A3"].font.color.rgb.endswith("C00000")
+    assert "A3:E3" in merged(ws)
+    # the page header prints on every page (first, odd and even alike)
+    for hf in (ws.oddHeader, ws.evenHeader, ws.firstHeader):
+        assert hf.center.text == NOTICE
+        assert hf.center.color == "C00000"
+    # the table itself is unchanged below it
+    assert header_row(ws) == 4
+    assert xlsx_body(ws) == expected_body(par_rows())
+
+
+def test_xlsx_without_notice_has_none():
+    data, wb = load_xlsx(par_rows())
+    ws = wb.active
+    assert ws["A3"].value is None
+    assert not ws.oddHeader.center.text and not ws.oddFooter.center.text
+    assert "MINH HỌA" not in data.decode("latin-1") and "minh" not in str([c.value for r in ws.iter_rows() for c in r])
+
+
+def test_docx_notice_in_the_section_header_and_under_the_title():
+    d = load_docx(par_rows(), notice=NOTICE)
+    section = d.sections[0]
+    assert not section.header.is_linked_to_previous
+    header = [p for p in section.header.paragraphs if p.text]
+    assert [p.text for p in header] == [NOTICE]
+    assert all(r.bold and r.font.color.rgb == docx.shared.RGBColor(0xC0, 0, 0) for r in header[0].runs)
+    # every page of the section prints that header: no different first page, no even pages
+    assert not section.different_first_page_header_footer and not d.settings.odd_and_even_pages_header_footer
+    paras = [p.text for p in d.paragraphs if p.text]
+    assert paras[:3] == [TITLE, SUBTITLE, NOTICE]
+    assert docx_body(d.tables[0]) == expected_body(par_rows())
+
+
+def test_docx_without_notice_has_none():
+    d = load_docx(par_rows())
+    assert not any(p.text for p in d.sections[0].header.paragraphs)
+    assert [p.text for p in d.paragraphs if p.text] == [TITLE, SUBTITLE]
+
+
+def test_write_task_table_passes_the_notice(tmp_path):
+    write_task_table(par_rows(), tmp_path / "bang.xlsx", **KW, notice=NOTICE)
+    write_task_table(par_rows(), tmp_path / "bang.docx", **KW, notice=NOTICE)
+    assert openpyxl.load_workbook(tmp_path / "bang.xlsx").active.oddHeader.center.text == NOTICE
+    assert docx.Document(str(tmp_path / "bang.docx")).sections[0].header.paragraphs[0].text == NOTICE
+
+
+def test_header_text_escapes_the_ampersand():
+    _, wb = load_xlsx(par_rows(), notice="A & B")
+    assert wb.active.oddHeader.center.text == "A && B"  # "&" alone would start a control code
