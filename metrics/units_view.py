@@ -2,9 +2,12 @@
 the plans of the assessed entity being looked at (plans.entity_code) and no other's."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from domain.entities import LEVEL_LABEL, authority
+from domain.vocabulary import INDEX_LABEL, index_rank
 from metrics import core
 from metrics.core import sql
 
@@ -73,3 +76,138 @@ def pct_trends(metrics: pd.DataFrame) -> pd.DataFrame:
     m = metrics[metrics.criterion_code.notna()].sort_values("year")
     return (m.groupby(["index_code", "framework", "criterion_code"], sort=False).pct
             .agg(list).rename("trend").reset_index())
+
+
+# ---------------------------------------------------------------- the page's sections
+
+LEAD, SUPPORT, GROUP = "lead", "support", "group"  # the page's three sections, in this order
+SECTION_TITLE = {LEAD: "Chủ trì (giao trực tiếp)", SUPPORT: "Phối hợp (giao trực tiếp)", GROUP: "Qua nhóm chung"}
+ROLE_VI = {"lead": "chủ trì", "support": "phối hợp"}
+
+
+def _natural(code) -> list:
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.findall(r"\d+|[^\d.]+", str(code))]
+
+
+def _strength(role: str, via_group) -> int:
+    """0 = leads directly, 1 = supports directly, 2 = leads through a group, 3 = supports through one."""
+    return (0 if role == "lead" else 1) + (2 if isinstance(via_group, str) and via_group else 0)
+
+
+def group_title(duties: pd.DataFrame) -> str:
+    """«Qua nhóm chung («Các phòng, ban, ngành, đơn vị cấp huyện»)»: the groups named."""
+    groups = list(dict.fromkeys(g for g in duties.get("via_group", pd.Series(dtype=object)) if isinstance(g, str) and g))
+    return SECTION_TITLE[GROUP] + (" (" + ", ".join(f"«{g}»" for g in groups) + ")" if groups else "")
+
+
+def duty_sections(duties: pd.DataFrame) -> pd.DataFrame:
+    """A unit's duties (unit_status) as the page's sections: each plan criterion once, in the
+    strongest way it is given — led directly (LEAD), else supported directly (SUPPORT), else
+    through a generic group (GROUP) — with what else the unit owes on it in ``note``
+    («cũng phối hợp»). Ordered by section, then index (the product's order), then code.
+
+    Adds ``section``, ``note``, ``code`` (the plan's code, with the published one when it
+    differs: «2.1 (SC21)») and keeps ``role`` (the role of the kept row) and, in GROUP,
+    ``via_group`` (the groups it comes through, joined; None in the direct sections)."""
+    cols = list(duties.columns) + ["section", "note", "code"]
+    if duties.empty:
+        return pd.DataFrame(columns=cols)
+    d = duties.copy()
+    d["_s"] = [_strength(r, g) for r, g in zip(d.role, d.via_group)]
+    d["_k"] = list(zip(d.plan_id, d.index_code, d.plan_code))
+    rows = []
+    for _, part in d.groupby("_k", sort=False):
+        part = part.sort_values("_s", kind="stable")
+        best = part.iloc[0].copy()
+        best["section"] = [LEAD, SUPPORT, GROUP, GROUP][int(best._s)]
+        notes = []
+        for s in sorted(set(part._s) - {best._s}):
+            role = ROLE_VI["lead" if s in (0, 2) else "support"]
+            # a group duty under a direct one says so; in the group section every row is through a group
+            notes.append(f"cũng {role} qua nhóm" if s >= 2 and best._s < 2 else f"cũng {role}")
+        best["note"] = "; ".join(dict.fromkeys(notes))
+        groups = [g for g in part.via_group if isinstance(g, str) and g]
+        best["via_group"] = "; ".join(dict.fromkeys(groups)) if best.section == GROUP else None
+        rows.append(best)
+    out = pd.DataFrame(rows)
+    pub = out.published_code
+    out["code"] = [str(p) if not isinstance(c, str) or c == p or not c else f"{p} ({c})"
+                   for p, c in zip(out.plan_code, pub)]
+    out["_order"] = [({LEAD: 0, SUPPORT: 1, GROUP: 2}[s], index_rank(i), _natural(p))
+                     for s, i, p in zip(out.section, out.index_code, out.plan_code)]
+    out = out.iloc[sorted(range(len(out)), key=lambda i: out["_order"].iloc[i])]
+    return out.drop(columns=["_s", "_k", "_order"]).reset_index(drop=True)[cols]
+
+
+def short_text(text: object, width: int = 68) -> str:
+    """The first sentence or clause of a task (up to ``width`` characters), cut at a word with
+    «…» when longer: a line to recognise it by, the full text on demand."""
+    text = " ".join(str(text).split())
+    for stop in (". ", "; "):
+        head = text.split(stop, 1)[0]
+        if len(head) <= width and head != text:
+            return head.rstrip(".;") + " …"
+    if len(text) <= width:
+        return text
+    cut = text[:width].rsplit(" ", 1)[0]
+    return cut.rstrip(",;.:") + " …"
+
+
+def task_groups(tasks: pd.DataFrame) -> pd.DataFrame:
+    """A unit's tasks (unit_tasks) once each, under ``role`` lead if it leads them in any way,
+    else support; the ones given to it directly first, then those through a group (``via``:
+    «trực tiếp» or «qua nhóm chung», and ``via_group``, the group's name), each in plan order;
+    ``note`` for the other role («cũng phối hợp trực tiếp»); ``summary``, a short first line."""
+    cols = ["plan_id", "index_code", "section", "task_no", "role", "via", "via_group", "note", "summary", "text"]
+    if tasks.empty:
+        return pd.DataFrame(columns=cols)
+    t = tasks.reset_index(drop=True).copy()
+    t["_pos"] = range(len(t))
+    rows = []
+    for _, part in t.groupby(["plan_id", "task_no"], sort=False):
+        part = part.assign(_s=[_strength(r, g) for r, g in zip(part.role, part.via_group)])
+        lead = part[part.role == "lead"]
+        mine = lead if len(lead) else part
+        best = mine.sort_values("_s", kind="stable").iloc[0]
+        direct = not (isinstance(best.via_group, str) and best.via_group)
+        other = part[part.role != best.role]
+        note = ""
+        if len(other):
+            o = other.sort_values("_s", kind="stable").iloc[0]
+            o_direct = not (isinstance(o.via_group, str) and o.via_group)
+            note = f"cũng {ROLE_VI[o.role]} {'trực tiếp' if o_direct else 'qua nhóm'}"
+        rows.append({"plan_id": best.plan_id, "index_code": best.index_code, "section": best.section,
+                     "task_no": best.task_no, "role": best.role,
+                     "via": "trực tiếp" if direct else "qua nhóm chung", "via_group": None if direct else best.via_group,
+                     "note": note,
+                     "summary": short_text(best.text), "text": best.text,
+                     "_order": (0 if best.role == "lead" else 1, 0 if direct else 1, int(part._pos.min()))})
+    out = pd.DataFrame(rows)
+    out = out.iloc[sorted(range(len(out)), key=lambda i: out["_order"].iloc[i])]
+    return out[cols].reset_index(drop=True)
+
+
+def status_text(no_data: bool, declining: bool, low_ranked: bool) -> str:
+    """«không có số liệu», «đang giảm, hạng thấp» or «ổn»."""
+    if no_data:
+        return "không có số liệu"
+    return ", ".join(x for x, on in (("đang giảm", declining), ("hạng thấp", low_ranked)) if on) or "ổn"
+
+
+def duty_table(duties: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
+    """``duty_sections`` ready to show: the index's label, the status in words, the % of the
+    maximum by year (``trend``, for a sparkline) and ``role_vi`` («Chủ trì», «Phối hợp»).
+    ``metrics``: core.criterion_metrics of the entity (all indices)."""
+    d = duty_sections(duties)
+    extra = ["index_label", "status", "trend", "role_vi", "flagged"]
+    if d.empty:
+        return pd.DataFrame(columns=list(d.columns) + extra)
+    trend = pct_trends(metrics).rename(columns={"criterion_code": "published_code"})
+    d = d.merge(trend, on=["index_code", "framework", "published_code"], how="left")
+    d["index_label"] = d.index_code.map(lambda c: INDEX_LABEL.get(c, c))
+    d["status"] = [status_text(nd, de, lo) for nd, de, lo in zip(d.no_data, d.declining, d.low_ranked)]
+    d["trend"] = [[float(x) for x in v if x == x] if isinstance(v, (list, tuple)) or hasattr(v, "tolist") else []
+                  for v in d.trend]
+    d["role_vi"] = d.role.map(lambda r: ROLE_VI.get(r, r).capitalize())
+    d["flagged"] = (d.declining | d.low_ranked) & ~d.no_data
+    return d

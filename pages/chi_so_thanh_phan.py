@@ -3,7 +3,9 @@ and a criterion's detail (trend against the peers, points to climb, units, plan 
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, fmt, notices, queries, selection
+from metrics import heatmap
+from ui import charts, fmt, notices, queries, selection, theme
+from ui import heatmap as ui_heatmap
 
 entity, index, year = selection.page_selection("Chỉ số thành phần")
 
@@ -13,26 +15,28 @@ now = crit[(crit.year == year) & crit.is_leaf]
 st.caption(f"{queries.entity_label(entity)} — {fmt.INDEX_LABEL[index]}, năm {year}")
 notices.illustrative_banner(list(crit.is_illustrative))
 
-# Heatmap of % of maximum, criteria × years. Within one framework version only: a criterion
-# whose code changed meaning is a different row, labelled with its version.
-heat = crit[crit.is_leaf & crit.pct.notna()].copy()  # no maximum published (a province's PAR areas): no %
-if len(heat):
-    heat["row"] = heat.criterion_code + " · " + heat.criterion_name.str.slice(0, 48)
-    many_versions = heat.framework.nunique() > 1
-    if many_versions:
-        heat["row"] = heat.row + " (" + heat.framework + ")"
-    grid = heat.pivot_table(index="row", columns="year", values="pct", aggfunc="first")
-    grid = grid.reindex(sorted(grid.index, key=lambda r: [int(x) if x.isdigit() else x for x in r.split(" · ")[0].replace("SC", "").split(".")]))
-    fig = go.Figure(go.Heatmap(z=grid.values, x=[str(c) for c in grid.columns], y=list(grid.index),
-                               colorscale="RdYlGn", zmin=0, zmax=100, colorbar=dict(title="% tối đa"),
-                               hovertemplate="%{y}<br>Năm %{x}: %{z:.1f}%<extra></extra>"))
-    st.subheader("Điểm theo tiêu chí (% điểm tối đa)")
-    fig = charts.style_figure(fig, height=max(320, 22 * len(grid) + 80), legend=False)
-    fig.update_yaxes(autorange="reversed", type="category")  # the first criterion at the top
-    st.plotly_chart(fig, config=charts.PLOTLY_CONFIG)
-    notices.source_line(heat.source, heat.is_illustrative.any())
-    if many_versions:
-        st.caption("Bộ tiêu chí đã thay đổi qua các năm: mỗi phiên bản là một dòng riêng, không so sánh lẫn nhau.")
+# Criteria × years, coloured by the position among peers (metrics/heatmap.py): the framework
+# version in force in the selected year; the other versions (their codes mean other things) on demand.
+current, older = heatmap.grids(m, year)
+if current is not None or older:
+    st.subheader("Vị trí theo tiêu chí qua các năm")
+    if current is not None:
+        st.caption(f"Bộ tiêu chí {current.framework} ({current.period}), đang áp dụng năm {year}.")
+        ui_heatmap.draw(current)
+    elif len(now):
+        st.info(f"Các tiêu chí năm {year} không có hạng so với đơn vị khác và không có điểm tối đa công bố: "
+                "không tô màu được; điểm ở bảng dưới.")
+    else:
+        st.info(f"Năm {year} chưa có điểm từng tiêu chí trong bộ tiêu chí đang áp dụng.")
+    notices.source_line(crit.source, crit.is_illustrative.any())
+    newer = current is not None and any(g.years[0] > current.years[-1] for g in older)
+    if older and st.toggle(f"Xem cả các phiên bản bộ tiêu chí {'khác' if newer else 'cũ'} ({len(older)})",
+                           key="_w_old_frameworks"):
+        st.caption("Mỗi phiên bản bộ tiêu chí là một bảng riêng: mã tiêu chí ở phiên bản khác có thể mang nội dung "
+                   "khác, không so sánh lẫn nhau.")
+        for g in older:
+            st.markdown(f"**Bộ tiêu chí {fmt.plain(g.framework)} ({g.period})**")
+            ui_heatmap.draw(g)
 
 resp = queries.responsibility(entity)
 resp = resp[resp.index_code == index][["framework", "criterion_code", "lead_units", "support_units", "plan_code"]]
@@ -53,10 +57,16 @@ if now.empty:
 st.dataframe(fmt.vn_table(view, {"points": 2, "max_points": 2, "pct": 1, "change_pct_points": 1, "gap_to_median": 2,
                                  "gap_to_best": 2}, signed_cols=("change_pct_points", "gap_to_median", "gap_to_best")),
              hide_index=True, column_config={
-    "criterion_code": "Mã", "criterion_name": st.column_config.TextColumn("Tiêu chí", width="large"),
-    "points": "Điểm", "max_points": "Tối đa", "pct": "% tối đa", "change_pct_points": "Thay đổi (điểm %)",
-    "rank": "Hạng", "gap_to_median": "So với trung vị", "gap_to_best": "So với cao nhất",
-    "flags": "Cờ", "lead_units": "Cơ quan chủ trì", "support_units": "Cơ quan phối hợp"})
+    # pixel widths: code, criterion, points and both unit columns in view on a 1366 px screen; the
+    # detail columns after them are there for whoever scrolls
+    "criterion_code": st.column_config.TextColumn("Mã", width=52),
+    "criterion_name": st.column_config.TextColumn("Tiêu chí", width=220),
+    "points": st.column_config.Column("Điểm", width=64),
+    "lead_units": st.column_config.TextColumn("Cơ quan chủ trì", width=190),
+    "support_units": st.column_config.TextColumn("Cơ quan phối hợp", width=190),
+    "flags": st.column_config.TextColumn("Cờ", width=100), "rank": st.column_config.TextColumn("Hạng", width=90),
+    "max_points": "Tối đa", "pct": "% tối đa", "change_pct_points": "Thay đổi (điểm phần trăm)",
+    "gap_to_median": "So với trung vị", "gap_to_best": "So với cao nhất"})
 notices.source_line(now.source, now.is_illustrative.any())
 _plan = queries.plan_source(entity)
 st.caption(fmt.plain(_plan[0].upper() + _plan[1:]))
@@ -67,7 +77,8 @@ names = dict(zip(now.criterion_code, now.criterion_name))
 if not codes:
     st.stop()
 default = st.session_state.get("criterion") if st.session_state.get("criterion") in codes else codes[0]
-code = st.selectbox("Tiêu chí", codes, index=codes.index(default), format_func=lambda c: f"{c} · {names[c]}")
+code = st.selectbox("Tiêu chí", codes, index=codes.index(default), format_func=lambda c: f"{c} · {names[c]}",
+                    placeholder=theme.PLACEHOLDER)
 st.session_state["criterion"] = code
 row = table[table.criterion_code == code].iloc[0]
 series = crit[(crit.criterion_code == code) & (crit.series == row.series)].sort_values("year")
@@ -83,16 +94,9 @@ with left:
 with right:
     climb = queries.climb(entity, year, index)
     c = climb[climb.criterion_code == code]
-    st.markdown(f"**Điểm {fmt.num(row.points)} / {fmt.num(row.max_points)}**, hạng {fmt.rank_text(row['rank'], row.n_ranked, row.rank_computed)}")
-    if len(c) and c.total_per_point.notna().iloc[0]:
-        c = c.iloc[0]
-        if c.already_first:
-            st.markdown("Đang đứng đầu nhóm.")
-        else:
-            st.markdown(f"Để lên một hạng cần thêm **{fmt.num(c.points_to_next_rank)}** điểm ở tiêu chí này"
-                        + ("" if c.next_rank_possible else f" — **không thể** (chỉ còn {fmt.num(c.headroom)} điểm đến tối đa)"))
-        st.markdown(f"Để vào nhóm 1/3 đầu cần thêm **{fmt.num(c.points_to_top)}** điểm"
-                    + ("" if c.top_possible else " — **không thể** với riêng tiêu chí này"))
+    total = m[m.criterion_code.isna() & (m.year == year)]
+    for line in heatmap.panel_lines(row, total.iloc[0] if len(total) else None, c.iloc[0] if len(c) else None):
+        st.markdown(line)
     st.markdown("**Cơ quan chủ trì:** " + fmt.plain(fmt.units_text(row.lead_units, unassigned)))
     st.markdown("**Cơ quan phối hợp:** " + fmt.plain(fmt.units_text(row.support_units)))
 

@@ -1,12 +1,14 @@
 """Đơn vị — any office, group or commune named in the selected entity's plans: what it leads
 and supports, directly or through a group, how those criteria are going, and its focus tasks
 in section II.1 of those plans. An entity without a plan lists the offices of its level."""
+import math
+
 import streamlit as st
 
 from metrics import catalog, units_view
-from ui import fmt, notices, queries, selection
+from ui import fmt, notices, queries, selection, theme
 
-ROLE = {"lead": "Chủ trì", "support": "Phối hợp"}
+NAME_CHARS = 58  # characters of a criterion's name that fit on one line of its 350 px column
 queries.require_database()
 entity = selection.pick_entity()
 st.title("Đơn vị chịu trách nhiệm")
@@ -20,7 +22,8 @@ if units.empty:
 codes = list(units.unit_code)
 names = dict(zip(units.unit_code, units.name))
 current = st.session_state.get("unit") if st.session_state.get("unit") in codes else codes[0]
-unit = st.selectbox("Cơ quan, đơn vị", codes, index=codes.index(current), format_func=names.get)
+unit = st.selectbox("Cơ quan, đơn vị", codes, index=codes.index(current), format_func=names.get,
+                    placeholder=theme.PLACEHOLDER)
 st.session_state["unit"] = unit
 st.caption(f"Cờ và xu hướng tính cho {queries.entity_label(entity)}, năm đánh giá gần nhất của từng chỉ số.")
 
@@ -30,32 +33,64 @@ if duties.empty:
     if not plans.empty:
         st.info("Kế hoạch không giao tiêu chí nào cho đơn vị này (kể cả qua nhóm).")
 else:
-    trend = units_view.pct_trends(queries.metrics(entity)).rename(columns={"criterion_code": "published_code"})
-    d = duties.merge(trend, on=["index_code", "framework", "published_code"], how="left")
-    lead, support = (d.role == "lead").sum(), (d.role == "support").sum()
-    a, b, c = st.columns(3)
-    a.metric("Chủ trì", int(lead))
-    b.metric("Phối hợp", int(support))
-    c.metric("Đang giảm hoặc hạng thấp", int((d.declining | d.low_ranked).sum()))
-    st.dataframe(d.assign(
-        index_code=d.index_code.map(fmt.INDEX_LABEL), role=d.role.map(ROLE),
-        via_group=d.via_group.fillna("trực tiếp"),
-        status=["không có số liệu" if nd else ", ".join(x for x, on in (("đang giảm", de), ("hạng thấp", lo)) if on) or "ổn"
-                for nd, de, lo in zip(d.no_data, d.declining, d.low_ranked)],
-        trend=d.trend.map(lambda v: [x for x in v if x == x] if isinstance(v, list) or hasattr(v, "tolist") else []),
-    )[["index_code", "plan_code", "criterion_name", "role", "via_group", "published_code", "status", "trend"]],
-        hide_index=True, column_config={
-            "index_code": "Chỉ số", "plan_code": "Mã KH", "criterion_name": st.column_config.TextColumn("Tiêu chí", width="large"),
-            "role": "Vai trò", "via_group": "Giao qua", "published_code": "Mã công bố", "status": "Tình hình",
-            "trend": st.column_config.LineChartColumn("Xu hướng (% tối đa)", y_min=0, y_max=100)})
+    # each criterion once, in the strongest way it is given (metrics/units_view.py)
+    d = units_view.duty_table(duties, queries.metrics(entity))
+    titles = {units_view.LEAD: units_view.SECTION_TITLE[units_view.LEAD],
+              units_view.SUPPORT: units_view.SECTION_TITLE[units_view.SUPPORT],
+              units_view.GROUP: units_view.group_title(d[d.section == units_view.GROUP])}
+    counts = {s: int((d.section == s).sum()) for s in titles}
+    cards = st.columns(4)
+    cards[0].metric("Chủ trì (trực tiếp)", counts[units_view.LEAD])
+    cards[1].metric("Phối hợp (trực tiếp)", counts[units_view.SUPPORT])
+    cards[2].metric("Qua nhóm chung", counts[units_view.GROUP])
+    cards[3].metric("Đang giảm hoặc hạng thấp", int(d.flagged.sum()))
+    # widths in pixels that add up to the page's width at 1366 px (about 900 px): no sideways scrolling
+    columns = {"index_label": st.column_config.TextColumn("Chỉ số", width=80),
+               "code": st.column_config.TextColumn("Mã", width=80),
+               "criterion_name": st.column_config.TextColumn("Tiêu chí", width=350),
+               "role_vi": st.column_config.TextColumn("Vai trò", width=75),
+               "status": st.column_config.TextColumn("Tình hình", width=140),
+               "trend": st.column_config.LineChartColumn("Xu hướng", help="% điểm tối đa qua các năm", y_min=0,
+                                                         y_max=100, width=85),
+               "note": st.column_config.TextColumn("Ghi chú", width=150)}
+    for section, title in titles.items():
+        part = d[d.section == section]
+        st.subheader(f"{title} — {len(part)}")
+        if part.empty:
+            st.caption("Không có tiêu chí nào.")
+            continue
+        shown = ["index_label", "code", "criterion_name"] + (["role_vi"] if section == units_view.GROUP else [])
+        shown += ["status", "trend"] + (["note"] if part.note.astype(bool).any() else [])
+        # a long name wraps (st.dataframe wraps only rows taller than 64 px); every row shown, up to 12
+        lines = max(1, math.ceil(part.criterion_name.str.len().max() / NAME_CHARS))
+        row_h = 35 if lines == 1 else max(66, 21 * lines + 14)
+        st.dataframe(part[shown], hide_index=True, column_config={c: columns[c] for c in shown},
+                     row_height=row_h, height=36 + row_h * min(len(part), 12) + 2)
+    st.caption("Mỗi tiêu chí ghi một lần, ở cách giao mạnh nhất: chủ trì trực tiếp, rồi phối hợp trực tiếp, rồi qua "
+               "nhóm chung; việc khác của đơn vị ở cùng tiêu chí ghi ở cột «Ghi chú».")
     notices.source_line([notices.SCORES_SOURCE, queries.plan_source(entity)], duties.is_illustrative.any())
 
 if not plans.empty:
-    tasks = queries.cached(units_view.unit_tasks, unit, entity)
+    tasks = units_view.task_groups(queries.cached(units_view.unit_tasks, unit, entity))
     subheader, source = units_view.task_heading(plans, len(tasks))
     st.subheader(subheader)
     st.caption(source)
-    for t in tasks.itertuples():
-        via = f" — qua nhóm «{t.via_group}»" if isinstance(t.via_group, str) else ""
-        st.markdown(f"**{fmt.plain(t.task_no)}** ({fmt.INDEX_LABEL[t.index_code]}, {ROLE[t.role].lower()}{fmt.plain(via)}): "
-                    f"{fmt.plain(t.text)}")
+    for role, label in (("lead", "Chủ trì"), ("support", "Phối hợp")):
+        part = tasks[tasks.role == role]
+        if part.empty:
+            continue
+        st.markdown(f"**{label} — {len(part)} nhiệm vụ**")
+        shown = ["task_no", "index_code", "summary", "via"] + (["note"] if part.note.astype(bool).any() else [])
+        st.dataframe(part.assign(index_code=part.index_code.map(fmt.INDEX_LABEL))[shown], hide_index=True,
+                     height=36 + 35 * min(len(part), 15) + 2,  # every task in view, up to 15
+                     column_config={"task_no": st.column_config.TextColumn("Số", width=55),
+                                    "index_code": st.column_config.TextColumn("Chỉ số", width=80),
+                                    "summary": st.column_config.TextColumn("Nội dung (dòng đầu; toàn văn ở dưới)",
+                                                                           width=480),
+                                    "via": st.column_config.TextColumn("Giao", width=110),
+                                    "note": st.column_config.TextColumn("Ghi chú", width=170)})
+        with st.expander(f"Toàn văn {len(part)} nhiệm vụ {label.lower()}"):
+            for t in part.itertuples():
+                via = f"qua nhóm «{t.via_group}»" if isinstance(t.via_group, str) else t.via
+                st.markdown(f"**{fmt.plain(t.task_no)}** ({fmt.INDEX_LABEL[t.index_code]}; {fmt.plain(via)}"
+                            + (f"; {fmt.plain(t.note)}" if t.note else "") + f"): {fmt.plain(t.text)}")

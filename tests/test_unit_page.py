@@ -1,0 +1,163 @@
+"""The «Đơn vị» page: a unit's own lead first, then its own support, then what it inherits
+through generic groups, each criterion once; its tasks grouped by role, a line each with the
+full text on demand (metrics/units_view.py draws nothing; pages/don_vi.py only draws)."""
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from domain.vocabulary import home_entity
+from metrics import units_view
+from metrics.units_view import GROUP, LEAD, SUPPORT
+
+ROOT = Path(__file__).resolve().parents[1]
+DISTRICT = "VN-38-393"  # Huyện Vĩnh Lộc: the plan that names the district's offices
+GROUP_NAME = "Các phòng, ban, ngành, đơn vị cấp huyện"
+
+
+def sections(con, unit: str) -> pd.DataFrame:
+    return units_view.duty_sections(units_view.unit_status(con, unit, DISTRICT))
+
+
+def assert_well_formed(d: pd.DataFrame) -> None:
+    order = {LEAD: 0, SUPPORT: 1, GROUP: 2}
+    assert list(d.section.map(order)) == sorted(d.section.map(order))  # own lead, own support, inherited
+    assert not d.duplicated(["plan_id", "index_code", "plan_code"]).any()  # each criterion once on the page
+    assert (d[d.section != GROUP].via_group.isna()).all() and d[d.section == GROUP].via_group.notna().all()
+
+
+def test_own_lead_first_then_support_then_inherited(con):
+    raw = units_view.unit_status(con, "phong_tai_chinh_ke_hoach", DISTRICT)
+    # what the page used to show: inherited rows first (PAPI before PAR), lead and support twice
+    assert raw.via_group.iloc[0] == GROUP_NAME
+    assert raw.duplicated(["index_code", "plan_code"]).sum() == 2  # PAR 6.1 and 6.2
+    d = units_view.duty_sections(raw)
+    assert_well_formed(d)
+    assert d.section.value_counts().to_dict() == {GROUP: 37, LEAD: 4, SUPPORT: 2}
+    lead = d[d.section == LEAD]
+    assert list(zip(lead.index_code, lead.plan_code)) == [("PAR", "6.1"), ("PAR", "6.2"), ("PAR", "6.3"), ("PAR", "8.4")]
+    assert list(lead.note) == ["cũng phối hợp qua nhóm", "cũng phối hợp qua nhóm", "", ""]
+    support = d[d.section == SUPPORT]
+    assert list(support.code) == ["2.3 (SC23)", "2.4 (SC24)"]  # the plan's code, the published one beside it
+    assert len(d) == raw.groupby(["index_code", "plan_code"]).ngroups
+
+
+def test_a_criterion_led_and_supported_directly_is_led_with_a_note(con):
+    d = sections(con, "phong_noi_vu")
+    assert_well_formed(d)
+    row = d[(d.index_code == "PAR") & (d.plan_code == "5.1")].iloc[0]
+    assert (row.section, row.role, row.note) == (LEAD, "lead", "cũng phối hợp")
+    row = d[(d.index_code == "PAPI") & (d.plan_code == "4.3")].iloc[0]
+    assert (row.section, row.note) == (LEAD, "cũng phối hợp")
+    # supported directly, led only through the group: under Phối hợp, and it says so
+    row = d[(d.index_code == "PAR") & (d.plan_code == "5.4")].iloc[0]
+    assert (row.section, row.note) == (SUPPORT, "cũng chủ trì qua nhóm")
+
+
+def test_led_directly_and_through_a_group_is_one_row(con):
+    raw = units_view.unit_status(con, "vp_hdnd_ubnd", DISTRICT)
+    assert raw.duplicated(["index_code", "plan_code", "role"]).any()  # lead twice: directly and via the group
+    d = units_view.duty_sections(raw)
+    assert_well_formed(d)
+    row = d[(d.index_code == "SIPAS") & (d.plan_code == "2.5")].iloc[0]
+    assert (row.section, row.note) == (LEAD, "cũng chủ trì qua nhóm")
+
+
+def test_sections_from_rows_in_any_order():
+    """No database: the inherited rows come first in the input, as the SQL used to give them."""
+    rows = [("PAR", "1.1", "support", GROUP_NAME), ("PAR", "1.1", "lead", None), ("PAR", "2.1", "lead", GROUP_NAME),
+            ("PAR", "2.1", "support", GROUP_NAME), ("PAPI", "3.1", "support", None), ("PAR", "1.10", "lead", None),
+            ("PAR", "1.2", "lead", None)]
+    duties = pd.DataFrame([{"plan_id": "P", "index_code": i, "plan_code": c, "criterion_name": f"Tiêu chí {c}",
+                            "role": r, "via_group": g, "framework": "F", "published_code": c} for i, c, r, g in rows])
+    d = units_view.duty_sections(duties)
+    assert list(zip(d.section, d.index_code, d.plan_code, d.role)) == [
+        (LEAD, "PAR", "1.1", "lead"), (LEAD, "PAR", "1.2", "lead"), (LEAD, "PAR", "1.10", "lead"),
+        (SUPPORT, "PAPI", "3.1", "support"), (GROUP, "PAR", "2.1", "lead")]
+    assert list(d.note) == ["cũng phối hợp qua nhóm", "", "", "", "cũng phối hợp"]
+    assert units_view.group_title(d[d.section == GROUP]) == f"Qua nhóm chung («{GROUP_NAME}»)"
+    assert units_view.duty_sections(duties.iloc[0:0]).empty
+
+
+def test_duty_table_says_the_status_in_words(con):
+    from metrics import core
+
+    raw = units_view.unit_status(con, "phong_tai_chinh_ke_hoach", DISTRICT)
+    d = units_view.duty_table(raw, core.criterion_metrics(con, DISTRICT))
+    assert set(d.status) <= {"ổn", "đang giảm", "hạng thấp", "đang giảm, hạng thấp", "không có số liệu"}
+    assert set(d.index_label) == {"PAR INDEX", "PAPI", "SIPAS"}
+    assert all(isinstance(t, list) and len(t) == 4 for t in d.trend)  # 2021–2024
+    assert set(d.role_vi) == {"Chủ trì", "Phối hợp"}
+
+
+def test_tasks_grouped_by_role_once_each(con):
+    raw = units_view.unit_tasks(con, "phong_noi_vu", DISTRICT)
+    assert raw.duplicated(["plan_id", "task_no"]).any()  # 1.1.1: lead through the group and support directly
+    t = units_view.task_groups(raw)
+    assert not t.duplicated(["plan_id", "task_no"]).any() and len(t) == raw.task_no.nunique()
+    assert list(t.role) == sorted(t.role)  # «lead» before «support»
+    lead = t[t.role == "lead"]
+    assert lead.via.iloc[0] == "trực tiếp" and list(lead.via).count("trực tiếp") == 1  # 1.2.5, given directly, first
+    row = t[t.task_no == "1.1.1"].iloc[0]
+    assert (row.role, row.via, row.via_group, row.note) == ("lead", "qua nhóm chung", GROUP_NAME, "cũng phối hợp trực tiếp")
+    assert all(len(s) <= 70 for s in t.summary) and all(len(x) >= len(s) - 2 for x, s in zip(t.text, t.summary))
+    assert units_view.task_groups(raw.iloc[0:0]).empty
+
+
+def test_short_text():
+    assert units_view.short_text("Thực hiện có hiệu quả Đề án 06; thường xuyên kiểm tra.") == "Thực hiện có hiệu quả Đề án 06 …"
+    long = "Tăng cường công tác đào tạo, bồi dưỡng nhằm nâng cao chất lượng, hiệu quả hoạt động của đội ngũ cán bộ"
+    short = units_view.short_text(long)
+    assert short.endswith(" …") and len(short) <= 70 and long.startswith(short[:-2])
+    assert units_view.short_text("Ngắn gọn.") == "Ngắn gọn."
+
+
+# ---------------------------------------------------------------- the page
+
+@pytest.fixture()
+def fresh_caches(built_db, monkeypatch):
+    monkeypatch.setenv("CHISO_DB", str(built_db))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def run(entity: str | None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages/don_vi.py"), default_timeout=90)
+    if entity:
+        at.session_state["entity"] = entity
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_page_shows_three_sections(fresh_caches, con):
+    at = run(DISTRICT)
+    unit = next(s for s in at.selectbox if s.label == "Cơ quan, đơn vị")
+    unit.set_value("phong_tai_chinh_ke_hoach").run()
+    assert not at.exception, [e.value for e in at.exception]
+    heads = [s.value for s in at.subheader]
+    assert heads[:3] == ["Chủ trì (giao trực tiếp) — 4", "Phối hợp (giao trực tiếp) — 2",
+                         f"Qua nhóm chung («{GROUP_NAME}») — 37"]
+    assert heads[3].startswith("Nhiệm vụ trọng tâm")
+    assert [m.value for m in at.metric][:3] == ["4", "2", "37"]
+    lead = at.dataframe[0].value
+    assert list(lead.columns) == ["index_label", "code", "criterion_name", "status", "trend", "note"]
+    assert list(lead.code) == ["6.1", "6.2", "6.3", "8.4"]
+    group = at.dataframe[2].value
+    assert "role_vi" in group.columns and len(group) == 37
+    # tasks: by role, a line each, the full text in an expander
+    assert [m.value for m in at.markdown if m.value.startswith("**Chủ trì —") or m.value.startswith("**Phối hợp —")] == [
+        "**Chủ trì — 10 nhiệm vụ**", "**Phối hợp — 5 nhiệm vụ**"]
+    assert [e.label for e in at.expander] == ["Toàn văn 10 nhiệm vụ chủ trì", "Toàn văn 5 nhiệm vụ phối hợp"]
+
+
+def test_the_home_commune_without_a_plan_says_so(fresh_caches):
+    at = run(None)
+    assert at.session_state["entity"] == home_entity()
+    assert any("Chưa có kế hoạch giao việc" in i.value for i in at.info)
+    assert not [s for s in at.subheader if s.value.startswith("Chủ trì")]
