@@ -21,7 +21,7 @@ $(DB): $(STAMP) $(SOURCES)
 build: $(DB)
 
 run: $(DB)
-	CHISO_DB=$(DB) $(VENV)/bin/streamlit run app.py
+	CHISO_DB=$(DB) $(VENV)/bin/python -m cli.serve
 
 # The browser tests drive Debian's chromium (Playwright cannot download a browser here).
 chromium:

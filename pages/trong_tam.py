@@ -35,27 +35,34 @@ table = pd.DataFrame({
     "index": focus.index_code.map(fmt.INDEX_LABEL),
     "code": focus.criterion_code,
     "name": focus.criterion_name,
-    # the units next to the criterion, before the long reasons: the page's core answer in view
+    # the page's core answer: the units next to the criterion, all in view at 1366 px without scrolling
     "lead": focus.lead_units.map(lambda v: fmt.units_text(v, "")),
     "support": focus.support_units.map(lambda v: fmt.units_text(v, "")),
     "priority": focus.priority.map(PRIORITY),
-    "reasons": focus.reasons.map("; ".join),
-    # display-only columns: shown with the decimal comma (the editor has no locale of its own)
-    "recoverable": focus.points_recoverable.map(fmt.num),
-    "to_next": focus.points_to_next_rank.map(fmt.num),
 })
 st.markdown("Đánh dấu cột **Chọn** cho tiêu chí đưa vào kế hoạch; sửa trực tiếp cơ quan chủ trì, phối hợp "
             "(nhiều cơ quan cách nhau bằng dấu chấm phẩy «;»).")
-st.caption("Ưu tiên «Cao»: vừa đang giảm vừa xếp hạng thấp; «Trung bình»: một trong hai.")
+st.caption("Ưu tiên «Cao»: vừa đang giảm vừa xếp hạng thấp; «Trung bình»: một trong hai. "
+           "Lý do và số điểm có thể lấy lại: mở «Vì sao từng tiêu chí được chọn» dưới bảng.")
 edited = st.data_editor(
-    table, hide_index=True, height=460, key=f"draft_{entity}_{year}", disabled=["index", "code", "name", "priority", "reasons", "recoverable", "to_next"],
-    column_config={
-        "chosen": st.column_config.CheckboxColumn("Chọn", width="small"),
-        "index": "Chỉ số", "code": "Mã", "name": st.column_config.TextColumn("Tiêu chí", width="medium"),
-        "priority": "Ưu tiên", "reasons": st.column_config.TextColumn("Lý do", width="large"),
-        "recoverable": "Điểm có thể lấy lại", "to_next": "Điểm để lên 1 hạng",
-        "lead": st.column_config.TextColumn("Cơ quan chủ trì", width="medium"),
-        "support": st.column_config.TextColumn("Cơ quan phối hợp", width="medium")})
+    table, hide_index=True, height=460, key=f"draft_{entity}_{year}", disabled=["index", "code", "name", "priority"],
+    column_config={  # pixel widths: the seven columns fit the main area of a 1366 px screen
+        "chosen": st.column_config.CheckboxColumn("Chọn", width=56),
+        "index": st.column_config.TextColumn("Chỉ số", width=84),
+        "code": st.column_config.TextColumn("Mã", width=52),
+        "name": st.column_config.TextColumn("Tiêu chí", width=240),
+        "lead": st.column_config.TextColumn("Cơ quan chủ trì", width=180, help="Theo kế hoạch của đơn vị; sửa được"),
+        "support": st.column_config.TextColumn("Cơ quan phối hợp", width=180, help="Theo kế hoạch của đơn vị; sửa được"),
+        "priority": st.column_config.TextColumn("Ưu tiên", width=84)})
+with st.expander("Vì sao từng tiêu chí được chọn (lý do, điểm có thể lấy lại, điểm để lên một hạng)"):
+    st.dataframe(pd.DataFrame({
+        "code": focus.criterion_code, "name": focus.criterion_name, "reasons": focus.reasons.map("; ".join),
+        "recoverable": focus.points_recoverable.map(fmt.num), "to_next": focus.points_to_next_rank.map(fmt.num),
+    }), hide_index=True, column_config={
+        "code": st.column_config.TextColumn("Mã", width=52), "name": st.column_config.TextColumn("Tiêu chí", width=240),
+        "reasons": st.column_config.TextColumn("Lý do", width=330),
+        "recoverable": st.column_config.TextColumn("Điểm có thể lấy lại", width=110),
+        "to_next": st.column_config.TextColumn("Điểm tổng để lên 1 hạng", width=120)})
 notices.source_line([notices.SCORES_SOURCE, queries.plan_source(entity)], focus.is_illustrative.any())
 if queries.plans_of(entity).empty:
     st.info(f"Cơ quan chủ trì, phối hợp: {queries.unassigned(entity)} — {queries.authority_of(entity)} chưa có kế hoạch nào trong hệ thống. "
@@ -67,7 +74,8 @@ chosen["support_units"] = [[u.strip() for u in t.split(";") if u.strip()] for t 
 st.markdown(f"Đã chọn **{len(chosen)}** tiêu chí.")
 if len(chosen):
     task_rows = task_rows_of(draft_rows(queries.cursor(), chosen, entity))
-    layout = task_layout(queries.authority_of(entity), year)
+    # the choice rests on the focus list: any illustrative row in it puts the notice on every page
+    layout = task_layout(queries.authority_of(entity), year, illustrative=bool(focus.is_illustrative.any()))
     left, right = st.columns(2)
     # built when clicked, not on every rerun of the page (e.g. at each tick in the editor)
     left.download_button("Tải bảng phân công nhiệm vụ (Excel)", lambda: task_table_xlsx(task_rows, **layout),

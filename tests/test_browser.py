@@ -42,7 +42,7 @@ def running_app(db: Path, secrets: Path | None = None):
     """`streamlit run app.py` on ``db`` at a free loopback port: yields its URL."""
     port = free_port()
     extra = ["--secrets.files", str(secrets)] if secrets else []
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "cli.serve", "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
                             cwd=ROOT, env={**os.environ, "CHISO_DB": str(db)},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -138,7 +138,8 @@ def test_change_entity_and_year(page):
     go(page, "Tổng quan")  # the choice carries across pages
     assert_no_error_on_screen(page)
     body = page.inner_text("body")
-    assert "Thanh Hóa (cấp tỉnh)" in body and "PCI 2024" in body
+    assert page.get_by_label("Đơn vị được đánh giá").first.input_value() == "Thanh Hóa (cấp tỉnh)"
+    assert "Thanh Hóa (cấp tỉnh) — điểm, thứ hạng" in body and "PCI 20" in body
     page.screenshot(path=str(ARTIFACTS / "tong-quan-thanh-hoa.png"), full_page=True)
     choose(page, "Đơn vị được đánh giá", "Huyện Vĩnh Lộc (cấp huyện, đến 2025)")
 
@@ -165,7 +166,7 @@ def test_sign_in_and_upload(page, server):
     bad = work / "sai.csv"
     bad.write_text("year,index,criterion,entity,points\n2024,PAR,,Huyện Không Có,80\n", encoding="utf-8")
     good = work / "dung.csv"
-    good.write_text("year,index,criterion,entity,points\n2024,PAR,,Huyện Vĩnh Lộc,88.88\n", encoding="utf-8")
+    good.write_text("year,index,criterion,entity,points\n2025,PAR,,Xã Vĩnh Lộc,88.88\n", encoding="utf-8")  # the home commune
     go(page, "Dữ liệu")
     page.get_by_label("Họ tên người nạp").fill("Nguyễn Văn Kiểm Thử")
     page.get_by_label("Mật khẩu").fill(PASSWORD)

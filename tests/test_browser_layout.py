@@ -46,6 +46,21 @@ def chosen(pg, label: str) -> str:
     return pg.get_by_label(label).first.input_value()
 
 
+def test_a_shared_link_reopens_the_same_selection(tab):
+    # the server's very first request: a link to a page must open the app (app.py's menu), not
+    # Streamlit's bare page of the pages/ folder (cli/serve.py)
+    tab.open("/chi_so_thanh_phan?entity=VN-38-399&index=SIPAS&year=2022")
+    nav = [a.inner_text().split("\n")[-1] for a in tab.locator('[data-testid="stSidebarNav"] a').all()]
+    assert nav == PAGES
+    assert chosen(tab, "Đơn vị được đánh giá") == "Huyện Hoằng Hóa (cấp huyện, đến 2025)"
+    assert chosen(tab, "Chỉ số") == "SIPAS" and chosen(tab, "Năm đánh giá") == "2022"
+    assert "năm 2022" in tab.inner_text("body")
+    tab.reload()
+    settle(tab)
+    assert chosen(tab, "Đơn vị được đánh giá") == "Huyện Hoằng Hóa (cấp huyện, đến 2025)"
+    assert "entity=VN-38-399" in tab.url and "year=2022" in tab.url
+
+
 def test_units_are_in_view_next_to_the_criterion_without_scrolling(tab):
     tab.open("/?entity=VN-38-393&year=2024")
     go(tab, "Trọng tâm năm tới")
@@ -72,17 +87,6 @@ def test_a_card_says_the_rank_fell_although_the_points_rose(tab):
     tab.screenshot(path=str(ARTIFACTS / "layout-tong-quan-the.png"))
 
 
-def test_a_shared_link_reopens_the_same_selection(tab):
-    tab.open("/chi_so_thanh_phan?entity=VN-38-399&index=SIPAS&year=2022")
-    assert chosen(tab, "Đơn vị được đánh giá") == "Huyện Hoằng Hóa (cấp huyện, đến 2025)"
-    assert chosen(tab, "Chỉ số") == "SIPAS" and chosen(tab, "Năm đánh giá") == "2022"
-    assert "năm 2022" in tab.inner_text("body")
-    tab.reload()
-    settle(tab)
-    assert chosen(tab, "Đơn vị được đánh giá") == "Huyện Hoằng Hóa (cấp huyện, đến 2025)"
-    assert "entity=VN-38-399" in tab.url and "year=2022" in tab.url
-
-
 def test_a_search_without_diacritics_finds_tay_do(tab):
     tab.open()
     tab.get_by_label("Tìm đơn vị").fill("tay do")
@@ -101,3 +105,16 @@ def test_every_page_at_1366(tab, name):
     for english in ("Choose an option", "No results", "Download as CSV"):
         assert english not in body
     tab.screenshot(path=str(ARTIFACTS / f"1366-{PAGES.index(name) + 1}-{name.replace(' ', '-')}.png"))
+
+
+def test_the_criteria_table_shows_both_unit_columns_in_view(tab):
+    tab.open("/chi_so_thanh_phan?entity=VN-38-393&index=SIPAS&year=2024")
+    tab.locator('[data-testid="stDataFrame"]').first.wait_for()
+    grids = tab.locator('[data-testid="stDataFrame"]').all()
+    tables = {g.locator('[role="columnheader"]').first.inner_text(): g for g in grids}
+    grid = tables["Mã"]  # «Các tiêu chí năm …»
+    headers = [h.inner_text() for h in grid.locator('[role="columnheader"]').all()]
+    assert headers[:5] == ["Mã", "Tiêu chí", "Điểm", "Cơ quan chủ trì", "Cơ quan phối hợp"]
+    # the pixel widths of those five columns (Streamlit's column_config) against the grid's visible width
+    visible = grid.locator(".dvn-scroller").first.evaluate("e => e.clientWidth")
+    assert 52 + 220 + 64 + 190 + 190 <= visible

@@ -63,10 +63,16 @@ def test_overview_cards_equal_the_metrics(con):
     at = run("pages/tong_quan.py")
     cards = overview.index_cards(con, "VN-38-393")
     assert [m.label for m in at.metric] == [f"{INDEX_LABEL[c]} {y}" for c, y in zip(cards.index_code, cards.year)]
-    assert [m.value for m in at.metric] == [f"{p:.2f}".replace(".", ",") for p in cards.points]
+    # the rank is the card's value, its change the delta (positive = better for the unit)
+    assert [m.value for m in at.metric] == [f"Hạng {int(r)}/{int(n)}" for r, n in zip(cards["rank"], cards.n_ranked)]
+    ddci = next(m for m in at.metric if m.label.startswith("DDCI"))
+    row = cards[cards.index_code == "DDCI"].iloc[0]
+    assert row.change_points > 0 and row.rank_change < 0  # points rose, rank fell: the card says the fall
+    assert ddci.delta == f"{int(row.rank_change)} hạng (từ {int(row.prev_rank)} xuống {int(row['rank'])})"
+    assert f"Điểm {row.points:.2f}".replace(".", ",") + " (+" in texts(at)
     assert any("SỐ LIỆU MINH HỌA" in w.value for w in at.warning)
     urgent = at.dataframe[0].value
-    assert list(urgent["Mã"]) == list(core.focus_list(con, "VN-38-393", 2024).criterion_code[:5])
+    assert list(urgent["criterion_code"]) == list(core.focus_list(con, "VN-38-393", 2024).criterion_code[:5])
 
 
 def test_overview_for_thanh_hoa_shows_real_papi_and_pci_without_the_notice(con):
@@ -76,7 +82,8 @@ def test_overview_for_thanh_hoa_shows_real_papi_and_pci_without_the_notice(con):
     assert [m.label for m in at.metric] == ["PAR INDEX 2021", "PAPI 2024", "PCI 2024"]  # PAR: press, finds_2026
     assert not at.warning  # nothing illustrative on screen
     # PAPI 2024: the press printed Hà Giang "30/63", so the group counts 63 (see the report on finds_2026)
-    assert "Hạng 13/63 (tự tính)" in texts(at) and "Hạng 21/63" in texts(at) and "Hạng 14/63" in texts(at)
+    assert [m.value for m in at.metric] == ["Hạng 14/63", "Hạng 13/63", "Hạng 21/63"]
+    assert "hạng tự tính" in texts(at)  # PAPI's rank is computed: the card says so
 
 
 def test_criteria_page_follows_index_and_year(con):
@@ -127,8 +134,12 @@ def test_unit_page_counts_what_the_unit_owes(con):
     at = run("pages/don_vi.py")
     at.selectbox[0].set_value("phong_tai_chinh_ke_hoach").run()
     assert not at.exception
-    duties = core.unit_status(con, "phong_tai_chinh_ke_hoach", "VN-38-393")
-    assert [m.value for m in at.metric][:2] == [str((duties.role == "lead").sum()), str((duties.role == "support").sum())]
+    from metrics import units_view
+
+    sections = units_view.duty_sections(units_view.unit_status(con, "phong_tai_chinh_ke_hoach", "VN-38-393"))
+    counts = sections.section.value_counts()  # each criterion once, in its strongest section
+    expected = [str(counts.get(k, 0)) for k in (units_view.LEAD, units_view.SUPPORT, units_view.GROUP)]
+    assert [m.value for m in at.metric][:3] == expected
 
 
 def test_compare_page_draws_a_map_only_for_provinces():

@@ -83,11 +83,12 @@ def pick_entity(where=st.sidebar) -> str:
         codes = [c for c in codes if province_of.get(c) == province]
         if current not in codes:
             current = codes[0]
-    if st.session_state.get("_w_entity") not in codes:
-        # the list changed under the widget (a search, another province, a link): say what is chosen
-        # through its state, which the browser shows; an index= would be ignored by a keyed widget
+    if "_w_entity" in st.session_state and st.session_state["_w_entity"] not in codes:
+        # the list changed under the widget (a search, another province): only a value set through
+        # its state reaches the browser, which would otherwise keep showing the old name
         st.session_state["_w_entity"] = current
-    choice = where.selectbox("Đơn vị được đánh giá", codes, placeholder=PLACEHOLDER,
+    # index=: the default of the widget a new page creates (its own id, a fresh state)
+    choice = where.selectbox("Đơn vị được đánh giá", codes, index=codes.index(current), placeholder=PLACEHOLDER,
                              format_func=lambda c: labels.get(c, c), key="_w_entity")
     _show("entity", choice)
     lin = lineage_of(choice)
