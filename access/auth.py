@@ -102,9 +102,18 @@ def account_for(name: str, password: str, auth: dict) -> str | None:
 
 
 class SignInThrottle:
-    """Slows down guessing: after ``free`` wrong passwords in a row, every next attempt must
-    wait twice as long as the one before (``base`` seconds, up to ``ceiling``), whichever
-    browser session it comes from. A right password resets it. One per app process."""
+    """Slows down guessing, per account and per client address.
+
+    Every attempt names its keys: (account, address) and (any account, address). After
+    ``free`` wrong passwords in a row on a key, the next attempt on it must wait twice as long
+    as the one before (``base`` seconds, up to ``ceiling``). A guesser therefore slows down only
+    himself: the real user, at another address, signs in as usual, and a guesser trying many
+    accounts from one address is slowed on all of them.
+
+    Race-free: ``attempt`` reserves the attempt under the lock and counts it as a failure before
+    the password is even checked, so parallel sessions cannot all slip through the same free
+    slot; ``succeeded`` then clears the keys. It lives in this module (one per server process),
+    not in a Streamlit cache that a client could clear."""
 
     def __init__(self, free: int = 3, base: float = 2.0, ceiling: float = 300.0, clock=None):
         import threading
@@ -112,26 +121,63 @@ class SignInThrottle:
 
         self.free, self.base, self.ceiling = free, base, ceiling
         self._clock = clock or time.monotonic
-        self._failures = 0
-        self._last = 0.0
+        self._failures: dict[tuple, int] = {}
+        self._last: dict[tuple, float] = {}
         self._lock = threading.Lock()
 
-    def wait_seconds(self) -> float:
-        """How long before the next attempt is even checked (0 = now)."""
-        with self._lock:
-            if self._failures < self.free:
-                return 0.0
-            delay = min(self.base * 2 ** (self._failures - self.free), self.ceiling)
-            return max(0.0, self._last + delay - self._clock())
+    @staticmethod
+    def keys(account: str, address: str | None) -> list[tuple]:
+        from domain.text import fold
 
-    def allowed(self) -> bool:
-        """Whether an attempt may be checked now."""
-        return self.wait_seconds() <= 0
+        where = address or "?"
+        return [(" ".join(fold(account).split()), where), ("*", where)]
 
-    def record(self, ok: bool) -> None:
+    def _wait(self, key: tuple) -> float:
+        failures = self._failures.get(key, 0)
+        if failures < self.free:
+            return 0.0
+        delay = min(self.base * 2 ** (failures - self.free), self.ceiling)
+        return max(0.0, self._last.get(key, 0.0) + delay - self._clock())
+
+    def wait_seconds(self, keys: list[tuple]) -> float:
+        """How long before an attempt on these keys is even checked (0 = now)."""
         with self._lock:
-            if ok:
-                self._failures = 0
-            else:
-                self._failures += 1
-                self._last = self._clock()
+            return max((self._wait(k) for k in keys), default=0.0)
+
+    def attempt(self, keys: list[tuple]) -> bool:
+        """Reserve an attempt: False (nothing recorded) while any key must still wait; else the
+        attempt is counted as a failure until ``succeeded`` says otherwise."""
+        with self._lock:
+            if any(self._wait(k) > 0 for k in keys):
+                return False
+            now = self._clock()
+            for k in keys:
+                self._failures[k] = self._failures.get(k, 0) + 1
+                self._last[k] = now
+            return True
+
+    def succeeded(self, keys: list[tuple]) -> None:
+        with self._lock:
+            for k in keys:
+                self._failures.pop(k, None)
+                self._last.pop(k, None)
+
+
+THROTTLE = SignInThrottle()  # the server process's one throttle
+
+
+def fingerprint(address: str | None, user_agent: str | None, browser_token: str | None) -> str:
+    """What a signed-in state is bound to: the browser's own cookie (Streamlit's XSRF cookie,
+    never sent to another site), its address and its user agent. A connection that presents
+    another session's id but not that browser's cookie does not resume it signed in."""
+    text = "\x1f".join(v or "" for v in (address, user_agent, browser_token))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def session_may_write(state, now: float) -> bool:
+    """Whether a Streamlit session (its session state, any mapping-like object) is signed in
+    and not idle for longer than IDLE_MINUTES: the upload endpoint keeps files only for those."""
+    try:
+        return bool(state["signed_in"]) and now - float(state["active_at"]) <= IDLE_MINUTES * 60
+    except (KeyError, TypeError, ValueError):
+        return False

@@ -1,12 +1,9 @@
 """Dữ liệu — what is loaded, the import log, templates, and (after signing in) uploading a
 file through the same validation as the command line."""
-import math
-import time
 
 import pandas as pd
 import streamlit as st
 
-from access.auth import IDLE_MINUTES, account_for
 from store.audit import ACTION_VI
 from store.history import undo
 from loaders.guard import current
@@ -62,32 +59,22 @@ st.caption("Tên xã, phường theo danh mục của Cục Thống kê (Công v
 
 st.subheader("Nạp tệp kết quả, hoàn tác")
 auth = admin.auth_settings()
-if st.session_state.get("signed_in") and time.time() - st.session_state.get("active_at", 0) > IDLE_MINUTES * 60:
-    st.session_state.pop("signed_in", None)  # an unattended browser does not stay able to write
-    st.info(f"Phiên đăng nhập đã hết hạn sau {IDLE_MINUTES} phút không dùng; hãy đăng nhập lại.")
-st.session_state["active_at"] = time.time()
+account = admin.signed_in_user()  # None also for a session id replayed from another browser, or idle too long
 if not auth.get("users") and not auth.get("password_hash"):
     st.info("Chưa đặt mật khẩu cho việc nạp dữ liệu, nên trang này chưa nhận tệp nào. Người quản trị chạy lệnh "
             "`.venv/bin/python -m loaders set-password --user \"Họ tên\"` trong thư mục dự án (mật khẩu chỉ được lưu dạng băm vào "
             "`.streamlit/secrets.toml`), rồi khởi động lại ứng dụng. Có thể nạp bằng dòng lệnh: "
             "`python -m loaders import TỆP`.")
-elif not st.session_state.get("signed_in"):
+elif not account:
     with st.form("sign_in"):
         who = st.text_input("Tài khoản (họ tên)" if auth.get("users") else "Họ tên người nạp")
         password = st.text_input("Mật khẩu", type="password")
         ok = st.form_submit_button("Đăng nhập")
     if ok:
-        throttle = admin.sign_in_throttle()
-        if not throttle.allowed():  # too soon after repeated wrong passwords: not even checked
-            st.error(f"Đã nhập sai mật khẩu nhiều lần. Hãy chờ {math.ceil(throttle.wait_seconds())} giây rồi thử lại.")
-        elif account := account_for(who, password, auth):
-            throttle.record(True)
-            st.session_state.update(signed_in=True, user=account)
+        signed, message = admin.sign_in(who, password, auth)
+        if signed:
             st.rerun()
-        else:
-            throttle.record(False)
-            time.sleep(1)  # each wrong guess costs time; repeated ones cost more (see the throttle)
-            st.error("Sai tài khoản hoặc mật khẩu." if auth.get("users") else "Sai mật khẩu hoặc chưa nhập họ tên.")
+        st.error(message)
 else:
     user = f"web: {st.session_state.get('user')}"
     rows = f"{limits.max_rows:,}".replace(",", ".")
@@ -149,7 +136,7 @@ else:
                                                      f"(tệp «{fmt.plain(result.undone['file'])}»). Mọi trang đã dùng số liệu trước đó.")
                     st.rerun()
     if st.button("Đăng xuất"):
-        st.session_state.pop("signed_in", None)
+        admin.sign_out()
         st.rerun()
 
 st.subheader("Nhật ký nạp dữ liệu")

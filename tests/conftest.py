@@ -100,6 +100,18 @@ def sign_in(at, user: str) -> None:
     """Mark an AppTest session as signed in just now (as the sign-in form would)."""
     import time
 
+    from access.auth import fingerprint
+
     at.session_state["signed_in"] = True
     at.session_state["user"] = user
     at.session_state["active_at"] = time.time()
+    at.session_state["bound_to"] = fingerprint(None, None, None)  # AppTest has no request to bind to
+
+
+@pytest.fixture(autouse=True)
+def fresh_sign_in_throttle(monkeypatch):
+    """Each test starts with no wrong passwords on record: the throttle is one per process
+    (access.auth.THROTTLE), and AppTest sessions all come from the same (no) address."""
+    from access import auth
+
+    monkeypatch.setattr(auth, "THROTTLE", auth.SignInThrottle())

@@ -193,21 +193,21 @@ def test_passwords_are_salted_hashes_and_guessing_slows_down():
     assert a != b and "mat-khau-dai" not in a and verify_password("mat-khau-dai", a) and not verify_password("sai", a)
     now = [1000.0]
     t = SignInThrottle(free=3, base=2, ceiling=60, clock=lambda: now[0])
+    keys = t.keys("Nguyễn Văn A", "10.0.0.9")
     for _ in range(3):
-        assert t.allowed()
-        t.record(False)
-    assert not t.allowed() and 1.9 < t.wait_seconds() <= 2
+        assert t.attempt(keys)  # each attempt counts as wrong until it succeeds
+    assert not t.attempt(keys) and 1.9 < t.wait_seconds(keys) <= 2
     now[0] += 2
-    assert t.allowed()
-    t.record(False)
-    assert 3.9 < t.wait_seconds() <= 4  # doubles
+    assert t.attempt(keys)
+    assert 3.9 < t.wait_seconds(keys) <= 4  # doubles
     for _ in range(10):
         now[0] += 100
-        t.record(False)
-    assert t.wait_seconds() <= 60  # capped
+        t.attempt(keys)
+    assert t.wait_seconds(keys) <= 60  # capped
     now[0] += 60
-    t.record(True)
-    assert t.allowed() and t.wait_seconds() == 0
+    assert t.attempt(keys)
+    t.succeeded(keys)
+    assert t.wait_seconds(keys) == 0
 
 
 def test_accounts_name_the_person_and_replace_the_shared_password(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics import catalog
+from access.auth import IDLE_MINUTES
 from ui.fmt import plain
 from ui.queries import cursor, database
 
@@ -27,12 +28,65 @@ def auth_settings() -> dict:
         return {}
 
 
-@st.cache_resource
-def sign_in_throttle():
-    """One for the whole app process: wrong passwords slow down every session, not just one."""
-    from access.auth import SignInThrottle
+def _client() -> tuple[str | None, str | None, str | None]:
+    """(address, user agent, the browser's XSRF cookie) of the connection running this script."""
+    def text(read):
+        try:
+            value = read()
+        except Exception:  # noqa: BLE001 - no request behind this run (AppTest): nothing to bind to
+            return None
+        return value if isinstance(value, str) else None
 
-    return SignInThrottle()
+    ctx = st.context
+    return (text(lambda: ctx.ip_address), text(lambda: ctx.headers.get("User-Agent")),
+            text(lambda: ctx.cookies.get("_streamlit_xsrf")))
+
+
+def sign_in(who: str, password: str, auth: dict) -> tuple[bool, str]:
+    """Check a sign-in through the process-wide throttle; (ok, message). On success the session
+    is signed in and bound to this browser (fingerprint of its cookie, address and agent)."""
+    import math
+    import time
+
+    from access.auth import THROTTLE, account_for, fingerprint
+
+    address = _client()[0]
+    keys = THROTTLE.keys(who, address)
+    if not THROTTLE.attempt(keys):  # too soon after wrong passwords from here: not even checked
+        return False, (f"Đã nhập sai mật khẩu nhiều lần. Hãy chờ {math.ceil(THROTTLE.wait_seconds(keys))} giây "
+                       "rồi thử lại.")
+    account = account_for(who, password, auth)
+    if not account:
+        time.sleep(1)  # each wrong guess costs time; repeated ones cost more (the throttle)
+        return False, ("Sai tài khoản hoặc mật khẩu." if auth.get("users") else "Sai mật khẩu hoặc chưa nhập họ tên.")
+    THROTTLE.succeeded(keys)
+    st.session_state.update(signed_in=True, user=account, bound_to=fingerprint(*_client()), active_at=time.time())
+    return True, ""
+
+
+def signed_in_user() -> str | None:
+    """The account of this session, or None. A session signed in from another browser (its id
+    replayed), or idle for longer than IDLE_MINUTES, is signed out here."""
+    import time
+
+    from access.auth import fingerprint, session_may_write
+
+    if not st.session_state.get("signed_in"):
+        return None
+    if st.session_state.get("bound_to") != fingerprint(*_client()):
+        sign_out()
+        return None
+    if not session_may_write(st.session_state, time.time()):
+        sign_out()
+        st.info(f"Phiên đăng nhập đã hết hạn sau {IDLE_MINUTES} phút không dùng; hãy đăng nhập lại.")
+        return None
+    st.session_state["active_at"] = time.time()
+    return st.session_state.get("user")
+
+
+def sign_out() -> None:
+    for key in ("signed_in", "user", "bound_to"):
+        st.session_state.pop(key, None)
 
 
 def last_write():
