@@ -90,12 +90,21 @@ def page(server):
         browser.close()
 
 
-def settle(pg) -> None:
-    """Wait until Streamlit has finished running the script."""
-    time.sleep(0.4)
-    pg.wait_for_selector('[data-testid="stStatusWidget"]', state="hidden", timeout=60000)
+def settle(pg, timeout: float = 90) -> None:
+    """Wait until Streamlit has finished running the script: no running indicator, spinner or
+    placeholder for about a second in a row (a loaded machine starts a run late, so one look
+    right after an action can see the page before the run began)."""
+    deadline = time.time() + timeout
+    quiet = 0
+    while quiet < 4:
+        if time.time() > deadline:
+            raise AssertionError("the page did not finish running in time")
+        busy = (pg.locator('[data-testid="stStatusWidget"]').is_visible()
+                or pg.locator('[data-testid="stSpinner"]').count() > 0
+                or pg.locator('[data-testid="stSkeleton"]').count() > 0)
+        quiet = 0 if busy else quiet + 1
+        time.sleep(0.25)
     pg.wait_for_selector('[data-testid="stMain"]', timeout=60000)
-    time.sleep(0.8)
 
 
 def assert_no_error_on_screen(pg) -> None:
@@ -107,6 +116,12 @@ def go(pg, name: str) -> None:
     pg.get_by_role("link", name=name).click()
     settle(pg)
     pg.get_by_role("heading", level=1).first.wait_for(timeout=30000)
+
+
+def attach(pg, path) -> None:
+    """Put a file in the uploader and wait until the browser has sent it (its name is listed)."""
+    pg.locator('input[type="file"]').set_input_files(str(path))
+    pg.locator('[data-testid="stFileUploader"]').get_by_text(Path(path).name).first.wait_for(timeout=60000)
 
 
 def choose(pg, label: str, option: str) -> None:
@@ -174,7 +189,7 @@ def test_sign_in_and_upload(page, server):
     settle(page)
     assert "Đã đăng nhập: Nguyễn Văn Kiểm Thử" in page.inner_text("body")
 
-    page.locator('input[type="file"]').set_input_files(str(bad))
+    attach(page, bad)
     page.get_by_role("button", name="Kiểm tra và nạp").click()
     settle(page)
     body = page.inner_text("body")
@@ -182,13 +197,14 @@ def test_sign_in_and_upload(page, server):
     assert_no_error_on_screen(page)
     page.screenshot(path=str(ARTIFACTS / "du-lieu-tep-sai.png"), full_page=True)
 
-    page.locator('input[type="file"]').set_input_files(str(good))
+    attach(page, good)
     page.get_by_role("button", name="Kiểm tra và nạp").click()
     settle(page)
     assert "Đã nạp 1 dòng từ «dung.csv»" in page.inner_text("body")
     page.screenshot(path=str(ARTIFACTS / "du-lieu-tep-dung.png"), full_page=True)
 
     go(page, "Tổng quan")  # the new figure shows without restarting the server
+    choose(page, "Đơn vị được đánh giá", "Xã Vĩnh Lộc (cấp xã, từ 2025)")
     assert "88,88" in page.inner_text("body")
     assert_no_error_on_screen(page)
 
@@ -201,7 +217,7 @@ def test_refuse_a_zip_bomb_then_undo_the_last_import(page, server):
     bomb = work / "bom.xlsx"
     bomb.write_bytes(zip_bomb(300)(work))
     go(page, "Dữ liệu")
-    page.locator('input[type="file"]').set_input_files(str(bomb))
+    attach(page, bomb)
     page.get_by_text("bom.xlsx").first.wait_for()  # uploaded to the server before the form is sent
     page.get_by_role("button", name="Kiểm tra và nạp").click()
     settle(page)
