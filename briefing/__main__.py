@@ -10,20 +10,15 @@ dashboard shows. Exit 2 on a name, criterion or file type that is not recognised
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from exports.briefing import gather, task_layout, task_rows
-from cli.common import Clock, Parser, emit_json, fail, format_parent, parse, refuse, run
+from cli.common import Clock, Parser, emit_json, fail, format_parent, parse, progress as _progress, refuse, run, say
 from domain.problems import InputError
 from store.db import ReadOnlyDatabase
 from domain.entities import EntityRegistry, authority
 
 TASK_FORMATS = (".xlsx", ".docx", ".csv")
-
-
-def _progress(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             emit_json({"out": str(out), "kind": args.command, **fields, "bytes": out.stat().st_size,
                        "seconds": clock.seconds()})
         else:
-            print(text)
+            say(text)
 
     want = {"deck": (".pptx",), "tasks": TASK_FORMATS, "report": (".html", ".htm")}[args.command]
     if out.suffix.lower() not in want:

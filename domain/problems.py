@@ -50,3 +50,22 @@ class ValidationFailed(Exception):
 class InputError(Exception):
     """Something a person typed or chose names nothing (an entity, a unit, a criterion):
     the message says what; a command line exits 2."""
+
+
+class OutOfSpace(Exception):
+    """Not enough free disk space for a write (a copy of the database, a backup); nothing was
+    changed and nothing was left behind. The message says how much is free, how much is
+    needed and what to do. Not a ValidationFailed: the file being imported is not at fault."""
+
+    def __init__(self, folder: object, free: int | None = None, need: int | None = None):
+        self.folder, self.free, self.need = folder, free, need
+        super().__init__(self.message_for(folder, free, need))
+
+    @staticmethod
+    def message_for(folder: object, free: int | None = None, need: int | None = None) -> str:
+        mb = lambda n: f"{n / (1 << 20):,.0f}".replace(",", ".") + " MB"  # noqa: E731
+        said = (f"Ổ đĩa chứa {folder} còn {mb(free)}, cần khoảng {mb(need)}" if free is not None and need is not None
+                else f"Ổ đĩa chứa {folder} đã đầy" if folder else "Ổ đĩa đã đầy")
+        return (f"{said}: giải phóng chỗ trống (ví dụ xóa bớt các bản lưu cũ trong thư mục snapshots bên cạnh "
+                "cơ sở dữ liệu) hoặc chuyển thư mục dữ liệu sang ổ khác (--db hoặc biến CHISO_DB), rồi chạy lại. "
+                "Cơ sở dữ liệu không thay đổi.")

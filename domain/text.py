@@ -100,3 +100,25 @@ def vn_number(value: float | int | None) -> str:
     if value is None:
         return "—"
     return f"{value:g}".replace(".", ",")
+
+
+# Characters that act on a terminal instead of showing (so a file name can rewrite the screen):
+# C0 controls but newline and tab (escape sequences, carriage return, backspace), DEL, the C1
+# controls (some terminals read U+009B as an escape), and the bidirectional marks and overrides
+# that reorder what is shown.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object) -> str:
+    """``text`` safe to print on a terminal: control characters removed, newlines and tabs kept.
+
+    >>> printable("a\\x1b[31mđỏ\\rb.csv")
+    'a[31mđỏb.csv'
+    """
+    return _UNPRINTABLE.sub("", str(text))
+
+
+def escape_unprintable(text: str) -> str:
+    """``text`` with the characters ``printable`` removes written as ``\\uXXXX`` instead: for
+    JSON (whose own escaping already covers U+0000–U+001F), so that the value stays exact."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

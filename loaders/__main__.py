@@ -1,8 +1,10 @@
 """Command line: python -m loaders {build,import,import-plan,check,template,illustrative,
 set-password,undo,backup,restore}.
 
-Exit codes: 0 success; 2 invalid input (every problem listed, database unchanged);
-1 internal error.
+Exit codes: 0 success; 2 invalid input (every problem listed, database unchanged), or
+another fault the person can fix and the message names (a folder given as the file, a full
+disk: how much is free and needed); 1 internal error; 130 interrupted (cli/common.py).
+Everything printed has its control characters removed (cli/common.say).
 
 ``--format json`` (build, import, import-plan, check, undo, backup, restore, template,
 illustrative): the Vietnamese lines are replaced by one JSON object on stdout at the end,
@@ -19,11 +21,7 @@ from domain.vocabulary import DATA_DIR, INDEX_CODES
 from store.audit import ACTION_VI
 from store import build as store_build, history, importing
 from store import db
-from cli.common import Clock, Parser, emit_json, fail, format_parent, parse, run
-
-
-def _progress(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+from cli.common import Clock, Parser, emit_json, fail, format_parent, parse, progress as _progress, run, say
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         if as_json:
             emit_json({**fields, "seconds": clock.seconds()})
         else:
-            print(text)
+            say(text)
 
     try:
         if args.command == "build":
@@ -112,10 +110,17 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "undo":
             r = history.undo(args.db and Path(args.db))
             u = r.undone
-            done(f"Đã hoàn tác lần {ACTION_VI.get(u['action'], u['action'])} #{u['import_id']} (tệp {u['file']}, {u['user_name']}, "
-                 f"{u['imported_at']:%d/%m/%Y %H:%M}). Trạng thái vừa bỏ vẫn được giữ ở {r.kept}.",
-                 action=u["action"], action_vi=ACTION_VI.get(u["action"], u["action"]), file=u["file"],
-                 import_id=u["import_id"], user=u["user_name"], imported_at=u["imported_at"], kept=str(r.kept))
+            if r.corrupt is not None:
+                text = (f"Tệp cơ sở dữ liệu không đọc được (hỏng) nên đã được để riêng thành {r.corrupt}; cơ sở dữ "
+                        "liệu trở về trạng thái đã lưu trước lần ghi gần nhất.")
+            elif u["import_id"] is None:
+                text = "Không có tệp cơ sở dữ liệu: đã đưa về trạng thái đã lưu trước lần ghi gần nhất."
+            else:
+                text = (f"Đã hoàn tác lần {ACTION_VI.get(u['action'], u['action'])} #{u['import_id']} (tệp {u['file']}, "
+                        f"{u['user_name']}, {u['imported_at']:%d/%m/%Y %H:%M}). Trạng thái vừa bỏ vẫn được giữ ở {r.kept}.")
+            done(text, action=u["action"], action_vi=ACTION_VI.get(u["action"], u["action"]), file=u["file"],
+                 import_id=u["import_id"], user=u["user_name"], imported_at=u["imported_at"], kept=r.kept and str(r.kept),
+                 corrupt=str(r.corrupt) if r.corrupt else None)
         elif args.command == "backup":
             out = history.backup(Path(args.out), args.db and Path(args.db))
             done(f"Đã sao lưu vào {out}. Khôi phục: «python -m loaders restore {out}».", out=str(out))
@@ -141,7 +146,7 @@ def _set_password(out: Path, user: str | None, remove: bool) -> int:
 
     if remove:
         if not user or user not in (read_auth(out).get("users") or {}):
-            print(f"Không có tài khoản «{user}» trong {out}; không thay đổi gì.", file=sys.stderr)
+            say(f"Không có tài khoản «{user}» trong {out}; không thay đổi gì.", err=True)
             return 2
         stored = None
     else:
@@ -150,10 +155,10 @@ def _set_password(out: Path, user: str | None, remove: bool) -> int:
         else:  # piped in, e.g. from a deployment script: one line, read once
             first = second = sys.stdin.readline().rstrip("\n")
         if first != second:
-            print("Hai lần nhập không khớp; mật khẩu chưa được đặt.", file=sys.stderr)
+            say("Hai lần nhập không khớp; mật khẩu chưa được đặt.", err=True)
             return 2
         if len(first) < 8:
-            print("Mật khẩu cần ít nhất 8 ký tự; chưa được đặt.", file=sys.stderr)
+            say("Mật khẩu cần ít nhất 8 ký tự; chưa được đặt.", err=True)
             return 2
         stored = hash_password(first)
     text = update_secrets(out, user=user, stored_hash=stored)
@@ -164,7 +169,7 @@ def _set_password(out: Path, user: str | None, remove: bool) -> int:
     os.replace(tmp, out)
     who = f"tài khoản «{user}»" if user else "mật khẩu dùng chung"
     done = "Đã xóa" if remove else "Đã lưu mã băm (không lưu mật khẩu gốc) cho"
-    print(f"{done} {who} trong {out}. Khởi động lại ứng dụng để áp dụng.")
+    say(f"{done} {who} trong {out}. Khởi động lại ứng dụng để áp dụng.")
     return 0
 
 

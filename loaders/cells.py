@@ -6,6 +6,7 @@ that problems can point at the right line.
 """
 from __future__ import annotations
 
+import re
 import warnings
 import zipfile
 from pathlib import Path
@@ -14,13 +15,70 @@ from domain.problems import Problem, ValidationFailed
 from loaders.guard import check_shape, current, not_xlsx
 
 
-def decode_bytes(raw: bytes) -> str:
+def decode_bytes(raw: bytes, name: str | None = None) -> str:
+    """The text of a CSV file: UTF-16 (by its byte-order mark), else UTF-8, else Windows-1258.
+
+    A file that is not wholly UTF-8 is Windows-1258 only if no line of it holds UTF-8: a file
+    whose lines were written in both (pasted together from two sources, or a UTF-8 name typed
+    into a Windows-1258 file) would read as «Tá»\u2018t» instead of «Tốt», so it is refused
+    (ValidationFailed naming the first line in the other encoding). Bytes that are no
+    Windows-1258 either raise UnicodeDecodeError."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return raw.decode("cp1258", errors="strict")
+        pass
+    mixed = mixed_encoding(raw)
+    if mixed is not None:
+        raise ValidationFailed([Problem(name or "tệp", mixed[1], None, mixed[0])])
+    return raw.decode("cp1258", errors="strict")
+
+
+# UTF-8 sequences of Vietnamese letters: Latin-1 and Latin Extended-A/B (à, ă, đ, ơ, ư…, and the
+# no-break space), combining tone marks (decomposed text), and the Latin Extended Additional
+# block (ố, ệ…). Read as Windows-1258 they become «Ã», «Ä‘», «á»\u2018»; in real Windows-1258
+# text such a pair (a capital or tone-mark byte followed by a symbol in 0x80–0xBF) hardly occurs.
+_UTF8_LETTER = re.compile(rb"[\xc2-\xc6][\x80-\xbf]|\xcc[\x80-\xa3]|\xe1[\xb8-\xbb][\x80-\xbf]")
+_FIX = "hãy mở tệp bằng Excel (hoặc Notepad) và lưu lại cả tệp một bảng mã, tốt nhất là «CSV UTF-8»"
+
+
+def mixed_encoding(raw: bytes) -> tuple[int, str] | None:
+    """(line number, Vietnamese message) of the first line whose encoding differs from the
+    lines before it (UTF-8 against a single-byte encoding such as Windows-1258), or of a line
+    that mixes both; None when the file is consistently one or the other."""
+    main = None
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            kind = "utf-8"
+        except UnicodeDecodeError:
+            if _UTF8_LETTER.search(line):
+                return number, ("dòng này lẫn chữ viết bằng UTF-8 với chữ viết bằng bảng mã khác (Windows-1258): "
+                                f"đọc ra sẽ thành chữ lỗi như «Tá»\u2018t» thay vì «Tốt»; {_FIX}")
+            kind = "single"
+        if main is None:
+            main = kind
+        elif kind != main:
+            if kind == "single":
+                return number, ("dòng này không viết bằng UTF-8 như các dòng trước (có vẻ là Windows-1258): tệp lẫn "
+                                f"hai bảng mã, đọc ra sẽ thành chữ lỗi; {_FIX}")
+            return number, ("dòng này viết bằng UTF-8, còn các dòng trước bằng Windows-1258: tệp lẫn hai bảng mã, "
+                            f"đọc ra sẽ thành chữ lỗi như «Tá»\u2018t» thay vì «Tốt»; {_FIX}")
+    return None
+
+
+def first_non_utf8_line(raw: bytes) -> int | None:
+    """The number of the first line that is not UTF-8, for a file that must be UTF-8."""
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
 
 
 def unreadable(name: str, exc: Exception) -> ValidationFailed:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import stat
 import tomllib
 import zipfile
 from dataclasses import dataclass, fields, replace
@@ -33,6 +34,11 @@ class Limits:
     max_rows: int = 2_000_000
     max_columns: int = 200
     snapshots_kept: int = 10
+    snapshot_budget_mb: float = 256
+
+    @property
+    def snapshot_budget_bytes(self) -> int:
+        return int(self.snapshot_budget_mb * MB)
 
     @property
     def upload_bytes(self) -> int:
@@ -74,10 +80,35 @@ def check_upload(name: str, size: int, limits: Limits | None = None) -> None:
                             "(config/limits.toml, max_upload_mb); hãy chia nhỏ tệp hoặc nạp bằng dòng lệnh")
 
 
+def require_file(path: Path, name: str) -> os.stat_result:
+    """Refuse ``path`` unless it is a regular file this process may read (a folder, a named
+    pipe, a device or a socket given as the file is the person's slip, never an internal
+    error), looking at it without opening it: opening a pipe would wait forever and a device
+    such as /dev/zero never ends. Symbolic links are followed."""
+    try:
+        st = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        raise _refuse(name, "không tìm thấy tệp") from None
+    except PermissionError:
+        raise _refuse(name, "không có quyền đọc tệp (hoặc thư mục chứa nó)") from None
+    except OSError as exc:
+        raise _refuse(name, f"không đọc được tệp ({exc.strerror or exc.__class__.__name__})") from None
+    mode = st.st_mode
+    if stat.S_ISDIR(mode):
+        raise _refuse(name, "đây là một thư mục, không phải tệp: ghi đường dẫn tới chính tệp cần nạp")
+    if not stat.S_ISREG(mode):
+        what = ("một ống dẫn (FIFO)" if stat.S_ISFIFO(mode) else "một thiết bị" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "một socket" if stat.S_ISSOCK(mode) else "một đối tượng đặc biệt")
+        raise _refuse(name, f"đây là {what}, không phải một tệp thông thường: không đọc")
+    if not os.access(path, os.R_OK):
+        raise _refuse(name, "không có quyền đọc tệp")
+    return st
+
+
 def check_file(path: Path, name: str, limits: Limits | None = None) -> None:
     """Refuse ``path`` if it is over a limit, reading as little of it as possible."""
     limits = limits or current()
-    size = path.stat().st_size
+    size = require_file(path, name).st_size
     suffix = path.suffix.lower()
     with open(path, "rb") as fh:
         head = fh.read(8)
@@ -117,13 +148,46 @@ def _check_parquet(path: Path, name: str, limits: Limits) -> None:
     import pyarrow.parquet as pq
 
     try:
-        meta = pq.ParquetFile(path).metadata
+        pf = pq.ParquetFile(path)
+        meta, schema = pf.metadata, pf.schema_arrow
     except Exception:  # noqa: BLE001 - a broken file can fail in any way
         raise _refuse(name, "không đọc được tệp Parquet (tệp hỏng hoặc không phải Parquet)") from None
+    check_parquet_types(schema, name)
     inflated = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     if inflated > limits.uncompressed_bytes:
         raise _refuse(name, f"dữ liệu giải nén {_mb(inflated)}, vượt giới hạn {_mb(limits.uncompressed_bytes)} (max_uncompressed_mb)")
     check_shape(name, None, meta.num_rows + 1, meta.num_columns, limits)
+
+
+def _scalar_type(t) -> bool:
+    """Whether an Arrow type holds one plain value per cell: text, a number, a truth value,
+    a date or time (refused later with its row where a number is expected), or nothing."""
+    import pyarrow.types as pt
+
+    if pt.is_dictionary(t):
+        return _scalar_type(t.value_type)
+    return (pt.is_string(t) or pt.is_large_string(t) or pt.is_integer(t) or pt.is_floating(t) or pt.is_decimal(t)
+            or pt.is_boolean(t) or pt.is_null(t) or pt.is_temporal(t))
+
+
+def check_parquet_types(schema, name: str) -> None:
+    """Refuse a Parquet file with a column of lists, structures, maps or raw bytes: a cell of
+    a score table holds one value, and such a column is no table an office fills in."""
+    import pyarrow.types as pt
+
+    problems = []
+    for field in schema:
+        t = field.type
+        if _scalar_type(t):
+            continue
+        what = ("danh sách" if pt.is_list(t) or pt.is_large_list(t) or pt.is_fixed_size_list(t)
+                else "cấu trúc lồng nhau" if pt.is_struct(t) else "bảng ánh xạ (map)" if pt.is_map(t)
+                else "dữ liệu nhị phân" if pt.is_binary(t) or pt.is_large_binary(t) or pt.is_fixed_size_binary(t)
+                else f"kiểu {t}")
+        problems.append(Problem(name, f"cột chứa {what} thay vì một giá trị mỗi ô (chữ hoặc số): lưu lại bảng với "
+                                      "mỗi ô một giá trị", None, None, str(field.name)))
+    if problems:
+        raise ValidationFailed(problems)
 
 
 def _check_text(path: Path, name: str, limits: Limits) -> None:

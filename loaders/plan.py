@@ -399,8 +399,14 @@ def parse_plan_markdown(path: str | Path, appendices: dict[int, str] | None = No
     source = str(path)
     try:
         lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise ValidationFailed([Problem(source, f"không đọc được tệp: {e}")]) from None
+    except UnicodeDecodeError:
+        from loaders.cells import first_non_utf8_line
+
+        raise ValidationFailed([Problem(source, "tệp kế hoạch phải viết bằng bảng mã UTF-8 mà dòng này thì không "
+                                                "(có vẻ là Windows-1258): mở tệp và lưu lại dạng UTF-8", None,
+                                        first_non_utf8_line(path.read_bytes()))]) from None
+    except OSError as e:
+        raise ValidationFailed([Problem(source, f"không đọc được tệp ({e.strerror or e.__class__.__name__})")]) from None
     problems: list[Problem] = []
     tasks = _parse_tasks(lines, source, problems)
 

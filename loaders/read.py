@@ -62,9 +62,7 @@ def read_scores(path: Path, ctx: Context, *, reader: str = "auto", index_code: s
                 source_name: str | None = None) -> pd.DataFrame:
     """Staged score rows from one file, or ValidationFailed listing every problem."""
     name = source_name or path.name
-    if not path.exists():
-        raise ValidationFailed([Problem(name, "không tìm thấy tệp")])
-    if path.stat().st_size == 0:
+    if guard.require_file(path, name).st_size == 0:  # a folder, a pipe or a device is refused unopened
         raise ValidationFailed([Problem(name, "tệp rỗng (0 byte)")])
     if path.suffix.lower() in (".xls", ".xlsx"):
         with open(path, "rb") as fh:

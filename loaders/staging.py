@@ -15,6 +15,11 @@ from domain.frameworks import Frameworks
 from domain.problems import Problem
 from domain.text import vn_number
 
+# The database stores year, rank and n_ranked as INTEGER (32 bits): a larger number is a typing
+# slip in the file, refused here with its place, never a conversion error at insert time.
+INT_MAX = 2**31 - 1
+INT_RANGE = f"1 đến {INT_MAX:,}".replace(",", ".")
+
 STAGED_COLUMNS = [
     "year",             # assessment year (năm đánh giá), int
     "index_code",       # PAR, SIPAS, PAPI, DDCI, PCI
@@ -53,11 +58,11 @@ def check_rows(df: pd.DataFrame, fw: Frameworks, file: str, column_of: dict[str,
     Vectorised: a national file has about a million rows, and only the rows that break a
     rule become Problem objects (in file order, each row's problems in a fixed order)."""
     col = {"year": "year", "criterion_code": "criterion", "points": "points",
-           "max_points": "max_points", "rank": "rank", **(column_of or {})}
+           "max_points": "max_points", "rank": "rank", "n_ranked": "n_ranked", **(column_of or {})}
     if df.empty:
         return []
     num = lambda c: pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float)  # noqa: E731
-    points, max_given, rank = num("points"), num("max_points"), num("rank")
+    points, max_given, rank, n_ranked, year = num("points"), num("max_points"), num("rank"), num("n_ranked"), num("year")
     keys = list(zip(df.framework, df.criterion_code))
     no_fw = df.framework.isna().to_numpy()
     known = np.array([k in fw._max for k in keys])
@@ -69,7 +74,9 @@ def check_rows(df: pd.DataFrame, fw: Frameworks, file: str, column_of: dict[str,
         bad_max = usable & ~np.isnan(max_given) & ((max_given <= 0) | (~np.isnan(fw_max) & (max_given > fw_max + 1e-9)))
         negative = usable & (points < 0)
         over = usable & ~negative & ~np.isnan(mx) & (points > mx + 1e-9)
-        bad_rank = usable & ~np.isnan(rank) & ((rank < 1) | (rank != np.floor(rank)))
+        bad_rank = usable & ~np.isnan(rank) & ((rank < 1) | (rank > INT_MAX) | (rank != np.floor(rank)))
+        bad_n = usable & ~np.isnan(n_ranked) & ((n_ranked < 1) | (n_ranked > INT_MAX) | (n_ranked != np.floor(n_ranked)))
+        bad_year = ~np.isnan(year) & ((year < 1) | (year > INT_MAX))
     problems: list[tuple[int, int, Problem]] = []
     rows = df.reset_index(drop=True)
 
@@ -79,7 +86,8 @@ def check_rows(df: pd.DataFrame, fw: Frameworks, file: str, column_of: dict[str,
             problems.append((i, order, Problem(file=file, sheet=r.source_sheet, row=r.source_row, column=column,
                                                message=message(i, r))))
 
-    add(no_fw, 0, col["year"], lambda i, r: f"chỉ số {r.index_code} không có bộ tiêu chí cho năm {r.year}")
+    add(bad_year, 0, col["year"], lambda i, r: f"năm {r.year} nằm ngoài khoảng cho phép ({INT_RANGE})")
+    add(no_fw & ~bad_year, 0, col["year"], lambda i, r: f"chỉ số {r.index_code} không có bộ tiêu chí cho năm {r.year}")
     add(bad_crit, 1, col["criterion_code"], lambda i, r: (
         f"mã tiêu chí «{r.criterion_code}» không có trong bộ {r.framework}"
         f" (ví dụ các mã hợp lệ: {', '.join(fw.criteria_of(r.framework).code.head(12))}…)"))
@@ -88,7 +96,9 @@ def check_rows(df: pd.DataFrame, fw: Frameworks, file: str, column_of: dict[str,
         f"{vn_number(None if np.isnan(fw_max[i]) else fw_max[i])} theo bộ tiêu chí)"))
     add(negative, 3, col["points"], lambda i, r: f"điểm âm ({vn_number(points[i])})")
     add(over, 3, col["points"], lambda i, r: f"điểm {vn_number(points[i])} vượt điểm tối đa {vn_number(mx[i])}")
-    add(bad_rank, 4, col["rank"], lambda i, r: f"thứ hạng phải là số nguyên dương, gặp {r['rank']}")
+    add(bad_rank, 4, col["rank"], lambda i, r: f"thứ hạng phải là số nguyên dương ({INT_RANGE}), gặp {r['rank']}")
+    add(bad_n, 4, col["n_ranked"], lambda i, r: f"số đơn vị xếp hạng phải là số nguyên dương ({INT_RANGE}), "
+                                                 f"gặp {r['n_ranked']}")
     # The same fact stated twice must agree; stated twice identically it is kept once.
     key = ["year", "index_code", "criterion_code", "entity_code"]
     dup = rows[rows.duplicated(key, keep=False)]

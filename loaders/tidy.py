@@ -135,7 +135,7 @@ def _sheets(path: Path, name: str) -> list[tuple[str | None, pd.DataFrame]]:
         from loaders.cells import decode_bytes
 
         try:
-            text = decode_bytes(path.read_bytes())
+            text = decode_bytes(path.read_bytes(), name)
         except UnicodeDecodeError:
             raise ValidationFailed([Problem(name, "không đọc được bảng mã của tệp CSV (cần UTF-8, UTF-16 hoặc Windows-1258)")])
         if "\x00" in text:
@@ -222,13 +222,18 @@ def _each_distinct(column: pd.Series, fn) -> pd.Series:
 
 def _parsed(column: pd.Series, parse) -> tuple[pd.Series, pd.Series]:
     """Apply a scalar parser once per distinct value: (values, error message or None)."""
-    values, errors = {}, {}
-    for v in pd.unique(column):
+    def one(v):
         try:
-            values[v], errors[v] = parse(v), None
+            return parse(v), None
         except ValueError as exc:
-            values[v], errors[v] = None, str(exc)
-    return column.map(values), column.map(errors)
+            return None, str(exc)
+
+    try:
+        done = {v: one(v) for v in pd.unique(column)}
+    except TypeError:  # unhashable cells (never from CSV or Excel; Parquet lists are refused earlier)
+        pairs = column.map(one)
+        return pairs.map(lambda p: p[0]), pairs.map(lambda p: p[1])
+    return column.map({v: p[0] for v, p in done.items()}), column.map({v: p[1] for v, p in done.items()})
 
 
 def _number(v):

@@ -8,12 +8,11 @@ stdout, as python -m loaders and python -m briefing do (cli/common.py).
 from __future__ import annotations
 
 import argparse
-import json
 import math
 
 import pandas as pd
 
-from cli.common import Parser, fail, format_parent, parse, run
+from cli.common import Parser, fail, format_parent, json_text, parse, run, say
 from domain.problems import InputError
 from domain.text import format_number
 from store.db import ReadOnlyDatabase
@@ -71,15 +70,15 @@ def _text(v) -> str:
 def emit(df: pd.DataFrame, keys: list[str], fmt: str) -> None:
     records = [{k: _plain(r.get(k)) for k in keys} for r in df.to_dict("records")]
     if fmt == "json":
-        print(json.dumps(records, ensure_ascii=False, indent=1))
+        say(json_text(records, indent=1))
         return
     if not records:
-        print("(không có dòng nào)")
+        say("(không có dòng nào)")
         return
     table = [[HEADERS.get(k, k) for k in keys]] + [[_text(r[k]) for k in keys] for r in records]
     widths = [min(48, max(len(row[i]) for row in table)) for i in range(len(keys))]
     for row in table:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())  # long text is never cut
+        say("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())  # long text is never cut
 
 
 def resolve_entity(con, name: str) -> str:

@@ -5,6 +5,9 @@ touch the live file: they build or copy into a sibling file and ``os.replace`` i
 old one (atomic on one filesystem). Writers take a lock file first, so two imports at once
 run one after the other instead of one silently undoing the other, and the file being
 replaced is kept as a snapshot (``snapshots/`` beside it) that ``undo`` can bring back.
+The copy is removed whatever stops a write (an error, a full disk, Ctrl-C); copies left by
+a writer killed outright are removed by the next write; free space is checked before
+copying; snapshots are kept within a count and a size budget (config/limits.toml).
 
 Readers open the file read-only in a private DuckDB instance (an in-memory database with
 the file ATTACHed), because DuckDB shares one instance per path inside a process and would
@@ -15,6 +18,8 @@ therefore reads one file from start to end, old or new, never a mix.
 """
 from __future__ import annotations
 
+import errno
+import glob
 import os
 import re
 import shutil
@@ -23,9 +28,11 @@ from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
+
+from domain.problems import OutOfSpace
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = ROOT / "build" / "chiso.duckdb"
@@ -166,59 +173,269 @@ def snapshots(path: Path, *, undone: bool = False) -> list[Path]:
     folder = snapshot_dir(path)
     if not folder.exists():
         return []
-    found = sorted(folder.glob(f"{path.stem}.*.duckdb"), reverse=True)
+    found = sorted(folder.glob(f"{glob.escape(path.stem)}.*.duckdb"), reverse=True)
     return found if undone else [p for p in found if not p.name.endswith(f".{UNDONE}.duckdb")]
 
 
-def _keep_snapshot(path: Path, action: str, keep: int) -> None:
-    """Keep the file about to be replaced (a hard link: no copy) and drop the oldest."""
-    if keep <= 0 or not path.exists():
-        return
+def _keep_snapshot(path: Path, action: str) -> Path | None:
+    """Keep the file about to be replaced (a hard link: no copy); its path, or None if there
+    is no file to keep."""
+    if not path.exists():
+        return None
     folder = snapshot_dir(path)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{path.stem}.{datetime.now():%Y%m%dT%H%M%S%f}.{action}.duckdb"
     try:
         os.link(path, target)
-    except OSError:  # a filesystem without hard links
-        shutil.copyfile(path, target)
-    for old in snapshots(path, undone=True)[keep:]:
-        old.unlink(missing_ok=True)
+    except OSError:  # a filesystem without hard links: a copy, which needs room of its own
+        try:
+            ensure_space(folder, path.stat().st_size + SPACE_EXTRA)
+            _copy_file(path, target)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+    return target
+
+
+def prune_snapshots(path: Path, keep: int, budget: int | None = None) -> list[Path]:
+    """Keep the newest snapshots while there are at most ``keep`` of them and they take at
+    most ``budget`` bytes together, the newest one always; remove the older ones (never one
+    in the middle: undo steps back one state at a time). Returns what was removed.
+
+    Each snapshot is a whole database (a hard link keeps the replaced file alive, so it holds
+    its full size), so the budget, not the count, bounds the disk they take: with a 8.6 MB
+    database and 256 MB, the count (10) decides; with a 60 MB one, four are kept."""
+    kept, total, removed, seen = 0, 0, [], set()
+    for p in snapshots(path, undone=True):  # newest first
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            continue
+        size = 0 if (st.st_dev, st.st_ino) in seen else st.st_size  # two names of one file count once
+        if not removed and (kept == 0 or (kept < keep and (budget is None or total + size <= budget))):
+            kept, total = kept + 1, total + size
+            seen.add((st.st_dev, st.st_ino))
+            continue
+        p.unlink(missing_ok=True)
+        removed.append(p)
+    return removed
+
+
+# ---------------------------------------------------------------- room on the disk
+
+MB = 1 << 20
+# A write copies the database, then grows the copy (new rows, DuckDB's write-ahead log until
+# the checkpoint): room for the copy and a third more, plus a fixed reserve, is asked before
+# the copy starts. The replaced file stays on the disk as a snapshot (a hard link, no copy).
+SPACE_FACTOR, SPACE_EXTRA = 1.3, 16 * MB
+
+
+def space_needed(size: int) -> int:
+    """The free space a write asks for before copying a database of ``size`` bytes."""
+    return int(size * SPACE_FACTOR) + SPACE_EXTRA
+
+
+def ensure_space(folder: Path, need: int) -> None:
+    """Refuse (OutOfSpace, saying how much is free and needed) unless ``folder``'s disk has
+    ``need`` bytes free."""
+    free = shutil.disk_usage(folder).free
+    if free < need:
+        raise OutOfSpace(folder, free, need)
+
+
+def no_space(exc: BaseException) -> bool:
+    """Whether an error means the disk (or the user's quota) is full, from Python or DuckDB."""
+    if isinstance(exc, OutOfSpace):
+        return True
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+    return isinstance(exc, duckdb.Error) and "No space left on device" in str(exc)
+
+
+def _copy_file(src: Path, dst: Path) -> None:
+    """Copy a database file (one place, so that a test can make the copy fail midway)."""
+    shutil.copyfile(src, dst)
+
+
+# ---------------------------------------------------------------- temporary copies
+
+# .chiso.duckdb.<pid>.<thread>.tmp (and DuckDB's .wal beside it while it is open)
+_TEMP = re.compile(r"^\.(?P<db>.+)\.(?P<pid>\d+)\.(?P<thread>\d+)\.tmp(?:\.wal)?$")
+
+
+def _temp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+
+
+def temp_copies(path: Path) -> list[Path]:
+    """The temporary copies of the database at ``path`` (and their .wal files) on the disk."""
+    if not path.parent.exists():
+        return []
+    found = path.parent.glob(f".{glob.escape(path.name)}.*.tmp*")
+    return sorted(p for p in found if (m := _TEMP.match(p.name)) and m["db"] == path.name)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid() or os.name != "posix":  # on Windows os.kill(pid, 0) would end the process
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process, for one
+        return True
+    return True
+
+
+def remove_stale_copies(path: Path, *, locked: bool) -> list[Path]:
+    """Remove the temporary copies that writers stopped midway left beside ``path`` (killed
+    with SIGKILL, or the machine lost power: no ``finally`` ran). A copy is as large as the
+    database, and thirty such kills would fill the disk. Holding the write lock (``locked``)
+    no other writer can be at work, so every copy is stale; without it (a backup), only
+    those whose process has ended. Returns what was removed."""
+    removed = []
+    for p in temp_copies(path):
+        if locked or not _alive(int(_TEMP.match(p.name)["pid"])):
+            try:
+                p.unlink()
+            except FileNotFoundError:
+                continue
+            removed.append(p)
+    return removed
+
+
+def _remove_temp(tmp: Path) -> None:
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError:  # nothing more can be done here; the next write removes it
+            pass
 
 
 @contextmanager
 def writable_copy(path: Path, *, fresh: bool = False, action: str = "write", source: Path | None = None,
-                  keep_snapshots: int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+                  keep_snapshots: int | None = None, check: Callable[[Path], None] | None = None,
+                  consume_source: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a private copy of the database (of ``source`` instead when
     given, or an empty file when ``fresh``). When the block ends without an exception the
     copy atomically replaces the live file, and the replaced file is kept as a snapshot
-    named after ``action``; on an exception the copy is deleted and the live file is
-    untouched."""
-    if keep_snapshots is None:
-        from loaders.guard import current
+    named after ``action``; then ``source`` is removed if ``consume_source`` (the snapshot an
+    undo put back), and old snapshots are pruned (config/limits.toml: snapshots_kept,
+    snapshot_budget_mb). ``check`` is called with the copy's path before it is opened (to
+    refuse a backup by its schema before any of it runs).
 
-        keep_snapshots = current().snapshots_kept
+    On any exception (Ctrl-C and a full disk included) the copy is deleted and the live file
+    is untouched; a full disk becomes OutOfSpace, with a message saying what to do. Before
+    copying, stale copies of killed writers are removed and the free space is checked."""
+    from loaders.guard import current
+
+    limits = current()
+    if keep_snapshots is None:
+        keep_snapshots = limits.snapshots_kept
     with write_lock(path):
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            leftover.unlink(missing_ok=True)
-        if not fresh:
-            origin = source or path
-            if not origin.exists():
-                raise FileNotFoundError(origin)
-            shutil.copyfile(origin, tmp)
-        con = duckdb.connect(str(tmp))
-        con.execute(QUIET)
+        remove_stale_copies(path, locked=True)
+        origin = None if fresh else (source or path)
+        if origin is not None and not origin.exists():
+            raise FileNotFoundError(origin)
+        sized = origin or path  # a rebuild makes about what is there now
+        ensure_space(path.parent, space_needed(sized.stat().st_size if sized.exists() else 0))
+        tmp = _temp_path(path)
+        _remove_temp(tmp)
+        con = kept = None
         try:
+            if origin is not None:
+                _copy_file(origin, tmp)
+            if check is not None:
+                check(tmp)
+            con = duckdb.connect(str(tmp))
+            con.execute(QUIET)
             yield con
             con.execute("CHECKPOINT")
             con.close()
-            _keep_snapshot(path, action, keep_snapshots)
+            if keep_snapshots > 0:
+                kept = _keep_snapshot(path, action)
             os.replace(tmp, path)
-        except BaseException:
-            con.close()
-            tmp.unlink(missing_ok=True)
-            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        except BaseException as exc:
+            if con is not None:
+                try:
+                    con.close()
+                except Exception:  # noqa: BLE001 - closing a connection on a full disk can fail too
+                    pass
+            _remove_temp(tmp)
+            if kept is not None:
+                kept.unlink(missing_ok=True)  # the swap did not happen: that state is still the live one
+            if no_space(exc) and not isinstance(exc, OutOfSpace):
+                raise OutOfSpace(path.parent) from exc
             raise
+        if consume_source and source is not None:
+            source.unlink(missing_ok=True)
+        if keep_snapshots > 0:
+            try:
+                prune_snapshots(path, keep_snapshots, limits.snapshot_budget_bytes)
+            except OSError:  # the write is done; the next one prunes
+                pass
+
+
+# ---------------------------------------------------------------- checking a file from elsewhere
+
+# How a database file from outside (a backup to restore) is opened to be looked at: read-only,
+# no access to other files or the network (a view in it could read any file of the server),
+# no extension loaded or installed on its behalf.
+UNTRUSTED = {"enable_external_access": False, "autoload_known_extensions": False,
+             "autoinstall_known_extensions": False, "lock_configuration": True}
+
+
+def open_untrusted(path: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=True, config=UNTRUSTED)
+
+
+_CATALOG = {  # kind -> (Vietnamese name, query over the catalog of the database ``?``)
+    "schema": ("lược đồ", "SELECT schema_name, '' FROM duckdb_schemas() WHERE database_name = ?"),
+    "table": ("bảng", "SELECT schema_name || '.' || table_name, sql FROM duckdb_tables() WHERE database_name = ?"),
+    "view": ("view", "SELECT schema_name || '.' || view_name, sql FROM duckdb_views() "
+                     "WHERE database_name = ? AND NOT internal"),
+    "function": ("hàm/macro", "SELECT schema_name || '.' || function_name, function_type || ' ' || "
+                              "COALESCE(macro_definition, '') FROM duckdb_functions() WHERE database_name = ? AND NOT internal"),
+    "sequence": ("sequence", "SELECT schema_name || '.' || sequence_name, sql FROM duckdb_sequences() WHERE database_name = ?"),
+    "index": ("chỉ mục", "SELECT schema_name || '.' || index_name, sql FROM duckdb_indexes() WHERE database_name = ?"),
+    "type": ("kiểu dữ liệu", "SELECT schema_name || '.' || type_name, logical_type FROM duckdb_types() "
+                             "WHERE database_name = ? AND NOT internal"),
+}
+
+
+def catalog(con: duckdb.DuckDBPyConnection, database: str | None = None) -> dict[str, dict[str, str]]:
+    """Everything a database defines: kind -> {name: its SQL}. Tables and views compare by
+    the SQL DuckDB keeps for them (columns, types, defaults, constraints; a view's query)."""
+    database = database or con.execute("SELECT current_database()").fetchone()[0]
+    return {kind: dict(con.execute(query, [database]).fetchall()) for kind, (_, query) in _CATALOG.items()}
+
+
+@cache
+def product_catalog() -> dict[str, dict[str, str]]:
+    """The catalog a build creates (store/sql/schema.sql and views.sql, nothing else)."""
+    con = duckdb.connect(":memory:")
+    try:
+        run_script(con, "schema.sql")
+        run_script(con, "views.sql")
+        return catalog(con)
+    finally:
+        con.close()
+
+
+def schema_differences(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """How the catalog of ``con``'s database differs from the one this program creates, in
+    Vietnamese; empty when it is exactly the same."""
+    have, want = catalog(con), product_catalog()
+    out = []
+    for kind, (label, _) in _CATALOG.items():
+        for name in sorted(set(have[kind]) | set(want[kind])):
+            if name not in want[kind]:
+                out.append(f"{label} lạ «{name.removeprefix('main.')}»")
+            elif name not in have[kind]:
+                out.append(f"thiếu {label} «{name.removeprefix('main.')}»")
+            elif have[kind][name] != want[kind][name]:
+                out.append(f"{label} «{name.removeprefix('main.')}» khác với của ứng dụng" + (" (câu truy vấn bị thay)" if kind == "view" else ""))
+    return out
 
 
 # ---------------------------------------------------------------- reading

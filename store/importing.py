@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
-from domain.problems import Problem, ValidationFailed
+from domain.problems import InputError
 from domain.vocabulary import DATA_DIR
 from loaders import guard
 from loaders.read import Context, read_scores
@@ -55,7 +56,12 @@ def import_file(path: Path, db_file: Path | None = None, *, index_code: str | No
     summary = dict(rows=len(df), years=sorted(df.year.unique().tolist()), indices=sorted(df.index_code.unique().tolist()))
     digest = sha256(path)
     with db.write_lock(target):  # from reading what is there to the swap: imports queue, none is lost
-        ro = db.open_read_only(target)
+        try:
+            ro = db.open_read_only(target)
+        except duckdb.Error as exc:  # the live file, not the imported one, cannot be read
+            raise InputError(f"Cơ sở dữ liệu {target} không đọc được (tệp hỏng: {str(exc).splitlines()[0]}). Chạy "
+                             "«python -m loaders undo» để về bản lưu gần nhất, hoặc «python -m loaders restore» "
+                             "từ một bản sao lưu, rồi nạp lại. Tệp nạp chưa được ghi.") from None
         try:
             unchanged = _unchanged(ro, df)
         finally:
@@ -95,9 +101,7 @@ def import_plan(path: Path, plan_id: str, db_file: Path | None = None, *, user: 
     from domain.units import UnitRegistry
 
     units = UnitRegistry.load(data_dir / "registry")
-    if not path.exists():
-        raise ValidationFailed([Problem(source_name or path.name, "không tìm thấy tệp")])
-    guard.check_file(path, source_name or path.name)
+    guard.check_file(path, source_name or path.name)  # a missing file, a folder or a pipe included
     with db.writable_copy(target, action="import-plan") as con:
         n = load_plan_into(con, path, plan_id, ctx, units, source_name or path.name, entity_code)
         log_write(con, "import-plan", source_name or path.name, sha256(path), None, n, n, 0, plan_id, user)
