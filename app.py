@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import queries, theme
+from ui import notices, queries, theme
 
 st.set_page_config(page_title=queries.product_title(), page_icon=":material/leaderboard:", layout="wide")
 queries.pin()  # one database version for the whole run, whatever an import does meanwhile
@@ -18,4 +18,6 @@ PAGES = [
     st.Page("pages/du_lieu.py", title="Dữ liệu", icon=":material/database:"),
 ]
 
-st.navigation(PAGES).run()
+# an unexpected error on a page: one Vietnamese sentence for the visitor, the traceback in the
+# server log (ui/notices.py); .streamlit/config.toml hides Streamlit's own details as well
+notices.run_page(st.navigation(PAGES))

@@ -196,7 +196,9 @@ def unit_status(con, unit_code: str, entity_code: str, year: int | None = None,
     flags = m[["index_code", "framework", "criterion_code", "year", "declining", "low_ranked", "no_data",
                "is_illustrative"]].rename(columns={"criterion_code": "published_code"})
     out = duties.merge(flags, on=["index_code", "framework", "published_code"], how="left")
-    out["no_data"] = out.no_data.fillna(True).astype(bool)  # no score for this entity at all
+    # through pandas' nullable boolean: a merge that found no flags leaves object columns of NaN,
+    # which fillna would only downcast with a warning (and not at all in pandas 3)
+    out["no_data"] = out.no_data.astype("boolean").fillna(True).astype(bool)  # no score for this entity at all
     for col in ("declining", "low_ranked"):
-        out[col] = out[col].fillna(False).astype(bool)
+        out[col] = out[col].astype("boolean").fillna(False).astype(bool)
     return out

@@ -13,6 +13,7 @@ force in the selected year, the others on demand.
 """
 from __future__ import annotations
 
+import html
 import re
 import textwrap
 from dataclasses import dataclass, field
@@ -30,11 +31,18 @@ POSITION = "position"  # colour = position among peers (from the rank)
 PCT = "pct"  # colour = % of the maximum (no ranking for the cell)
 
 
+def _inert(text: object) -> str:
+    """Text made inert for plotly, which reads <b>, <a href=…>, <br> and entities as markup:
+    a name from a file shows as written (plotly turns &lt; &gt; &amp; back into characters)."""
+    return html.escape(str(text), quote=False)
+
+
 def wrap_label(text: str, width: int = WRAP) -> str:
     """The whole text, broken into lines of at most ``width`` characters at spaces, joined
-    with <br> (plotly's line break); never cut."""
+    with <br> (plotly's line break); never cut. Each line is escaped (``_inert``): the only
+    markup in the result is the <br>."""
     lines = textwrap.wrap(str(text), width=width, break_long_words=False, break_on_hyphens=False)
-    return "<br>".join(lines) if lines else str(text)
+    return "<br>".join(_inert(line) for line in lines) if lines else _inert(text)
 
 
 def code_key(code: str) -> list:
@@ -86,7 +94,7 @@ def cells(metrics: pd.DataFrame, min_peers: int | None = None) -> pd.DataFrame:
     hover = []
     for code, name, year, pts, mx, pct, rt, b in zip(c.criterion_code, c.criterion_name, c.year, c.points,
                                                        c.max_points, c.pct, rank_txt, c.basis):
-        lines = [f"<b>{code} · {wrap_label(name, 60)}</b>", f"Năm {int(year)}",
+        lines = [f"<b>{_inert(code)} · {wrap_label(name, 60)}</b>", f"Năm {int(year)}",
                  f"Điểm: {format_number(pts)}" + (f" / {format_number(mx)}" if pd.notna(mx) else ""),
                  f"Hạng {rt}" if rt else "Không có hạng",
                  f"{format_number(pct, 1)}% điểm tối đa" if pd.notna(pct) else "Không có điểm tối đa công bố"]

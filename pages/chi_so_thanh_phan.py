@@ -12,7 +12,7 @@ entity, index, year = selection.page_selection("Chỉ số thành phần")
 m = queries.metrics(entity, index)
 crit = m[m.criterion_code.notna()]
 now = crit[(crit.year == year) & crit.is_leaf]
-st.caption(f"{queries.entity_label(entity)} — {fmt.INDEX_LABEL[index]}, năm {year}")
+st.caption(f"{fmt.plain(queries.entity_label(entity))} — {fmt.INDEX_LABEL[index]}, năm {year}")
 notices.illustrative_banner(list(crit.is_illustrative))
 
 # Criteria × years, coloured by the position among peers (metrics/heatmap.py): the framework
@@ -21,7 +21,7 @@ current, older = heatmap.grids(m, year)
 if current is not None or older:
     st.subheader("Vị trí theo tiêu chí qua các năm")
     if current is not None:
-        st.caption(f"Bộ tiêu chí {current.framework} ({current.period}), đang áp dụng năm {year}.")
+        st.caption(f"Bộ tiêu chí {fmt.plain(current.framework)} ({current.period}), đang áp dụng năm {year}.")
         ui_heatmap.draw(current)
     elif len(now):
         st.info(f"Các tiêu chí năm {year} không có hạng so với đơn vị khác và không có điểm tối đa công bố: "
@@ -85,7 +85,8 @@ series = crit[(crit.criterion_code == code) & (crit.series == row.series)].sort_
 left, right = st.columns([3, 2])
 with left:
     fig = go.Figure()
-    fig.add_scatter(x=series.year.astype(str), y=series.points, name=queries.entity_label(entity).split(" (")[0], mode="lines+markers")
+    fig.add_scatter(x=series.year.astype(str), y=series.points, name=fmt.plot_text(queries.entity_label(entity).split(" (")[0]),
+                    mode="lines+markers")
     fig.add_scatter(x=series.year.astype(str), y=series.peer_median, name="Trung vị nhóm", mode="lines", line=dict(dash="dash"))
     fig.add_scatter(x=series.year.astype(str), y=series.peer_best, name="Cao nhất nhóm", mode="lines", line=dict(dash="dot"))
     fig.update_layout(yaxis_title="Điểm", xaxis_title="Năm")

@@ -15,7 +15,7 @@ st.title("Đơn vị chịu trách nhiệm")
 selection.reform_notice(entity)
 plans = queries.cached(units_view.entity_plans, entity)
 if plans.empty:
-    st.info(queries.cached(units_view.no_plan_note, entity))
+    st.info(fmt.plain(queries.cached(units_view.no_plan_note, entity)))
 units = queries.cached(catalog.units, entity)
 if units.empty:
     st.stop()
@@ -25,7 +25,7 @@ current = st.session_state.get("unit") if st.session_state.get("unit") in codes 
 unit = st.selectbox("Cơ quan, đơn vị", codes, index=codes.index(current), format_func=names.get,
                     placeholder=theme.PLACEHOLDER)
 st.session_state["unit"] = unit
-st.caption(f"Cờ và xu hướng tính cho {queries.entity_label(entity)}, năm đánh giá gần nhất của từng chỉ số.")
+st.caption(f"Cờ và xu hướng tính cho {fmt.plain(queries.entity_label(entity))}, năm đánh giá gần nhất của từng chỉ số.")
 
 duties = queries.cached(units_view.unit_status, unit, entity)
 notices.illustrative_banner(duties.is_illustrative)
@@ -35,9 +35,12 @@ if duties.empty:
 else:
     # each criterion once, in the strongest way it is given (metrics/units_view.py)
     d = units_view.duty_table(duties, queries.metrics(entity))
+    via = d[d.section == units_view.GROUP]
+    if "via_group" in via:  # the groups' names (from the registry or a plan) go into a subheader: plain text
+        via = via.assign(via_group=via.via_group.map(lambda v: fmt.plain(v) if isinstance(v, str) else v))
     titles = {units_view.LEAD: units_view.SECTION_TITLE[units_view.LEAD],
               units_view.SUPPORT: units_view.SECTION_TITLE[units_view.SUPPORT],
-              units_view.GROUP: units_view.group_title(d[d.section == units_view.GROUP])}
+              units_view.GROUP: units_view.group_title(via)}
     counts = {s: int((d.section == s).sum()) for s in titles}
     cards = st.columns(4)
     cards[0].metric("Chủ trì (trực tiếp)", counts[units_view.LEAD])
@@ -73,8 +76,8 @@ else:
 if not plans.empty:
     tasks = units_view.task_groups(queries.cached(units_view.unit_tasks, unit, entity))
     subheader, source = units_view.task_heading(plans, len(tasks))
-    st.subheader(subheader)
-    st.caption(source)
+    st.subheader(fmt.plain(subheader))  # the plans' section numbers, titles and issuers: from files
+    st.caption(fmt.plain(source))
     for role, label in (("lead", "Chủ trì"), ("support", "Phối hợp")):
         part = tasks[tasks.role == role]
         if part.empty:

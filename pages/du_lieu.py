@@ -49,7 +49,7 @@ st.markdown(f"**Mẫu điền sẵn cho kết quả năm {int(communes.year.iloc
             "ghi điểm (và hạng, nếu có) vào cột points, rank; chọn chỉ số khi tải lên. Dòng không ghi điểm được nạp "
             "là «chưa có điểm» của đơn vị đó: xóa những dòng chưa có kết quả trước khi tải lên.")
 left, right = st.columns(2)
-left.download_button(f"Mẫu {len(communes)} xã, phường của {queries.styled(queries.PROVINCE)} (.xlsx)",
+left.download_button(f"Mẫu {len(communes)} xã, phường của {fmt.plain(queries.styled(queries.PROVINCE))} (.xlsx)",
                      lambda: template_bytes("xlsx", "communes"), "mau_ket_qua_xa_phuong.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 right.download_button(f"Mẫu {len(provinces)} tỉnh, thành phố (.xlsx)", lambda: template_bytes("xlsx", "provinces"),
@@ -126,7 +126,7 @@ else:
                     with st.spinner("Đang hoàn tác…"):
                         result = undo(queries.database().path, user=user)
                 except ValidationFailed as exc:
-                    st.error(exc.report())
+                    st.error(fmt.plain(exc.report()).replace("\n", "  \n"))  # file names inside: plain text, a line each
                 except Exception as exc:  # noqa: BLE001
                     admin.internal_error("hoàn tác", exc)
                 else:

@@ -17,7 +17,7 @@ code = st.selectbox("Tiêu chí", options, format_func=labels.get, placeholder=t
 cmp = queries.cached(compare, entity, index, year, code)
 peers = cmp.peers
 level = queries.q("SELECT level FROM entities WHERE entity_code = ?", entity).level.iloc[0]
-st.caption(f"{fmt.INDEX_LABEL[index]} · {labels[code]} · năm {year} · {cmp.n_scored} đơn vị "
+st.caption(f"{fmt.INDEX_LABEL[index]} · {fmt.plain(labels[code])} · năm {year} · {cmp.n_scored} đơn vị "
            f"{fmt.LEVEL_VI.get(level, '')} có điểm")
 notices.illustrative_banner(peers.is_illustrative)
 me = cmp.me
@@ -30,10 +30,10 @@ if not cmp.meaningful or cmp.partial:
         st.info(f"Nhà công bố xếp hạng {cmp.n_ranked} đơn vị nhưng chỉ công bố (hoặc cơ sở dữ liệu chỉ có) điểm của "
                 f"{cmp.n_scored} đơn vị, nên không vẽ biểu đồ so sánh: chỉ hiện hạng đã công bố và các đơn vị có điểm.")
     else:
-        st.info(f"Chỉ có {cmp.n_scored} đơn vị {fmt.LEVEL_VI.get(level, '')} có điểm {labels[code].lower()} năm {year} "
+        st.info(f"Chỉ có {cmp.n_scored} đơn vị {fmt.LEVEL_VI.get(level, '')} có điểm {fmt.plain(labels[code].lower())} năm {year} "
                 "trong cơ sở dữ liệu, nên không vẽ so sánh.")
     left, right = st.columns(2)
-    left.metric(f"Hạng của {queries.entity_label(entity).split(' (')[0]}",
+    left.metric(f"Hạng của {fmt.plain(queries.entity_label(entity).split(' (')[0])}",
                 fmt.rank_text(me["rank"], me.n_ranked, me.rank_computed), border=True)
     right.metric("Điểm", fmt.num(me.points), border=True)
     if cmp.partial:
@@ -54,7 +54,7 @@ if cmp.inverted:
                + "; ".join(f"{fmt.plain(a)} xếp trên {fmt.plain(b)}" for a, b in cmp.inverted))
 
 bars = peers[peers.points.notna()].copy()
-bars["Đơn vị"] = bars.entity_name
+bars["Đơn vị"] = bars.entity_name.map(fmt.plot_text)  # a tick label and the hover: plotly reads HTML in them
 bars["Nhóm"] = ["Đơn vị đang xem" if m else "Đơn vị khác" for m in bars.is_me]
 bars["Hạng"] = [fmt.rank_text(r, n, c) for r, n, c in zip(bars["rank"], bars.n_ranked, bars.rank_computed)]
 bars["Điểm"] = bars.points.map(fmt.num)
@@ -80,7 +80,7 @@ fig.update_layout(yaxis_title="Số đơn vị", bargap=0.05)
 fig.update_traces(hovertemplate="Điểm %{x}<br>%{y} đơn vị<extra></extra>")
 if me.points == me.points:
     fig.add_vline(x=float(me.points), line_color="#d62728", line_width=3,
-                  annotation_text=me.entity_name, annotation_position="top")
+                  annotation_text=fmt.plot_text(me.entity_name), annotation_position="top")
 st.plotly_chart(charts.style_figure(fig, height=300, legend=False).update_xaxes(type="linear"), config=charts.PLOTLY_CONFIG)
 notices.source_line(peers.source, peers.is_illustrative.any())
 
@@ -93,7 +93,7 @@ if level == "province":
                             featureidkey="properties.name_vi" if after else "properties.gso_code",
                             color="points", color_continuous_scale="RdYlGn", map_style="white-bg",
                             center={"lat": 16.0, "lon": 106.3}, zoom=4.7, opacity=0.85,
-                            hover_name="entity_name", hover_data={"loc": False, "points": False, "Điểm": True, "Hạng": True},
+                            hover_name="Đơn vị", hover_data={"loc": False, "points": False, "Điểm": True, "Hạng": True},
                             labels={"points": "Điểm"})
     st.subheader("Bản đồ")
     st.plotly_chart(charts.style_figure(fig, height=760, legend=False), config=charts.PLOTLY_CONFIG)

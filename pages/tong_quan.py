@@ -8,7 +8,7 @@ queries.require_database()
 entity = selection.pick_entity()
 st.title("Tổng quan")
 selection.reform_notice(entity)
-st.caption(f"{queries.entity_label(entity)} — điểm, thứ hạng và thay đổi của từng chỉ số")
+st.caption(f"{fmt.plain(queries.entity_label(entity))} — điểm, thứ hạng và thay đổi của từng chỉ số")
 
 mine = queries.metrics(entity)  # cached: one query for the cards and the trend
 year = selection.pick_year(entity)
@@ -25,18 +25,18 @@ else:
     cols = st.columns(len(cards))
     for col, c in zip(cols, cards.itertuples()):
         with col.container(border=True):
-            has_rank = c.rank == c.rank
+            has_rank = not fmt.missing(c.rank)
             # the chairman's question first: the rank, and how it moved (green = better for the unit)
             move = fmt.rank_move(c.rank_change, c.prev_rank, c.rank) if has_rank else None
             st.metric(f"{fmt.INDEX_LABEL[c.index_code]} {c.year}",
                       f"Hạng {fmt.rank_text(c.rank, c.n_ranked, False)}" if has_rank else fmt.num(c.points),
-                      delta=move, delta_color="normal" if c.rank_change else "off")
+                      delta=move, delta_color="normal" if move and c.rank_change else "off")
             st.caption(f"Điểm {fmt.num(c.points)}"
-                       + (f" ({fmt.signed(c.change_points)} so với {c.year - 1})" if c.change_points == c.change_points
-                          and c.change_points is not None else " (chuỗi mới)" if c.break_before else "")
-                       + (" · hạng tự tính" if has_rank and c.rank_computed else "")
+                       + (f" ({fmt.signed(c.change_points)} so với {c.year - 1})" if not fmt.missing(c.change_points)
+                          else " (chuỗi mới)" if fmt.flag(c.break_before) else "")
+                       + (" · hạng tự tính" if has_rank and fmt.flag(c.rank_computed) else "")
                        + (f" · {fmt.plain(c.label)}" if isinstance(c.label, str) and c.label else "")
-                       + (" · minh họa" if c.is_illustrative else ""))
+                       + (" · minh họa" if fmt.flag(c.is_illustrative) else ""))
             down = overview.pulled_down(mine, c.index_code, int(c.year))
             if len(down):
                 st.caption("Kéo xuống: " + "; ".join(f"{fmt.plain(r.criterion_code)} {fmt.plain(r.criterion_name)} "
@@ -73,7 +73,7 @@ else:
     st.success("Không có tiêu chí nào đang giảm hoặc xếp hạng thấp trong năm gần nhất.")
 
 if len(province) and entity != queries.PROVINCE:
-    st.subheader(f"Bối cảnh {queries.styled(queries.PROVINCE)} (số liệu công bố)")
+    st.subheader(f"Bối cảnh {fmt.plain(queries.styled(queries.PROVINCE))} (số liệu công bố)")
     context = province.assign(series=queries.styled(queries.PROVINCE), history=False)
     st.plotly_chart(charts.trend_figure(context, queries.breaks(queries.PROVINCE), labels=fmt.INDEX_LABEL, height=300),
                     config=charts.PLOTLY_CONFIG)

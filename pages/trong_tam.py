@@ -18,8 +18,8 @@ if year is None:
     st.stop()
 selection.reform_notice(entity)
 plan_year = next_plan_year(year)
-st.caption(f"{queries.entity_label(entity)} — các tiêu chí đang giảm hoặc xếp hạng thấp năm {year}, "
-           f"để đưa vào kế hoạch năm {plan_year} của {queries.authority_of(entity)}")
+st.caption(f"{fmt.plain(queries.entity_label(entity))} — các tiêu chí đang giảm hoặc xếp hạng thấp năm {year}, "
+           f"để đưa vào kế hoạch năm {plan_year} của {fmt.plain(queries.authority_of(entity))}")
 
 focus = queries.focus(entity, year)
 notices.illustrative_banner(focus.is_illustrative)
@@ -65,7 +65,7 @@ with st.expander("Vì sao từng tiêu chí được chọn (lý do, điểm có
         "to_next": st.column_config.TextColumn("Điểm tổng để lên 1 hạng", width=120)})
 notices.source_line([notices.SCORES_SOURCE, queries.plan_source(entity)], focus.is_illustrative.any())
 if queries.plans_of(entity).empty:
-    st.info(f"Cơ quan chủ trì, phối hợp: {queries.unassigned(entity)} — {queries.authority_of(entity)} chưa có kế hoạch nào trong hệ thống. "
+    st.info(f"Cơ quan chủ trì, phối hợp: {fmt.plain(queries.unassigned(entity))} — {fmt.plain(queries.authority_of(entity))} chưa có kế hoạch nào trong hệ thống. "
             "Có thể ghi trực tiếp vào hai cột cơ quan trước khi tải bảng.")
 
 chosen = focus[edited.chosen.values].copy()

@@ -115,3 +115,15 @@ def fresh_sign_in_throttle(monkeypatch):
     from access import auth
 
     monkeypatch.setattr(auth, "THROTTLE", auth.SignInThrottle())
+
+
+@pytest.fixture(autouse=True)
+def full_error_details():
+    """The shipped config hides exception details from visitors (even from AppTest): a failing
+    test shows them. tests/test_hostile_data.py checks the shipped value itself."""
+    import streamlit.config as config
+
+    before = config.get_option("client.showErrorDetails")
+    config.set_option("client.showErrorDetails", "full")
+    yield
+    config.set_option("client.showErrorDetails", before)

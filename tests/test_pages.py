@@ -47,8 +47,11 @@ def texts(at) -> str:
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
 def test_page_runs_without_exception(page):
+    from ui.notices import PAGE_FAILED
+
     at = AppTest.from_file(str(page), default_timeout=TIMEOUT).run()
     assert not at.exception, [e.value for e in at.exception]
+    assert not any(PAGE_FAILED in e.value for e in at.error)  # app.py's guard turned a failure into a message
 
 
 @pytest.mark.parametrize("page", PAGES[1:], ids=[p.name for p in PAGES[1:]])

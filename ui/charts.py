@@ -46,7 +46,7 @@ def trend_figure(df, breaks: list[tuple[int, str]], *, y: str = "rank", labels: 
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    from ui.fmt import num
+    from ui.fmt import num, plot_text
 
     data = df.dropna(subset=[y])
     cuts = [(year, what) for year, what in breaks if len(data) and data.year.min() < year <= data.year.max()]
@@ -57,7 +57,7 @@ def trend_figure(df, breaks: list[tuple[int, str]], *, y: str = "rank", labels: 
     for i, part in enumerate(periods):
         first, last = int(part.year.min()), int(part.year.max())
         titles.append((f"{first}–{last}" if first != last else str(first))
-                      + (f" · sau {cuts[i - 1][1][:1].lower() + cuts[i - 1][1][1:]}" if i else ""))
+                      + (f" · sau {plot_text(cuts[i - 1][1][:1].lower() + cuts[i - 1][1][1:])}" if i else ""))
     fig = make_subplots(rows=1, cols=len(periods), column_widths=spans, subplot_titles=titles,
                         horizontal_spacing=0.08 if len(periods) > 1 else 0.02)
     palette = px.colors.qualitative.Plotly
@@ -66,12 +66,13 @@ def trend_figure(df, breaks: list[tuple[int, str]], *, y: str = "rank", labels: 
     for col, part in enumerate(periods, 1):
         for (index, series, history), line in part.groupby(["index_code", "series", "history"], sort=False):
             line = line.sort_values("year")
-            name = labels.get(index, index) + (f" — {series}" if history else "")
+            # names from files reach the legend and the hover, which read HTML: escaped (plot_text)
+            name = plot_text(labels.get(index, index)) + (f" — {plot_text(series)}" if history else "")
             fig.add_trace(go.Scatter(
                 x=line.year, y=line[y], mode="lines+markers", name=name, legendgroup=name,
                 showlegend=name not in shown, line=dict(color=colour[index], dash="dash" if history else "solid"),
                 customdata=list(zip(line.n_ranked.map(lambda n: f"/{int(n)}" if n == n else ""),
-                                    line.points.map(num), [series] * len(line))),
+                                    line.points.map(num), [plot_text(series)] * len(line))),
                 hovertemplate="%{customdata[2]}<br>Năm %{x}: hạng %{y}%{customdata[0]}"
                               "<br>Điểm %{customdata[1]}<extra></extra>" if y == "rank" else None), row=1, col=col)
             shown.add(name)

@@ -2,7 +2,7 @@
 and text from files made inert inside markdown."""
 from __future__ import annotations
 
-import math
+import html
 import re
 
 import pandas as pd
@@ -27,28 +27,51 @@ def plain(text: object) -> str:
     return _MARKDOWN.sub(r"\\\1", str(text))
 
 
+def plot_text(text: object) -> str:
+    """Text from a file or a person, made inert inside a plotly figure: titles, tick labels,
+    legend names, hover text, annotations and customdata shown through a hovertemplate all read
+    <b>, <i>, <br>, <a href=…> and HTML entities as markup. Escaped, it reads exactly as
+    written (plotly turns &lt; &gt; &amp; back into the characters)."""
+    return html.escape(str(text), quote=False)
+
+
 def num(value, digits: int = 2) -> str:
     """Decimal comma, dot between thousands; a dash for missing."""
     return format_number(value, digits)
 
 
+def missing(value) -> bool:
+    """None, NaN, pandas' NA or NaT: a value a file left out (no comparison raises)."""
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array: not one missing value
+        return False
+
+
+def flag(value) -> bool:
+    """A yes/no column as a bool: missing (None, NaN, pandas' NA) is no."""
+    return False if missing(value) else bool(value)
+
+
 def signed(value, digits: int = 2) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         return "—"
     return ("+" if value > 0 else "") + num(value, digits)
 
 
 def rank_text(rank, n, computed) -> str:
-    if rank is None or (isinstance(rank, float) and math.isnan(rank)) or rank is pd.NA:
+    """«12/27», «12/27 (tự tính)»; «12» when the group size is not known; «—» without a rank."""
+    if missing(rank):
         return "—"
-    return f"{int(rank)}/{int(n)}" + (" (tự tính)" if computed else "")
+    return (f"{int(rank)}" + ("" if missing(n) else f"/{int(n)}")
+            + (" (tự tính)" if flag(computed) else ""))
 
 
 def rank_move(change, before, now) -> str | None:
     """A rank change as st.metric's delta: «+3 hạng (từ 20 lên 17)» or «-5 hạng (từ 16 xuống 21)»;
     the sign is what is good for the unit (a smaller rank is better), so st.metric colours it
     green or red. None when there is no rank the year before in the same series."""
-    if change is None or change != change or before != before or before is None:
+    if missing(change) or missing(before) or missing(now):
         return None
     change, before, now = int(change), int(before), int(now)
     if change == 0:

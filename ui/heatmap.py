@@ -6,6 +6,7 @@ import streamlit as st
 
 from metrics.heatmap import Grid
 from ui import charts
+from ui.fmt import plain
 
 TOP_PX = 36  # the years, written above the grid
 BOTTOM_PX = 10
@@ -39,4 +40,4 @@ def draw(g: Grid) -> None:
     if g is None or g.empty:
         return
     st.plotly_chart(figure(g), config=charts.PLOTLY_CONFIG)
-    st.caption(g.caption)
+    st.caption(plain(g.caption))  # plain text: its criterion codes come from files

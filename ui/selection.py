@@ -5,7 +5,7 @@ import streamlit as st
 
 from domain import vocabulary
 from domain.text import fold
-from ui.fmt import INDEX_LABEL
+from ui.fmt import INDEX_LABEL, plain
 from metrics.lineage import end_text, origin_text
 from ui.theme import PLACEHOLDER
 from ui.queries import HOME_ENTITY, _entity_labels, entities, lineage_of, q, require_database, version
@@ -93,7 +93,7 @@ def pick_entity(where=st.sidebar) -> str:
     _show("entity", choice)
     lin = lineage_of(choice)
     if lin is not None and lin.predecessors:
-        where.caption(origin_text(lin))
+        where.caption(plain(origin_text(lin)))  # names from the registry: plain text
     return choice
 
 
@@ -103,11 +103,11 @@ def reform_notice(entity: str) -> None:
     lin = lineage_of(entity)
     if lin is None or not lin.ended:
         return
-    st.warning(end_text(lin), icon=":material/history:")
+    st.warning(plain(end_text(lin)), icon=":material/history:")
     have = set(entities().entity_code)
     links = [link for link in lin.successors if link.code in have]
     for col, link in zip(st.columns(max(len(links), 1)), links):
-        col.button(f"Xem {link.name} →", key=f"_go_{link.code}", on_click=go_to_entity, args=(link.code,),
+        col.button(f"Xem {plain(link.name)} →", key=f"_go_{link.code}", on_click=go_to_entity, args=(link.code,),
                    type="tertiary")
 
 
