@@ -50,3 +50,12 @@ page-times: $(DB)
 .PHONY: bench
 bench: $(DB) chromium
 	$(PY) -m bench.run
+
+# Load held by one server (docs/benchmarks.md, «Load»): 50 concurrent sessions on the national
+# dataset (build/bench/national.duckdb, generated and built when missing): page time p50/p95,
+# errors, server memory. First 50 websocket clients speaking Streamlit's protocol (the server
+# alone, ~2 minutes), then 50 Chromium contexts, 3 pages each (~7 minutes on 2 cores). Exits
+# non-zero if either run counted an error. Not part of `make test` nor `make bench`.
+.PHONY: bench-load
+bench-load: $(STAMP) chromium
+	$(PY) -m bench.load --client protocol; p=$$?; $(PY) -m bench.load; b=$$?; test $$p -eq 0 && test $$b -eq 0
