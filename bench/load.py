@@ -66,36 +66,21 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.run import (CHROMIUM, CHROMIUM_ARGS, HOME_ENTITY, RESULT_TAG, ROOT, Report, _free_port, generate,
-                       load_average, machine, measure_build, rel)
+from bench.run import (CHROMIUM, CHROMIUM_ARGS, HOME_ENTITY, RESULT_TAG, ROOT, Report, _free_port, _process_tree,
+                       generate, load_average, machine, measure_build, rel)
 
 DEFAULT_DB = ROOT / "build" / "bench" / "national.duckdb"
 # (menu title, address) — Tổng quan is the session's first page; the others in this order
 FIRST = ("Tổng quan", "")
 OTHERS = [("Chỉ số thành phần", "chi_so_thanh_phan"), ("Trọng tâm năm tới", "trong_tam"),
           ("Đơn vị", "don_vi"), ("So sánh", "so_sanh")]
-try:  # what a visitor sees when a page raised (ui/notices.run_page); the traceback goes to the server log
-    from ui.notices import PAGE_FAILED
-except ImportError:  # pragma: no cover - an older tree
-    PAGE_FAILED = "Trang gặp lỗi khi hiển thị số liệu này"
+from ui.notices import PAGE_FAILED  # what a visitor sees when a page raised; the traceback goes to the server log
 SAMPLE_EVERY = 0.5  # s, server memory
 AFTER_CLOSE = 5.0  # s after the sessions are closed: the "after" memory figure
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 # ---------------------------------------------------------------- /proc
-
-def _process_tree() -> dict[int, list[int]]:
-    children: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(d.name))
-    return children
-
 
 def _descendants(pid: int, children: dict[int, list[int]]) -> list[int]:
     out, todo = [], [pid]
@@ -247,6 +232,9 @@ class Outcome:
     seconds: float | None  # None: did not finish
     script_s: float | None = None  # navigation to script_finished received (before the page is drawn)
     errors: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)  # perf_counter at the navigation
+    load_s: float | None = None  # browser, page opened by its address: the load event
+    new_session_s: float | None = None  # browser, page opened by its address: Streamlit's new_session
 
 
 PROBE_JS = """
@@ -455,6 +443,10 @@ class BrowserSession:
                                   + await self._state(wall0, loaded))
             else:
                 out.script_s = max(0.0, probe.finished_at - wall0)
+                if loaded:
+                    out.load_s = loaded - wall0
+                    at = probe.seen.get("new_session")
+                    out.new_session_s = at - wall0 if at and at >= wall0 else None
                 left = max(5.0, timeout - (time.perf_counter() - t0))
                 await page.wait_for_function(DRAWN_JS, arg=[before], polling=100, timeout=left * 1000)
                 out.seconds = time.perf_counter() - t0
@@ -642,6 +634,10 @@ def log_tracebacks(log: str) -> list[str]:
     return out
 
 
+def median_or_none(values: list[float]) -> float | None:
+    return percentile(values, 50) if values else None
+
+
 def percentile(values: list[float], p: float) -> float:
     """Nearest rank: the smallest value with at least p % of the values at or below it."""
     s = sorted(values)
@@ -751,6 +747,15 @@ async def drive(args, db: Path, sels: list[dict], server: Server) -> dict:
         "server_log_tracebacks": len(tracebacks),
         "server_log_tail": log[-1500:] if tracebacks else "",
         "selections": sels,
+        "first_load_event_p50_s": median_or_none([o.load_s for o in results if o.load_s is not None]),
+        "first_new_session_p50_s": median_or_none([o.new_session_s for o in results if o.new_session_s is not None]),
+        # [session, page, started (s after the first start), page time, script finished]
+        "pages": [[o.session, o.page, round(o.started - t_start, 2),
+                   None if o.seconds is None else round(o.seconds, 3),
+                   None if o.script_s is None else round(o.script_s, 3)] for o in results],
+        # every ~5 s: [s after the first start, server RSS MB, server CPU s, load generator CPU s]
+        "timeline": [[round(x.t - t_start, 1), round(x.server_kib / 1024), round(x.server_cpu_s - start.server_cpu_s, 1),
+                      round(x.client_cpu_s - start.client_cpu_s, 1)] for x in samples[::10]],
     }
 
 
@@ -858,6 +863,9 @@ def main(argv: list[str] | None = None) -> int:
     add("page time max", res["max_s"], s(res["max_s"]))
     add("script finished (websocket) p50 / p95", res["script_p95_s"],
         f"{s(res['script_p50_s'])} / {s(res['script_p95_s'])}")
+    if res["first_load_event_p50_s"] is not None:
+        add("first page: load event / new_session p50", res["first_new_session_p50_s"],
+            f"{s(res['first_load_event_p50_s'])} / {s(res['first_new_session_p50_s'])}")
     for title, f in res["per_page"].items():
         add(f"page time {title} (p50 / p95)", f["p95_s"], f"{f['p50_s']:.2f} / {f['p95_s']:.2f} s (n={f['n']})")
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(res["error_kinds"].items()))

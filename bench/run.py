@@ -611,8 +611,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _tree_rss(pid: int) -> tuple[int, int, int]:
-    """VmRSS and VmHWM (kB) summed over a process and its descendants, and how many there are."""
+def _process_tree() -> dict[int, list[int]]:
+    """parent pid -> child pids, read from /proc."""
     children: dict[int, list[int]] = {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
@@ -621,6 +621,12 @@ def _tree_rss(pid: int) -> tuple[int, int, int]:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(d.name))
+    return children
+
+
+def _tree_rss(pid: int) -> tuple[int, int, int]:
+    """VmRSS and VmHWM (kB) summed over a process and its descendants, and how many there are."""
+    children = _process_tree()
     todo, rss, hwm, n = [pid], 0, 0, 0
     while todo:
         p = todo.pop()
