@@ -42,7 +42,9 @@ in the server's log.
 Server memory: VmRSS of the server process and its children from /proc, sampled every 0.5 s
 from the start to the end, with every session still open at the end, and after they are
 closed. The load generator's own CPU time and memory (PSS) are reported too: it shares the
-machine with the server.
+machine with the server. The browsers stand for readers' own machines, so by default Playwright's
+driver and chromium run under SCHED_IDLE (--browser-priority): at equal priority fifty renderers
+took nearly all of two cores and the server's first pages waited for the CPU, not for work.
 
 Prints one line per figure in the style of ``python -m bench.run``, then ``BENCH-RESULT
 {json}``. Exit status 1 when there was any error (or the server did not start), else 0.
@@ -134,11 +136,36 @@ class Sample:
     client_cpu_s: float  # CPU time of the load generator: this process, Playwright's driver, chromium
 
 
-def sample(server_pid: int) -> Sample:
+def _schedule_idle(pids: list[int], done: set[int]) -> None:
+    """SCHED_IDLE for every thread of these processes not yet moved: they run only on CPU time no
+    normal process wants. Chromium sets its own nice values (its browser process at -8 when run
+    as root, renderers at 0), so nice cannot keep fifty renderers from starving the server; the
+    policy is inherited by the renderers its zygote forks later, and this runs again with every
+    memory sample for the threads that appear meanwhile. Lowering one's own policy needs no
+    privilege."""
+    for pid in pids:
+        try:
+            tids = [int(t.name) for t in Path(f"/proc/{pid}/task").iterdir()]
+        except OSError:
+            continue
+        for tid in tids:
+            if tid not in done:
+                try:
+                    os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
+                except OSError:
+                    pass
+                done.add(tid)
+
+
+def sample(server_pid: int, idle: set[int] | None = None) -> Sample:
+    """Memory and CPU of the server and of the load generator; with ``idle``, first moves the
+    load generator's new threads (Playwright's driver, chromium; not this process) to SCHED_IDLE."""
     children = _process_tree()
     server = _descendants(server_pid, children)
     me = _descendants(os.getpid(), children)
     client = [p for p in me if p != os.getpid() and p not in set(server)]
+    if idle is not None:
+        _schedule_idle(client, idle)
     return Sample(time.perf_counter(), sum(_status_kib(p, "VmRSS") for p in server),
                   sum(_status_kib(p, "VmHWM") for p in server), len(server), _cpu_seconds(server),
                   sum(_pss_kib(p) for p in client + [os.getpid()]), _cpu_seconds(client + [os.getpid()]))
@@ -651,9 +678,11 @@ async def drive(args, db: Path, sels: list[dict], server: Server) -> dict:
     latest = {"kib": 0}
     stop_sampling = asyncio.Event()
 
+    idle = set() if args.client == "browser" and args.browser_priority == "idle" else None
+
     async def sampler() -> None:
         while not stop_sampling.is_set():
-            s = await asyncio.to_thread(sample, server.proc.pid)
+            s = await asyncio.to_thread(sample, server.proc.pid, idle)
             samples.append(s)
             latest["kib"] = s.server_kib
             try:
@@ -672,6 +701,7 @@ async def drive(args, db: Path, sels: list[dict], server: Server) -> dict:
             p = await stack.enter_async_context(async_playwright())
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             stack.push_async_callback(browser.close)
+            sample(server.proc.pid, idle)  # the browser's first processes to SCHED_IDLE before any session
             clients = [BrowserSession(browser, server.url, sel, args, i + 1) for i, sel in enumerate(sels)]
         else:
             clients = [ProtocolSession(server.url, sel, args, i + 1) for i, sel in enumerate(sels)]
@@ -766,6 +796,8 @@ def command_line(args, db: Path) -> str:
     parts += ["--seconds", f"{args.seconds:g}"] if args.seconds else ["--pages", str(args.pages)]
     if args.client != "browser":
         parts += ["--client", args.client]
+    elif args.browser_priority != "idle":
+        parts += ["--browser-priority", args.browser_priority]
     if args.nav != "link":
         parts += ["--nav", args.nav]
     parts += ["--ramp", f"{args.ramp:g}"] + (["--think", f"{args.think:g}"] if args.think else [])
@@ -806,6 +838,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--client", choices=["browser", "protocol"], default="browser",
                    help="browser: a Chromium context per session (the default); protocol: a websocket per session "
                         "speaking Streamlit's protocol, nothing drawn (measures the server without the browsers' CPU)")
+    p.add_argument("--browser-priority", choices=["idle", "normal"], default="idle",
+                   help="idle (default): Playwright's driver and chromium run under SCHED_IDLE, so that the "
+                        "browsers, which stand for readers' own machines, take only the CPU the server leaves; "
+                        "normal: as started")
     p.add_argument("--server-log", help="write the server's output (stdout and stderr) to this file")
     p.add_argument("--seed", type=int, default=2025, help="seed of the sessions' entity/index/year choice")
     p.add_argument("--scale", type=float, default=1.0, help="national dataset scale when the database is generated")
@@ -819,7 +855,9 @@ def main(argv: list[str] | None = None) -> int:
     for line in machine():
         print(line)
     print(f"python = {rel(sys.executable)}; paths relative to {ROOT}; server: python -m cli.serve "
-          f"(CHISO_DB={rel(db)}); " + (f"browser: {CHROMIUM}, one context per session" if args.client == "browser" else
+          f"(CHISO_DB={rel(db)}); " + (f"browser: {CHROMIUM}, one context per session, "
+                                       f"{'SCHED_IDLE' if args.browser_priority == 'idle' else 'normal priority'}"
+                                       if args.client == "browser" else
                                       "client: Streamlit's websocket protocol, one connection per session"))
     print(f"load average at start: {load_average()} (the load generator runs on the same machine as the server)")
     print()
