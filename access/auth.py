@@ -5,10 +5,13 @@ Only hashes are stored, in .streamlit/secrets.toml:
     [auth.users]                      # one account per person: the audit names the account
     "Nguyễn Văn A" = "pbkdf2_sha256$…"
 
+    [auth.units]                      # an account tied to a unit reports for that unit only
+    "Nguyễn Văn A" = "phong_tu_phap"
+
     [auth]
     password_hash = "pbkdf2_sha256$…" # or one shared password; people then type their name
 
-``python -m loaders set-password [--user NAME] [--remove]`` writes them. When any account
+``python -m loaders set-password [--user NAME] [--unit CODE] [--remove]`` writes them. When any account
 exists, the shared password no longer opens anything.
 """
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 
 ITERATIONS = 390_000
 IDLE_MINUTES = 30  # a signed-in web session left idle this long must sign in again
@@ -45,12 +49,17 @@ def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def secrets_toml(stored_hash: str | None = None, users: dict[str, str] | None = None) -> str:
+def secrets_toml(stored_hash: str | None = None, users: dict[str, str] | None = None,
+                 units: dict[str, str] | None = None) -> str:
     lines = ["[auth]"]
     if stored_hash:
         lines.append(f"password_hash = {_quoted(stored_hash)}")
     if users:
         lines += ["", "[auth.users]"] + [f"{_quoted(name)} = {_quoted(h)}" for name, h in sorted(users.items())]
+    units = {k: v for k, v in (units or {}).items() if k in (users or {})}
+    if units:
+        lines += ["", "# tài khoản của một cơ quan: chỉ xem, nhập báo cáo tiến độ của cơ quan đó", "[auth.units]"]
+        lines += [f"{_quoted(name)} = {_quoted(code)}" for name, code in sorted(units.items())]
     return "\n".join(lines) + "\n"
 
 
@@ -65,21 +74,59 @@ def read_auth(path) -> dict:
     return dict(tomllib.loads(path.read_text(encoding="utf-8")).get("auth", {}))
 
 
-def update_secrets(path, *, user: str | None, stored_hash: str | None) -> str:
+KEEP = object()  # update_secrets: leave the account's unit as it is
+
+
+def update_secrets(path, *, user: str | None, stored_hash: str | None, unit=KEEP) -> str:
     """Set (or, with ``stored_hash=None``, remove) one account or the shared password in
-    ``path``, keeping everything else in its [auth] table. Returns the new text."""
+    ``path``, keeping everything else in its [auth] table; ``unit``: the unit code the account
+    reports for (None: an administrator's account, tied to no unit). Returns the new text."""
     from domain.text import nfc
 
     auth = read_auth(path)
     users = dict(auth.get("users", {}))
+    units = dict(auth.get("units", {}))
     shared = auth.get("password_hash")
     if user is None:
         shared = stored_hash
     elif stored_hash is None:
         users.pop(nfc(user), None)
+        units.pop(nfc(user), None)
     else:
         users[nfc(user)] = stored_hash
-    return secrets_toml(shared, users)
+        if unit is None:
+            units.pop(nfc(user), None)
+        elif unit is not KEEP:
+            units[nfc(user)] = unit
+    return secrets_toml(shared, users, units)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a signed-in account may see and change. ``unit`` None: an administrator (every
+    unit's reports, score imports, undo). Tied to a unit: that unit's own progress reports;
+    tied to the coordinating unit of a plan's level (data/reporting/coordinators.csv, Phòng Nội
+    vụ for a district's plan): every unit's reports of that plan, and score imports."""
+    account: str
+    unit: str | None
+
+    def sees_all(self, coordinator: str | None) -> bool:
+        return self.unit is None or (coordinator is not None and self.unit == coordinator)
+
+    def report_units(self, coordinator: str | None) -> set[str] | None:
+        """The units this account may report for in a plan coordinated by ``coordinator``; None = all."""
+        return None if self.sees_all(coordinator) else {self.unit}
+
+    def manages_data(self, coordinators: set[str]) -> bool:
+        """Score imports and undo of anyone's write: administrators and coordinating units."""
+        return self.unit is None or self.unit in coordinators
+
+
+def scope_of(account: str, auth: dict) -> Scope:
+    """The scope of an account that signed in (``account_for``); the shared password is an
+    administrator's."""
+    units = auth.get("units") or {}
+    return Scope(account, units.get(account) or None)
 
 
 def account_for(name: str, password: str, auth: dict) -> str | None:

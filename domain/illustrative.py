@@ -427,16 +427,17 @@ def generate_communes(fw: Frameworks, reg: EntityRegistry, province: str | None 
     return rows
 
 
-def write(rows: list[dict], out: Path) -> None:
+def write(rows: list[dict], out: Path, fields: list[str] = FIELDS) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=FIELDS, lineterminator="\n")
+        w = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
 
 
-def regenerate(root: Path) -> list[Path]:
-    """Write both illustrative files (districts 2021–2024, communes in their first year)."""
+def regenerate(root: Path, duties: pd.DataFrame | None = None) -> list[Path]:
+    """Write the illustrative files (districts 2021–2024, communes in their first year, and,
+    given the plan's duties, progress reports on the 2023–2025 plan)."""
     fw = Frameworks.load(root / "data" / "frameworks")
     reg = EntityRegistry.load(root / "data" / "registry")
     folder = root / "data" / "illustrative"
@@ -444,4 +445,72 @@ def regenerate(root: Path) -> list[Path]:
     write(generate(fw, reg, root / "data" / "reference"), districts)
     communes = folder / COMMUNES_FILE.format(year=commune_year(reg, home_province()))
     write(generate_communes(fw, reg), communes)
-    return [districts, communes]
+    if duties is None:
+        return [districts, communes]
+    progress = folder / PROGRESS_FILE
+    write(progress_reports(duties[duties.plan_id == PROGRESS_PLAN]), progress, PROGRESS_FIELDS)
+    return [districts, communes, progress]
+
+
+# ---------------------------------------------------------------- progress reports (illustrative)
+
+PROGRESS_FILE = "vinhloc_progress_2023_2025_illustrative.csv"
+PROGRESS_PLAN = "VL-2023-2025"
+# The periods the district's units could have reported on: the plan was issued in November 2023
+# and the district ended on 30/6/2025 (its last report: 6 tháng đầu năm 2025).
+PROGRESS_PERIODS = [(2023, "Y"), (2024, "Q1"), (2024, "H1"), (2024, "Q3"), (2024, "Y"), (2025, "Q1"), (2025, "H1")]
+PROGRESS_FIELDS = ["plan_id", "item_kind", "index_code", "item_code", "unit_code", "year", "period", "status",
+                   "done_text", "evidence", "obstacles"]
+_DONE_TEXTS = ["Đã ban hành văn bản triển khai và phân công cán bộ theo dõi",
+               "Đã tổ chức tuyên truyền, hướng dẫn tại trụ sở và trên trang thông tin điện tử",
+               "Đã rà soát, cập nhật và công khai đầy đủ theo quy định",
+               "Đã kiểm tra, đôn đốc; các nội dung đạt yêu cầu",
+               "Đã thực hiện đúng kế hoạch, số liệu tổng hợp kèm báo cáo"]
+_WORK_TEXTS = ["Đang triển khai theo kế hoạch", "Đang rà soát, tổng hợp số liệu", "Đã triển khai một phần, tiếp tục thực hiện"]
+_OBSTACLES = ["Thiếu kinh phí thực hiện", "Chưa có hướng dẫn của cấp trên", "Thiếu cán bộ chuyên trách",
+              "Hạ tầng công nghệ thông tin chưa đáp ứng"]
+_MARK = "[Minh họa] "
+
+
+def progress_reports(duties: pd.DataFrame, seed: int = SEED) -> list[dict]:
+    """ILLUSTRATIVE progress reports on the 2023–2025 plan's duties (store/sql/plan_duties.sql
+    rows), so that a newcomer sees the reporting pages filled. Every text starts «[Minh họa]».
+    Each duty moves from «Chưa triển khai» to «Đang thực hiện» to «Hoàn thành» at its own pace,
+    one in twenty is «Không thực hiện được» with an obstacle; lead duties are reported in nearly
+    every period, a quarter of support duties too; in the last period (6 tháng đầu năm 2025)
+    about one unit in four has not reported and a few report only part of their duties."""
+    rng = random.Random(seed)
+    lead = duties[(duties.role == "lead") & (duties.unit_kind != "external")]
+    support = duties[(duties.role == "support") & (duties.unit_kind != "external")]
+    chosen = pd.concat([lead, support.sample(frac=0.25, random_state=seed)]).sort_values(
+        ["index_code", "item_kind", "item_code", "unit_code"])
+    units = sorted(chosen.unit_code.unique())
+    silent = set(rng.sample(units, k=len(units) // 4))            # nothing for the last period
+    partial = set(rng.sample([u for u in units if u not in silent], k=max(1, len(units) // 10)))
+    last = PROGRESS_PERIODS[-1]
+    rows = []
+    for d in chosen.itertuples(index=False):
+        r = random.Random(f"{seed}|{d.plan_id}|{d.item_kind}|{d.index_code}|{d.item_code}|{d.unit_code}")
+        starts = r.randrange(0, 2)                                  # first period with any work
+        finishes = r.randrange(starts, len(PROGRESS_PERIODS) + 3)   # may lie beyond the plan's life
+        blocked = r.random() < 0.05
+        for i, (year, period) in enumerate(PROGRESS_PERIODS):
+            if (year, period) == last and (d.unit_code in silent or (d.unit_code in partial and r.random() < 0.5)):
+                continue
+            if r.random() < (0.02 if d.role == "lead" else 0.3):      # a period skipped now and then
+                continue
+            if blocked and i >= starts:
+                status, done, obstacle = "not_possible", "", _MARK + r.choice(_OBSTACLES)
+            elif i < starts:
+                status, done, obstacle = "not_started", "", ""
+            elif i < finishes:
+                status, done, obstacle = "in_progress", _MARK + r.choice(_WORK_TEXTS), \
+                    (_MARK + r.choice(_OBSTACLES) if r.random() < 0.15 else "")
+            else:
+                status, done, obstacle = "done", _MARK + r.choice(_DONE_TEXTS), ""
+            evidence = (f"{_MARK}Báo cáo số {r.randrange(10, 300)}/BC ngày {r.randrange(1, 10):02d}/"
+                        f"{ {'Q1': 3, 'H1': 6, 'Q3': 9, 'Y': 12}[period]:02d}/{year}") if status in ("done", "in_progress") else ""
+            rows.append({"plan_id": d.plan_id, "item_kind": d.item_kind, "index_code": d.index_code,
+                         "item_code": d.item_code, "unit_code": d.unit_code, "year": year, "period": period,
+                         "status": status, "done_text": done, "evidence": evidence, "obstacles": obstacle})
+    return rows

@@ -122,3 +122,33 @@ def escape_unprintable(text: str) -> str:
     """``text`` with the characters ``printable`` removes written as ``\\uXXXX`` instead: for
     JSON (whose own escaping already covers U+0000–U+001F), so that the value stays exact."""
     return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# Leading characters that make Excel, LibreOffice or Google Sheets treat a cell as a formula
+# (OWASP "CSV injection"); tab and carriage return are on OWASP's list too.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Control characters XML 1.0 forbids: openpyxl and python-docx refuse them.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def neutralise(text: object) -> str:
+    """``text`` so that no spreadsheet reads it as a formula: a value whose first non-space
+    character is =, +, -, @ (or a tab / carriage return) gets a leading single quote, the guard
+    OWASP recommends; anything else is unchanged."""
+    if text is None:
+        return ""
+    text = str(text)
+    return "'" + text if text.lstrip(" ").startswith(_FORMULA_START) else text
+
+
+def xml_safe(text: object) -> str:
+    """NFC (one code point per Vietnamese letter, so search and fonts behave), without the
+    control characters XML 1.0 forbids (openpyxl and python-docx refuse them)."""
+    return _XML_ILLEGAL.sub("", unicodedata.normalize("NFC", str(text)))
+
+
+def cell_text(text: object) -> str:
+    """Text from data as written into a spreadsheet or Word cell: ``xml_safe``, formula-neutralised."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    return neutralise(xml_safe(text))

@@ -52,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="tạo lại số liệu minh họa cấp huyện 2021–2024 và cấp xã năm đầu sau sắp xếp (data/illustrative/)")
     s = sub.add_parser("set-password", help="đặt mật khẩu cho việc nạp dữ liệu trên web (lưu dạng băm)")
     s.add_argument("--user", help="tài khoản của một người (tên người đó); không có thì đặt mật khẩu dùng chung")
+    s.add_argument("--unit", help="gắn tài khoản với một cơ quan (mã hoặc tên trong data/registry/units.csv): chỉ báo cáo "
+                                  "tiến độ cho cơ quan đó; «-» = tài khoản quản trị; không ghi = giữ như cũ")
     s.add_argument("--remove", action="store_true", help="xóa tài khoản --user")
     s.add_argument("--secrets", default=str(db.ROOT / ".streamlit" / "secrets.toml"),
                    help="tệp secrets.toml cần ghi (mặc định .streamlit/secrets.toml)")
@@ -106,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             out.write_bytes(template_bytes("xlsx" if out.suffix.lower() == ".xlsx" else "csv"))
             done(f"Đã ghi mẫu nhập {out}", out=str(out))
         elif args.command == "set-password":
-            return _set_password(Path(args.secrets), args.user, args.remove)
+            return _set_password(Path(args.secrets), args.user, args.remove, args.unit)
         elif args.command == "undo":
             r = history.undo(args.db and Path(args.db))
             u = r.undone
@@ -130,19 +132,49 @@ def main(argv: list[str] | None = None) -> int:
                  backup=args.backup, rows=n)
         elif args.command == "illustrative":
             from domain.illustrative import regenerate
+            from store.reporting import duties
 
-            outs = regenerate(db.ROOT)
+            live = db.db_path(args.db) if getattr(args, "db", None) else db.db_path()
+            plan_duties = None
+            if live.exists():  # the progress reports need the plan's duties, read from the built database
+                ro = db.open_read_only(live)
+                try:
+                    plan_duties = duties(ro)
+                finally:
+                    ro.close()
+            outs = regenerate(db.ROOT, plan_duties)
             done("Đã ghi " + "; ".join(str(o) for o in outs), out=[str(o) for o in outs])
     except Exception as exc:  # noqa: BLE001 - the last line of defence for a user at a terminal
         return fail(exc, as_json)
     return 0
 
 
-def _set_password(out: Path, user: str | None, remove: bool) -> int:
+def _unit_code(text: str | None) -> str | None:
+    """The unit code an account is tied to (--unit, a code or a name of data/registry/units.csv);
+    None for «-» or nothing; InputError if no unit has that code or name."""
+    from domain.problems import InputError
+    from domain.units import UnitRegistry
+
+    if text is None or text.strip() in ("", "-"):
+        return None
+    units = UnitRegistry.load(DATA_DIR / "registry")
+    code = text.strip() if units.find(text.strip()) else units.lookup(text)
+    if code is None:
+        raise InputError(f"Không có cơ quan «{text}» trong data/registry/units.csv (ghi mã, ví dụ phong_noi_vu, "
+                         "hoặc tên như trong kế hoạch).")
+    return code
+
+
+def _set_password(out: Path, user: str | None, remove: bool, unit: str | None = None) -> int:
     """Write one account's (or the shared) password hash into the secrets file; 2 if refused."""
     import getpass
 
-    from access.auth import hash_password, read_auth, update_secrets
+    from access.auth import KEEP, hash_password, read_auth, update_secrets
+
+    if unit is not None and not user:
+        say("--unit cần --user: chỉ tài khoản riêng mới gắn được với một cơ quan.", err=True)
+        return 2
+    unit_code = KEEP if unit is None else _unit_code(unit)
 
     if remove:
         if not user or user not in (read_auth(out).get("users") or {}):
@@ -161,7 +193,7 @@ def _set_password(out: Path, user: str | None, remove: bool) -> int:
             say("Mật khẩu cần ít nhất 8 ký tự; chưa được đặt.", err=True)
             return 2
         stored = hash_password(first)
-    text = update_secrets(out, user=user, stored_hash=stored)
+    text = update_secrets(out, user=user, stored_hash=stored, unit=unit_code)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -169,7 +201,14 @@ def _set_password(out: Path, user: str | None, remove: bool) -> int:
     os.replace(tmp, out)
     who = f"tài khoản «{user}»" if user else "mật khẩu dùng chung"
     done = "Đã xóa" if remove else "Đã lưu mã băm (không lưu mật khẩu gốc) cho"
-    say(f"{done} {who} trong {out}. Khởi động lại ứng dụng để áp dụng.")
+    from domain.reporting import coordinators
+
+    tied = ("" if not isinstance(unit_code, str) and unit != "-" else " Tài khoản quản trị (không gắn cơ quan)."
+            if not isinstance(unit_code, str) else
+            f" Tài khoản của cơ quan đầu mối «{unit_code}»: xem và nhập báo cáo tiến độ của mọi cơ quan, nạp số liệu."
+            if unit_code in coordinators().values() else
+            f" Tài khoản gắn với cơ quan mã «{unit_code}»: chỉ báo cáo tiến độ cho cơ quan đó.")
+    say(f"{done} {who} trong {out}.{tied} Khởi động lại ứng dụng để áp dụng.")
     return 0
 
 

@@ -125,7 +125,7 @@ def parse_index(value: object) -> str | None:
     return INDEX_ALIASES.get(fold_loose(text))
 
 
-def _sheets(path: Path, name: str) -> list[tuple[str | None, pd.DataFrame]]:
+def read_tables(path: Path, name: str) -> list[tuple[str | None, pd.DataFrame]]:
     """Each table as a DataFrame of raw cells with a ``_row`` column (the row number the
     user sees); blank rows dropped. CSV and Parquet have one table, XLSX one per sheet."""
     suffix = path.suffix.lower()
@@ -257,7 +257,7 @@ def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: st
     problems: list[Problem] = []
     frames: list[pd.DataFrame] = []
     last_year = date.today().year  # a year's assessment is published the year after
-    tables = _sheets(path, name)
+    tables = read_tables(path, name)
     found_table = False
     for sheet, grid in tables:
         if grid.empty:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 ACTION_VI = {"build": "dựng lại từ data/", "import": "nạp tệp", "import-plan": "nạp kế hoạch", "undo": "hoàn tác",
-             "restore": "khôi phục bản sao"}  # import_log.action as people read it
+             "restore": "khôi phục bản sao", "report": "báo cáo tiến độ", "import-report": "nạp báo cáo tiến độ"}  # import_log.action as people read it
 
 
 def sha256(path: Path) -> str:

@@ -20,6 +20,9 @@ from store import db
 from store.audit import log_write, sha256
 
 Progress = Callable[[str], None]
+_REPORT_COLUMNS = ("plan_id", "item_kind", "index_code", "item_code", "unit_code", "year", "period", "status",
+                   "done_text", "evidence", "evidence_file", "evidence_sha256", "obstacles", "reported_by",
+                   "reported_at", "is_illustrative", "import_id")
 
 
 def _quiet(_: str) -> None:
@@ -197,6 +200,62 @@ def load_plan_into(con, path: Path, plan_id: str, ctx: Context, units, source_na
     return len(task_map)
 
 
+def load_progress_into(con, path: Path, name: str) -> int:
+    """Progress reports shipped in data/ (the illustrative ones, under illustrative/): read with
+    the template's reader and checked against the plan's duties like an upload. The report
+    date is the period's due date, so that «who reported when» reads naturally."""
+    from datetime import datetime
+
+    from domain import reporting as vocab
+    from loaders.progress import read_progress
+    from store.reporting import check_reports, insert_reports
+
+    rows = read_progress(path, name)
+    problems = check_reports(con, rows, file=name)
+    if problems:
+        raise ValidationFailed(problems)
+    illustrative = name.startswith("illustrative/")
+    for (year, period), part in rows.groupby(["year", "period"]):
+        due = vocab.period(period).due(int(year))
+        insert_reports(con, part, user="minh họa" if illustrative else "dựng từ data/", import_id=None,
+                       illustrative=illustrative, at=datetime(due.year, due.month, due.day, 9, 0))
+    return len(rows)
+
+
+def carry_reports(con, old: Path) -> int:
+    """Copy the progress reports of the database being replaced into the new one: they were
+    typed by people, not read from data/, so a rebuild (``make run`` after an update) must not
+    lose them (the illustrative ones are read from data/ again). Returns how many were kept (0 when there is no old file or it cannot be read:
+    its snapshot still holds them)."""
+    if not old.exists():
+        return 0
+    quoted = str(old).replace("'", "''")
+    try:
+        con.execute(f"ATTACH '{quoted}' AS old_db (READ_ONLY)")
+    except Exception:  # noqa: BLE001 - a corrupt old file: the rebuild goes on without it
+        return 0
+    try:
+        has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'old_db' "
+                          "AND table_name = 'progress_reports'").fetchone()[0]
+        if not has:
+            return 0
+        cols = [c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = 'old_db' "
+                                          "AND table_name = 'progress_reports'").fetchall()]
+        shared = ", ".join(c for c in cols if c in _REPORT_COLUMNS)
+        # the illustrative reports come again from data/; a real one replaces one on its key
+        con.execute(f"CREATE TEMP TABLE t_kept AS SELECT {shared} FROM old_db.progress_reports WHERE NOT is_illustrative")
+        con.execute("DELETE FROM progress_reports p USING t_kept k WHERE " +
+                    " AND ".join(f"p.{c} = k.{c}" for c in _REPORT_COLUMNS[:7]))
+        con.execute(f"INSERT INTO progress_reports ({shared}) SELECT {shared} FROM t_kept")
+        # their write numbers belonged to the old log, which the rebuild starts afresh
+        con.execute("UPDATE progress_reports SET import_id = NULL WHERE NOT is_illustrative")
+        n = con.execute("SELECT count(*) FROM t_kept").fetchone()[0]
+        con.execute("DROP TABLE t_kept")
+        return n
+    finally:
+        con.execute("DETACH old_db")
+
+
 def build(db_file: Path | None = None, data_dir: Path = DATA_DIR, progress: Progress = _quiet) -> dict:
     """Rebuild the whole database from data/ into a new file, then swap it in."""
     target = db.db_path(db_file)
@@ -213,6 +272,10 @@ def build(db_file: Path | None = None, data_dir: Path = DATA_DIR, progress: Prog
             path = data_dir / m.path
             progress(f"[{i}/{steps}] {m.path}")
             try:
+                if m.reader == "progress":
+                    n = load_progress_into(con, path, m.path)
+                    loaded_files.append((m.path, sha256(path), None, n, n))
+                    continue
                 if m.reader == "plan":
                     n = load_plan_into(con, path, m.plan_id, ctx, units, m.path)
                     loaded_files.append((m.path, sha256(path), None, n, n))
@@ -236,6 +299,9 @@ def build(db_file: Path | None = None, data_dir: Path = DATA_DIR, progress: Prog
             insert_scores(con, merged[merged.source_file == path], import_id)
         derive(con, None)
         rank(con)
+        kept_reports = carry_reports(con, target)
+        if kept_reports:
+            progress(f"  Giữ {kept_reports} báo cáo tiến độ của cơ sở dữ liệu cũ")
         db.run_script(con, "views.sql")
         counts = dict(con.execute("SELECT index_code, count(*) FROM score GROUP BY ALL ORDER BY 1").fetchall())
     return {"db": str(target), "rows": counts, "conflicts": conflicts}

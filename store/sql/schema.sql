@@ -79,3 +79,17 @@ CREATE TABLE import_log (
 -- Two shipped sources stating the same fact differently: the first source in
 -- data/manifest.csv stands; the disagreement is kept here for people to see.
 CREATE TABLE source_conflicts (file VARCHAR, sheet VARCHAR, row INTEGER, message VARCHAR);
+
+-- The plan's reporting loop: what a unit reported on one of its duties (store/sql/plan_duties.sql)
+-- for one period of a year. One row per (plan, item, unit, year, period); a new report on the
+-- same key replaces it, in a write that import_log records and undo reverses.
+CREATE TABLE progress_reports (
+    plan_id VARCHAR NOT NULL, item_kind VARCHAR NOT NULL,   -- criterion (an appendix row) | task (section II.1)
+    index_code VARCHAR NOT NULL, item_code VARCHAR NOT NULL,
+    unit_code VARCHAR NOT NULL,                    -- the reporting unit (a member of a group assigned)
+    year INTEGER NOT NULL, period VARCHAR NOT NULL,  -- data/reporting/periods.csv
+    status VARCHAR NOT NULL,                       -- data/reporting/statuses.csv
+    done_text VARCHAR, evidence VARCHAR,           -- what was done; document number or link
+    evidence_file VARCHAR, evidence_sha256 VARCHAR,  -- a file kept in evidence/ beside the database
+    obstacles VARCHAR, reported_by VARCHAR, reported_at TIMESTAMP,
+    is_illustrative BOOLEAN NOT NULL DEFAULT FALSE, import_id INTEGER);
