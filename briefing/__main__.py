@@ -1,10 +1,10 @@
-"""python -m briefing {deck,tasks,report} --entity NAME --year YEAR --out FILE.
+"""python -m briefing {deck,tasks,plan,report} --entity NAME --year YEAR --out FILE.
 
 Every export is built from metrics/ (exports/briefing.py), so it shows exactly what the
 dashboard shows. Exit 2 on a name, criterion or file type that is not recognised.
 
 ``--format json``: one object on stdout at the end instead of the Vietnamese line,
-``{"out": path, "kind": "deck"|"tasks"|"report", "rows" (tasks) / "slides" (deck), "bytes",
+``{"out": path, "kind": "deck"|"tasks"|"plan"|"report", "rows" (tasks, plan) / "slides" (deck), "bytes",
 "seconds"}``; a failure prints ``{"error": "<Vietnamese message>", "exit": code}``.
 """
 from __future__ import annotations
@@ -34,7 +34,15 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--criteria", help='mã tiêu chí cách nhau bằng dấu phẩy, ví dụ "3.4,SC62" hoặc "PAR:2"; '
                                       "bỏ trống = danh sách trọng tâm")
     s.add_argument("--plan-number", default="…", help="số kế hoạch ghi ở dòng «Kèm theo Kế hoạch số …»")
+    s = sub.add_parser("plan", parents=[common],
+                       help="dự thảo kế hoạch năm sau theo thể thức Nghị định 30/2020/NĐ-CP (.docx)")
+    s.add_argument("--criteria", help='như lệnh tasks; bỏ trống = danh sách trọng tâm')
+    s.add_argument("--plan-number", default="…", help="số kế hoạch ghi ở dòng «Số: …/KH-UBND» và các phụ lục")
     sub.add_parser("report", parents=[common], help="báo cáo in khổ A4 (.html)")
+    s = sub.add_parser("progress", parents=[common],
+                       help="mục riêng của báo cáo cải cách hành chính: tiến độ thực hiện kế hoạch trong một kỳ (.docx)")
+    s.add_argument("--period", required=True, help="kỳ báo cáo: «Quý I»…«Quý IV», «6 tháng», «Năm» (hoặc Q1…Q4, H1, Y)")
+    s.add_argument("--plan", help="mã kế hoạch; bỏ trống = kế hoạch của đơn vị (hoặc của đơn vị trước sắp xếp)")
     args = parse(p, argv)
     as_json = args.format == "json"
     clock = Clock()
@@ -47,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             say(text)
 
-    want = {"deck": (".pptx",), "tasks": TASK_FORMATS, "report": (".html", ".htm")}[args.command]
+    want = {"deck": (".pptx",), "tasks": TASK_FORMATS, "plan": (".docx",), "progress": (".docx",),
+            "report": (".html", ".htm")}[args.command]
     if out.suffix.lower() not in want:
         return refuse(f"Tệp «{out.name}»: lệnh {args.command} xuất được {', '.join(want)}.", as_json)
     db = ReadOnlyDatabase(args.db)
@@ -59,8 +68,20 @@ def main(argv: list[str] | None = None) -> int:
             raise InputError(reg.explain_failure(args.entity))
         name = reg.name(entity)
         level = reg.row(entity).level
-        if args.command == "tasks":
-            codes = [c for c in (args.criteria or "").split(",") if c.strip()] or None
+        codes = [c for c in (getattr(args, "criteria", None) or "").split(",") if c.strip()] or None
+        if args.command == "progress":
+            n = _progress_section(con, entity, name, args, out)
+            done(f"Đã ghi {out}: mục báo cáo tiến độ, {n} cơ quan chưa báo cáo.", not_reported=n)
+        elif args.command == "plan":
+            from exports.plan_document import gather_plan_document, write_plan_document
+
+            plan = gather_plan_document(con, entity, args.year, codes, plan_number=args.plan_number)
+            if not plan.rows:
+                return refuse("Không có tiêu chí nào để đưa vào kế hoạch (danh sách trọng tâm trống).", as_json)
+            write_plan_document(plan, out)
+            done(f"Đã ghi {out}: dự thảo kế hoạch năm {plan.plan_year}, {len(plan.rows)} tiêu chí.",
+                 rows=len(plan.rows))
+        elif args.command == "tasks":
             rows = task_rows(con, entity, args.year, codes)
             if not rows:
                 return refuse("Không có tiêu chí nào để đưa vào bảng (danh sách trọng tâm trống).", as_json)
@@ -92,6 +113,30 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         db.close()
     return 0
+
+
+def _progress_section(con, entity: str, name: str, args, out: Path) -> int:
+    """Write the report section of one period; the number of units that did not report."""
+    from datetime import date
+
+    from domain.reporting import PERIOD_LABEL, parse_period
+    from exports.progress_report import write_progress_section
+    from metrics import progress
+
+    period = parse_period(args.period)
+    if period is None:
+        raise InputError(f"Không hiểu kỳ báo cáo «{args.period}»; ghi một trong: {', '.join(PERIOD_LABEL.values())}.")
+    plans = progress.plans_for(con, entity)
+    plan = args.plan or (plans.plan_id.iloc[0] if len(plans) else None)
+    if plan is None or plan not in set(progress.plans_with_duties(con).plan_id):
+        raise InputError(f"{name} không có kế hoạch giao việc nào" + (f" mã «{args.plan}»" if args.plan else "") + ".")
+    ctx = progress.plan_context(con, plan)
+    if args.year not in ctx.years:
+        raise InputError(f"Năm {args.year} nằm ngoài giai đoạn {ctx.year_from}–{ctx.year_to} của kế hoạch {plan}.")
+    today = date.today()
+    section = progress.report_section(con, ctx, args.year, period, today)
+    write_progress_section(section, out, effort=progress.effort_outcome(con, ctx))
+    return len(section.not_reported)
 
 
 def _slides(path: Path) -> int:

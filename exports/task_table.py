@@ -4,8 +4,11 @@ This module owns the layout of the appendix Phòng Nội vụ attaches to next y
 the same shape as Phụ lục 1/2/3 of the 2023–2025 plan (title, "(Kèm theo Kế hoạch số …)"
 line, two-row header with "Phân công nhiệm vụ" spanning "Cơ quan chủ trì" and "Cơ quan
 phối hợp", area rows in bold before their criteria). It also owns making every text cell
-safe to open in a spreadsheet (``neutralise``). Choosing which criteria go in and who
+safe to open in a spreadsheet (``domain.text.neutralise``, re-exported here). Choosing which criteria go in and who
 leads them is the caller's business; this module only lays out the rows it is given.
+
+The .docx table itself (``add_task_table``) is also the body of each appendix of the
+drafted plan (exports/plan_document.py).
 
 When the criteria were chosen on illustrative data the caller passes ``notice`` (the text,
 ``exports.briefing.ILLUSTRATIVE_MARK``): it is printed as a red line under the title and in
@@ -14,10 +17,10 @@ the page header, so that every printed page of the table says so.
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from domain.text import cell_text, neutralise, xml_safe  # noqa: F401 - neutralise: this module's callers use it
 
 SHEET_NAME = "Phân công nhiệm vụ"
 HEADER_TOP = ("STT", "Lĩnh vực/Tiêu chí", "Phân công nhiệm vụ", "Thời gian thực hiện")
@@ -26,15 +29,6 @@ N_COLS = 5
 UNIT_SEP = "; "
 FONT_NAME = "Times New Roman"
 FONT_SIZE = 13
-
-# Leading characters that make Excel, LibreOffice or Google Sheets treat a cell as a
-# formula (OWASP "CSV injection"). Tab and carriage return are on OWASP's list too: a
-# value pasted from the Word table into a sheet can start a formula with them.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Control characters XML 1.0 forbids; openpyxl and python-docx both refuse them, so a
-# stray one pasted into a unit name would otherwise abort the whole export.
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
 
 @dataclass
 class TaskRow:
@@ -49,27 +43,15 @@ class TaskRow:
     is_illustrative: bool = False  # the criterion was judged weak on illustrative data
 
 
-def neutralise(text: str) -> str:
-    """Return ``text`` so that no spreadsheet reads it as a formula.
-
-    A value whose first non-space character is =, +, -, @ (or a tab / carriage return)
-    gets a leading single quote, the guard OWASP recommends; anything else is unchanged.
-    """
-    if text is None:
-        return ""
-    text = str(text)
-    if text.lstrip(" ").startswith(_FORMULA_START):
-        return "'" + text
-    return text
+def xml_text(text: str | None) -> str:
+    """Text as a document may hold it: NFC, no XML-illegal characters. Not formula-neutralised:
+    for fixed text («- Lưu: VT.») and page headers."""
+    return "" if text is None else xml_safe(text)
 
 
 def _clean(text: str | None) -> str:
-    """Data text as written into a cell: NFC (one code point per Vietnamese letter, so
-    search and fonts behave), no XML-illegal characters, formula-neutralised."""
-    if text is None:
-        return ""
-    text = unicodedata.normalize("NFC", str(text))
-    return neutralise(_XML_ILLEGAL.sub("", text))
+    """Data text as written into a cell: ``xml_text``, formula-neutralised (domain.text.cell_text)."""
+    return cell_text(text)
 
 
 def _units(units: list[str] | None) -> str:
@@ -130,7 +112,7 @@ NOTICE_RGB = "C00000"
 
 def _header_text(text: str) -> str:
     """Text for an Excel page header: "&" starts a control code there (&P, &N, …)."""
-    return _XML_ILLEGAL.sub("", unicodedata.normalize("NFC", text)).replace("&", "&&")
+    return xml_text(text).replace("&", "&&")
 
 
 def task_table_xlsx(rows: list[TaskRow], *, title: str, subtitle: str,
@@ -243,11 +225,8 @@ def task_table_docx(rows: list[TaskRow], *, title: str, subtitle: str,
                     index_names: dict[str, str], notice: str | None = None) -> bytes:
     from docx import Document
     from docx.enum.section import WD_ORIENT
-    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Mm, Pt, RGBColor
+    from docx.shared import Mm, RGBColor
 
     doc = Document()
     section = doc.sections[0]
@@ -255,16 +234,7 @@ def task_table_docx(rows: list[TaskRow], *, title: str, subtitle: str,
     section.page_width, section.page_height = Mm(297), Mm(210)
     section.left_margin = section.right_margin = Mm(20)
     section.top_margin = section.bottom_margin = Mm(15)
-
-    normal = doc.styles["Normal"]
-    normal.font.name = FONT_NAME
-    normal.font.size = Pt(FONT_SIZE)
-    # font.name sets only ascii/hAnsi; Word picks East Asian / complex-script fonts for
-    # some characters, so name the font for every script to keep one typeface.
-    rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
-    for attr in ("w:eastAsia", "w:cs"):
-        rfonts.set(qn(attr), FONT_NAME)
-    normal.paragraph_format.space_after = Pt(0)
+    docx_font(doc, FONT_NAME, FONT_SIZE)
 
     def heading(text: str, *, bold=False, italic=False, red=False, p=None):
         p = p if p is not None else doc.add_paragraph()
@@ -283,11 +253,45 @@ def task_table_docx(rows: list[TaskRow], *, title: str, subtitle: str,
         header.is_linked_to_previous = False
         heading(notice, bold=True, red=True, p=header.paragraphs[0])
     doc.add_paragraph()
+    add_task_table(doc, rows, index_names)
 
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def docx_font(doc, name: str, size: float) -> None:
+    """Make ``name`` at ``size`` pt the document's one typeface (the Normal style)."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    normal = doc.styles["Normal"]
+    normal.font.name = name
+    normal.font.size = Pt(size)
+    # font.name sets only ascii/hAnsi; Word picks East Asian / complex-script fonts for
+    # some characters, so name the font for every script to keep one typeface.
+    rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:eastAsia", "w:cs"):
+        rfonts.set(qn(attr), name)
+    normal.paragraph_format.space_after = Pt(0)
+
+
+def add_task_table(doc, rows: list[TaskRow], index_names: dict[str, str], width_mm: float | None = None):
+    """Append the appendix table to ``doc``: the two-row header (repeated on every page),
+    then the body of ``_lines``. The one table of the task table and of the plan's
+    appendices; ``width_mm`` scales the columns (default: A4 landscape, 2 cm margins)."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    scale = (width_mm or sum(DOCX_WIDTHS_MM)) / sum(DOCX_WIDTHS_MM)
+    widths = tuple(w * scale for w in DOCX_WIDTHS_MM)
     table = doc.add_table(rows=2, cols=N_COLS)
     table.style = "Table Grid"
     table.autofit = False
-    for col, mm in zip(table.columns, DOCX_WIDTHS_MM):
+    for col, mm in zip(table.columns, widths):
         col.width = Mm(mm)
 
     def fill(cell, text: str, *, bold=False, centre=False):
@@ -303,7 +307,7 @@ def task_table_docx(rows: list[TaskRow], *, title: str, subtitle: str,
 
     def size_row(row):
         # Word reads widths from each cell, not only from the grid.
-        for cell, mm in zip(_unique_cells(row), _spans_mm(row, DOCX_WIDTHS_MM)):
+        for cell, mm in zip(_unique_cells(row), _spans_mm(row, widths)):
             cell.width = Mm(mm)
 
     r1, r2 = table.rows[0], table.rows[1]
@@ -334,10 +338,7 @@ def task_table_docx(rows: list[TaskRow], *, title: str, subtitle: str,
             for col, (cell, text) in enumerate(zip(row.cells, line.cells)):
                 fill(cell, text, bold=is_area, centre=col in (0, N_COLS - 1))
         size_row(row)
-
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    return table
 
 
 def _unique_cells(row):

@@ -1,10 +1,12 @@
 """Trọng tâm năm tới — for Phòng Nội vụ: pick next year's weak criteria, adjust the
-responsible units, and download the draft task table in the layout of the plan's appendices."""
+responsible units, and download the draft task table in the layout of the plan's appendices,
+or the whole draft plan (Nghị định 30/2020/NĐ-CP) built from the same rows."""
 import pandas as pd
 import streamlit as st
 
 from domain.vocabulary import next_plan_year
 from exports.briefing import task_layout, task_rows_of
+from exports.plan_document import gather_plan_document, plan_document_docx
 from exports.task_table import task_table_docx, task_table_xlsx
 from metrics.plan_draft import draft_rows
 from ui import fmt, notices, queries, selection
@@ -28,6 +30,7 @@ if focus.empty:
     st.stop()
 
 PRIORITY = {1: "Cao", 2: "Trung bình"}
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DEFAULT_CHOSEN = 10  # the most urgent ones ticked to start with
 table = pd.DataFrame({
     # the most urgent ones ticked to start with, even in a year where none is both falling and low
@@ -73,16 +76,19 @@ chosen["lead_units"] = [[u.strip() for u in t.split(";") if u.strip()] for t in 
 chosen["support_units"] = [[u.strip() for u in t.split(";") if u.strip()] for t in edited.support[edited.chosen.values]]
 st.markdown(f"Đã chọn **{len(chosen)}** tiêu chí.")
 if len(chosen):
-    task_rows = task_rows_of(draft_rows(queries.cursor(), chosen, entity))
+    con = queries.cursor()  # also the plan's, built on click: this run's database version
+    task_rows = task_rows_of(draft_rows(con, chosen, entity))
     # the choice rests on the focus list: any illustrative row in it puts the notice on every page
     layout = task_layout(queries.authority_of(entity), year, illustrative=bool(focus.is_illustrative.any()))
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     # built when clicked, not on every rerun of the page (e.g. at each tick in the editor)
     left.download_button("Tải bảng phân công nhiệm vụ (Excel)", lambda: task_table_xlsx(task_rows, **layout),
                          f"du_thao_phan_cong_{plan_year}.xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
-    right.download_button("Tải bảng phân công nhiệm vụ (Word)", lambda: task_table_docx(task_rows, **layout),
-                          f"du_thao_phan_cong_{plan_year}.docx",
-                          "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    middle.download_button("Tải bảng phân công nhiệm vụ (Word)", lambda: task_table_docx(task_rows, **layout),
+                           f"du_thao_phan_cong_{plan_year}.docx", DOCX)
+    right.download_button(f"Tải dự thảo kế hoạch năm {plan_year} (Word)",
+                          lambda: plan_document_docx(gather_plan_document(con, entity, year, edited_rows=task_rows)),
+                          f"du_thao_ke_hoach_{plan_year}.docx", DOCX)
     if focus.is_illustrative.any():
         st.caption("Lưu ý: danh sách được chọn dựa trên số liệu minh họa.")

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from access.auth import hash_password
 from metrics import core, overview
-from domain.vocabulary import INDEX_LABEL, home_entity
+from domain.vocabulary import INDEX_LABEL, home_entity, next_plan_year
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
@@ -120,7 +120,8 @@ def test_focus_page_preselects_the_most_urgent_and_offers_the_draft(con):
     assert list(editor["code"]) == list(focus.criterion_code)
     assert int(editor["chosen"].sum()) == 10 and editor["chosen"].iloc[:10].all()
     assert [b.label for b in at.get("download_button")] == ["Tải bảng phân công nhiệm vụ (Excel)",
-                                                            "Tải bảng phân công nhiệm vụ (Word)"]
+                                                            "Tải bảng phân công nhiệm vụ (Word)",
+                                                            f"Tải dự thảo kế hoạch năm {next_plan_year(2024)} (Word)"]
 
 
 def test_focus_page_offers_the_draft_in_a_year_without_top_priority():
@@ -130,7 +131,7 @@ def test_focus_page_offers_the_draft_in_a_year_without_top_priority():
     at.session_state["year"] = 2021
     at.run()
     assert not at.exception
-    assert "Đã chọn **10** tiêu chí." in texts(at) and len(at.get("download_button")) == 2
+    assert "Đã chọn **10** tiêu chí." in texts(at) and len(at.get("download_button")) == 3
 
 
 def test_unit_page_counts_what_the_unit_owes(con):
