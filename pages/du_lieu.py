@@ -12,6 +12,7 @@ from access.upload import receive
 from loaders.tidy import template_bytes, template_frame
 from metrics.inventory import import_log, loaded_summary, source_conflicts
 from domain import vocabulary
+from domain.reporting import coordinators
 from ui import admin, fmt, notices, queries, theme
 
 queries.require_database()
@@ -59,23 +60,17 @@ st.caption("Tên xã, phường theo danh mục của Cục Thống kê (Công v
 
 st.subheader("Nạp tệp kết quả, hoàn tác")
 auth = admin.auth_settings()
-account = admin.signed_in_user()  # None also for a session id replayed from another browser, or idle too long
+# None also for a session id replayed from another browser, or idle too long
+account = admin.sign_in_form(auth)
 if not auth.get("users") and not auth.get("password_hash"):
-    st.info("Chưa đặt mật khẩu cho việc nạp dữ liệu, nên trang này chưa nhận tệp nào. Người quản trị chạy lệnh "
-            "`.venv/bin/python -m loaders set-password --user \"Họ tên\"` trong thư mục dự án (mật khẩu chỉ được lưu dạng băm vào "
-            "`.streamlit/secrets.toml`), rồi khởi động lại ứng dụng. Có thể nạp bằng dòng lệnh: "
-            "`python -m loaders import TỆP`.")
-elif not account:
-    with st.form("sign_in"):
-        who = st.text_input("Tài khoản (họ tên)" if auth.get("users") else "Họ tên người nạp")
-        password = st.text_input("Mật khẩu", type="password")
-        ok = st.form_submit_button("Đăng nhập")
-    if ok:
-        signed, message = admin.sign_in(who, password, auth)
-        if signed:
-            st.rerun()
-        st.error(message)
-else:
+    st.caption("Có thể nạp bằng dòng lệnh: `python -m loaders import TỆP`.")
+elif account and not admin.scope().manages_data(set(coordinators().values())):
+    st.info("Tài khoản này gắn với một cơ quan: chỉ nhập báo cáo tiến độ (trang «Tiến độ»). Nạp số liệu và hoàn tác "
+            "dành cho tài khoản quản trị và cơ quan đầu mối (Phòng Nội vụ).")
+    if st.button("Đăng xuất"):
+        admin.sign_out()
+        st.rerun()
+elif account:
     user = f"web: {st.session_state.get('user')}"
     rows = f"{limits.max_rows:,}".replace(",", ".")
     st.caption(f"Đã đăng nhập: {fmt.plain(st.session_state.get('user'))}. Giới hạn mỗi tệp: "

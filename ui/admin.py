@@ -89,6 +89,41 @@ def sign_out() -> None:
         st.session_state.pop(key, None)
 
 
+NO_ACCOUNTS = ("Chưa đặt mật khẩu cho tài khoản nào, nên chưa đăng nhập được (không nạp, không báo cáo trên web). Người quản trị chạy lệnh "
+               "`.venv/bin/python -m loaders set-password --user \"Họ tên\"` trong thư mục dự án (thêm "
+               "`--unit phong_tu_phap` để gắn tài khoản với một cơ quan; mật khẩu chỉ được lưu dạng băm vào "
+               "`.streamlit/secrets.toml`), rồi khởi động lại ứng dụng.")
+
+
+def sign_in_form(auth: dict, key: str = "sign_in") -> str | None:
+    """The signed-in account, or None after drawing the sign-in form (or, when no password is
+    set, a note saying how to set one). Both pages that write share one signed-in state."""
+    account = signed_in_user()
+    if account:
+        return account
+    if not auth.get("users") and not auth.get("password_hash"):
+        st.info(NO_ACCOUNTS)
+        return None
+    with st.form(key):
+        who = st.text_input("Tài khoản (họ tên)" if auth.get("users") else "Họ tên người nạp")
+        password = st.text_input("Mật khẩu", type="password")
+        ok = st.form_submit_button("Đăng nhập")
+    if ok:
+        signed, message = sign_in(who, password, auth)
+        if signed:
+            st.rerun()
+        st.error(message)
+    return None
+
+
+def scope():
+    """What the signed-in account may see and change (access.auth.Scope), or None."""
+    from access.auth import scope_of
+
+    account = st.session_state.get("user") if st.session_state.get("signed_in") else None
+    return scope_of(account, auth_settings()) if account else None
+
+
 def last_write():
     """The newest row of the import log (what «Hoàn tác» would undo), or None."""
     log = catalog.last_write(cursor())  # not cached: it must see this session's own write

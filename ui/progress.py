@@ -1,0 +1,177 @@
+"""Widgets of the «Tiến độ» page: choosing the plan and the period, the unit's entry table, and
+Phòng Nội vụ's overview. Every figure comes from metrics/progress.py; every write goes through
+store/reporting.py (the same lock, snapshot and log as an import)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from domain import reporting as vocab
+from domain.problems import ValidationFailed
+from domain.vocabulary import INDEX_LABEL
+from loaders.progress import ROLE_LABEL
+from metrics import progress
+from ui import charts, fmt, queries, theme
+
+ILLUSTRATIVE_REPORTS = ("**Có BÁO CÁO TIẾN ĐỘ MINH HỌA trên trang này** — không phải báo cáo thật của các cơ quan. "
+                        "Các báo cáo minh họa (chữ «[Minh họa]» ở đầu) cho thấy trang khi đã có báo cáo; báo cáo thật "
+                        "nhập ở mục «Nhập báo cáo» thay thế chúng.")
+STATE_COLOUR = {"done": "#2e7d32", "in_progress": "#1976d2", "not_started": "#f9a825", "not_possible": "#c62828",
+                progress.NO_REPORT: "#9e9e9e"}
+LABEL_STATUS = {v: k for k, v in vocab.STATUS_LABEL.items()}
+
+
+def illustrative_reports_banner(flags) -> None:
+    if any(bool(f) for f in flags if f is not None and f is not pd.NA and f == f):
+        st.warning(ILLUSTRATIVE_REPORTS, icon="⚠️")
+
+
+def pick_plan(entity: str) -> str | None:
+    plans = queries.cached(progress.plans_for, entity)
+    if plans.empty:
+        return None
+    labels = {r.plan_id: f"{r.title} ({r.entity_name}" + (", trước 01/7/2025)" if r.history else ")")
+              for r in plans.itertuples()}
+    codes = list(plans.plan_id)
+    current = st.session_state.get("progress_plan")
+    return st.selectbox("Kế hoạch", codes, index=codes.index(current) if current in codes else 0,
+                        format_func=lambda c: labels[c], key="progress_plan", placeholder=theme.PLACEHOLDER)
+
+
+def pick_period(ctx: progress.PlanContext, today: date) -> tuple[int, str]:
+    """Year and period, defaulting to the one being collected now (or the plan's last, once it ended)."""
+    period, year = progress.default_period(ctx, today)
+    years = ctx.years
+    # the choice lives in plain keys and each widget starts from it: a widget that was not drawn
+    # for a run (the sign-in form stopped the page) comes back showing what is chosen
+    key = f"progress_period_{ctx.plan_id}"
+    year = st.session_state.get(f"{key}_year", year if year in years else years[-1])
+    period = st.session_state.get(f"{key}_code", period)
+    codes = list(vocab.PERIOD_CODES)
+    left, right = st.columns(2)
+    y = left.selectbox("Năm", years, index=years.index(year), key=f"_w_{key}_y")
+    p = right.selectbox("Kỳ báo cáo", codes, index=codes.index(period), format_func=vocab.PERIOD_LABEL.get,
+                        key=f"_w_{key}_p")
+    st.session_state[f"{key}_year"], st.session_state[f"{key}_code"] = int(y), p
+    return int(y), p
+
+
+# ---------------------------------------------------------------- a unit's entry table
+
+
+def entry_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """The editable table: one row per duty, status as its Vietnamese label."""
+    def text(col: str) -> pd.Series:  # empty cells are empty, never «None»
+        return rows[col].map(lambda v: v if isinstance(v, str) else "")
+
+    return pd.DataFrame({
+        # «PAR INDEX 3.4» for a criterion, «PAR INDEX · NV 1.1.3» for a task of section II.1
+        "item": [f"{INDEX_LABEL.get(i, i)} {c}" if k == "criterion" else f"{INDEX_LABEL.get(i, i)} · NV {c}"
+                 for i, k, c in zip(rows.index_code, rows.item_kind, rows.item_code)],
+        "name": rows.item_name.map(lambda t: fmt.plain(t)),
+        "role": [ROLE_LABEL.get(r, r) + (" (nhóm)" if isinstance(g, str) else "")
+                 for r, g in zip(rows.role, rows.via_group_name)],
+        "status": rows.status.map(lambda s: vocab.STATUS_LABEL.get(s, "")),
+        "done_text": text("done_text"), "evidence": text("evidence"), "obstacles": text("obstacles"),
+    })
+
+
+def entry_editor(rows: pd.DataFrame, key: str) -> pd.DataFrame:
+    return st.data_editor(
+        entry_frame(rows), hide_index=True, key=key, height=min(460, 38 + 35 * len(rows)),
+        disabled=["item", "name", "role"],
+        column_config={  # pixel widths: the columns a unit fills are in view at 1366 px
+            "item": st.column_config.TextColumn("Mục", width=110, help="Chỉ số và mã tiêu chí; «NV» = nhiệm vụ mục II.1"),
+            "name": st.column_config.TextColumn("Tiêu chí, nhiệm vụ", width=190),
+            "role": st.column_config.TextColumn("Vai trò", width=86, help="«(nhóm)»: giao qua một nhóm cơ quan"),
+            "status": st.column_config.SelectboxColumn("Tình trạng", options=["", *vocab.STATUS_LABEL.values()],
+                                                       width=130),
+            "done_text": st.column_config.TextColumn("Kết quả đã thực hiện", width=170, max_chars=4000),
+            "evidence": st.column_config.TextColumn("Minh chứng (số văn bản, đường dẫn)", width=120, max_chars=4000),
+            "obstacles": st.column_config.TextColumn("Khó khăn, vướng mắc", width=120, max_chars=4000)})
+
+
+def changed_reports(rows: pd.DataFrame, edited: pd.DataFrame, year: int, period: str) -> pd.DataFrame:
+    """The rows of the editor that carry a status and differ from what is stored, as report rows
+    (source_row = the table's row number, so an error names it)."""
+    out = []
+    for i, (r, e) in enumerate(zip(rows.to_dict("records"), edited.to_dict("records")), 1):
+        status = LABEL_STATUS.get(e["status"]) if e["status"] else None
+        texts = {k: (e[k].strip() if isinstance(e[k], str) and e[k].strip() else None)
+                 for k in ("done_text", "evidence", "obstacles")}
+        before = {k: (r[k] if isinstance(r[k], str) else None) for k in ("done_text", "evidence", "obstacles")}
+        if status is None and not any(texts.values()):
+            continue
+        if status == r.get("status") and texts == before:
+            continue
+        out.append({"plan_id": r["plan_id"], "item_kind": r["item_kind"], "index_code": r["index_code"],
+                    "item_code": r["item_code"], "unit_code": r["unit_code"], "year": year, "period": period,
+                    "status": status, **texts, "evidence_file": r.get("evidence_file") if isinstance(r.get("evidence_file"), str) else None,
+                    "evidence_sha256": r.get("evidence_sha256") if isinstance(r.get("evidence_sha256"), str) else None,
+                    "source_row": i})
+    return pd.DataFrame(out)
+
+
+def save(rows: pd.DataFrame, *, user: str, allowed: set[str] | None, failed: str, done, **kw) -> None:
+    """Save report rows through the write path; on success keep ``done(result)`` to show after
+    the rerun, else show every problem (nothing was written) or a system error."""
+    from store.reporting import save_reports
+    from ui import admin
+
+    try:
+        with st.spinner("Đang lưu…"):
+            result = save_reports(queries.database().path, rows, user=user, allowed_units=allowed, **kw)
+    except ValidationFailed as exc:
+        show_problems(exc, failed)
+    except Exception as exc:  # noqa: BLE001 - a full disk or a locked file: say so, never a traceback
+        admin.internal_error("lưu báo cáo", exc)
+    else:
+        st.cache_data.clear()
+        st.session_state["progress_saved"] = done(result) if result.status == "saved" else "Không có gì thay đổi."
+        st.rerun()
+
+
+def show_problems(exc: ValidationFailed, what: str) -> None:
+    st.error(f"{what}: {len(exc.problems)} lỗi. Chưa lưu gì, cơ sở dữ liệu không thay đổi.")
+    problems = pd.DataFrame([p.as_dict() for p in exc.problems])[["file", "sheet", "row", "column", "message"]]
+    problems = problems.astype(object).where(problems.notna(), "")
+    problems["row"] = problems.row.map(lambda v: str(int(v)) if v != "" else "")
+    if len(problems) <= 20:  # a short list as plain text: every word readable, copied, found with Ctrl+F
+        st.table(problems.rename(columns={"file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "column": "Cột",
+                                          "message": "Lỗi"}).set_index("Tệp"))
+    else:
+        st.dataframe(problems, hide_index=True, column_config={
+            "file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "column": "Cột",
+            "message": st.column_config.TextColumn("Lỗi", width="large")})
+
+
+# ---------------------------------------------------------------- Phòng Nội vụ's overview
+
+
+def progress_chart(counts: pd.DataFrame, by: str, title: str):
+    """Stacked horizontal bars: led duties by latest state, one bar per index (or unit)."""
+    labels = counts[by].map(lambda c: INDEX_LABEL.get(c, c) if by == "index_code" else fmt.plot_text(c))
+    fig = go.Figure()
+    for state in progress.STATE_ORDER:
+        fig.add_bar(y=labels, x=counts[state], orientation="h", name=progress.STATE_LABEL[state],
+                    marker_color=STATE_COLOUR[state], text=counts[state].where(counts[state] > 0, None),
+                    textposition="inside", hovertemplate="%{y}: %{x} " + progress.STATE_LABEL[state] + "<extra></extra>")
+    fig.update_layout(barmode="stack", title=title, xaxis_title="Số nhiệm vụ, tiêu chí được giao chủ trì",
+                      yaxis={"autorange": "reversed"})
+    return charts.style_figure(fig, height=80 + 44 * len(counts))
+
+
+def who_table(who: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "unit": who.unit_name, "state": who.state,
+        "reported": [f"{int(r)}/{int(n)}" for r, n in zip(who.n_reported, who.n_duties)],
+        "last": who.last_at.map(lambda t: "" if pd.isna(t) else f"{t:%d/%m/%Y}"),
+        "late": who.late.map(lambda v: "quá hạn" if v else "")})
+
+
+WHO_COLUMNS = {"unit": st.column_config.TextColumn("Cơ quan", width=260), "state": "Tình hình",
+               "reported": st.column_config.TextColumn("Đã báo cáo", help="số nhiệm vụ, tiêu chí chủ trì đã báo cáo / được giao"),
+               "last": "Lần báo cáo gần nhất", "late": "Hạn nộp"}
