@@ -38,6 +38,7 @@ class PlanContext:
     end: date                      # the last day the plan can run: its last year, or the day its entity ended
     coordinator: str | None        # unit code that compiles the reports
     coordinator_name: str | None
+    ended: bool = False            # the plan's entity no longer exists (the district after 1/7/2025)
 
     @property
     def years(self) -> list[int]:
@@ -87,7 +88,8 @@ def plan_context(con, plan_id: str) -> PlanContext:
         end = min(end, valid_to)
     coordinator = vocab.coordinator_for(level)
     cname = con.execute("SELECT name FROM units WHERE unit_code = ?", [coordinator]).fetchone() if coordinator else None
-    return PlanContext(pid, title, issuer, entity, name, level, y0, y1, end, coordinator, cname[0] if cname else None)
+    return PlanContext(pid, title, issuer, entity, name, level, y0, y1, end, coordinator, cname[0] if cname else None,
+                       valid_to is not None)
 
 
 def default_period(ctx: PlanContext, today: date) -> tuple[str, int]:

@@ -50,9 +50,11 @@ year, period = uip.pick_period(ctx, today)
 when = vocab.period_text(period, year)
 sees_all = scope.sees_all(ctx.coordinator)
 views = ["Tổng hợp", "Nhập báo cáo", "Văn bản"] if sees_all else ["Nhập báo cáo"]
-view = st.segmented_control("Xem", views, default=views[0], key=f"progress_view_{account}") or views[0]
+view = views[0] if len(views) == 1 else (
+    st.segmented_control("Xem", views, default=views[0], key=f"progress_view_{account}") or views[0])
+saved = st.empty()  # always there, so that the elements after it keep their place from run to run
 if done := st.session_state.pop("progress_saved", None):
-    st.success(done)
+    saved.success(done)
 
 if view == "Tổng hợp":
     who = queries.cached(progress.who_reported, ctx, year, period, today)
@@ -131,6 +133,8 @@ if view == "Tổng hợp":
     st.subheader("Việc đã làm và điểm năm sau")
     effort = queries.cached(progress.effort_outcome, ctx)
     shown = effort[effort.done_units.map(len) > 0] if len(effort) else effort
+    shown = shown.sort_values("change_pct_points", na_position="last", key=lambda c: c.isna(), kind="stable") \
+        if len(shown) else shown  # the years whose next result exists first
     st.caption(progress.COINCIDENCE_NOTE)
     if shown.empty:
         st.info("Chưa có tiêu chí nào được báo cáo «Hoàn thành».")
@@ -138,8 +142,10 @@ if view == "Tổng hợp":
         st.dataframe(pd.DataFrame({
             "index": shown.index_code.map(fmt.INDEX_LABEL), "code": shown.item_code, "name": shown.item_name,
             "year": shown.year.astype(str), "units": shown.done_units.map(fmt.units_text),
-            "change": [fmt.signed(v) + " %-điểm" if pd.notna(v) else f"chưa có kết quả năm {y + 1}"
-                       for v, y in zip(shown.change_pct_points, shown.year)]}), hide_index=True, column_config={
+            "change": [fmt.signed(v) + " %-điểm" if pd.notna(v)
+                       else f"không có: {ctx.entity_name.lower()} không còn được đánh giá" if ctx.ended and y + 1 >= ctx.end.year
+                       else f"chưa có kết quả năm {y + 1}" for v, y in zip(shown.change_pct_points, shown.year)]}),
+            hide_index=True, column_config={
             "index": "Chỉ số", "code": "Mã", "name": st.column_config.TextColumn("Tiêu chí", width=240), "year": "Năm N",
             "units": st.column_config.TextColumn("Báo cáo hoàn thành trong năm N", width=240),
             "change": "Điểm tiêu chí N → N+1"})
@@ -153,7 +159,7 @@ elif view == "Văn bản":
                 "thực hiện, chưa thực hiện (kèm cơ quan và minh chứng), và các cơ quan chưa báo cáo.")
     effort = queries.cached(progress.effort_outcome, ctx)
     st.download_button("Tải mục báo cáo (Word)", lambda: progress_section_docx(section, effort=effort),
-                       f"muc_bao_cao_tien_do_{period}_{year}.docx", DOCX, type="primary")
+                       f"muc_bao_cao_tien_do_{period}_{year}.docx", DOCX, type="primary", on_click="ignore")
     st.caption(f"{len(section.not_reported)} cơ quan chưa báo cáo, {len(section.partly_reported)} cơ quan báo cáo chưa đủ. "
                "Dự thảo kế hoạch năm tới (đủ thể thức theo Nghị định 30/2020/NĐ-CP) tải ở trang «Trọng tâm năm tới».")
 
@@ -188,7 +194,8 @@ else:  # Nhập báo cáo
             uip.save(changes, user=user, allowed=allowed, failed="Báo cáo chưa lưu", file="(nhập trên trang)",
                      done=lambda r: f"Đã lưu {r.rows} dòng báo cáo {when} của {fmt.plain(unit_name)}.")
 
-    with st.expander("Đính kèm tệp minh chứng"):
+    admin.vietnamese_uploader()
+    with st.expander("Đính kèm tệp minh chứng", key="progress_evidence_open"):
         reported = rows[rows.status.notna()]
         if reported.empty:
             st.caption("Lưu tình trạng của một dòng trước, rồi đính kèm tệp cho dòng đó.")
@@ -219,12 +226,12 @@ else:  # Nhập báo cáo
                 st.download_button(fmt.plain(f"{r.index_code} {r.item_code}: {path.name}"), path.read_bytes(), path.name,
                                    key=f"ev_{r.Index}")
 
-    with st.expander("Báo cáo bằng tệp Excel"):
+    with st.expander("Báo cáo bằng tệp Excel", key="progress_excel_open"):
         title = f"BÁO CÁO TIẾN ĐỘ — {unit_name} — {ctx.title}"
         st.download_button("Tải mẫu báo cáo (Excel) của cơ quan này", lambda: template_xlsx(
             rows, year=year, period=period, title=title, reports=rows[rows.status.notna()],
             illustrative=bool(rows.is_illustrative.astype("boolean").fillna(False).any())),
-            f"mau_bao_cao_{unit}_{period}_{year}.xlsx", XLSX)
+            f"mau_bao_cao_{unit}_{period}_{year}.xlsx", XLSX, on_click="ignore")  # no rerun: the expander stays open
         with st.form(f"import_{plan}_{unit}", clear_on_submit=True):
             upload = st.file_uploader("Mẫu đã điền (.xlsx)", type=["xlsx", "csv"])
             go = st.form_submit_button("Kiểm tra và nạp")

@@ -25,6 +25,9 @@ from domain.problems import Problem, ValidationFailed
 from domain.text import nfc
 from store import db
 from store.audit import log_write
+from loaders.progress import COLUMNS as TEMPLATE_COLUMNS
+
+COLUMNS_VI = {field: names[0] for field, names in TEMPLATE_COLUMNS.items()}  # «Tình trạng», «Kết quả đã thực hiện»…
 
 KEY = ["plan_id", "item_kind", "index_code", "item_code", "unit_code", "year", "period"]
 FIELDS = ["status", "done_text", "evidence", "evidence_file", "evidence_sha256", "obstacles"]
@@ -68,8 +71,8 @@ def check_reports(con, rows: pd.DataFrame, *, file: str, sheet: str | None = Non
     for i, r in enumerate(rows.to_dict("records")):
         where = int(r["source_row"]) if pd.notna(r.get("source_row")) else i + 2
 
-        def bad(column: str, message: str) -> None:
-            problems.append(Problem(file, message, sheet, where, column))
+        def bad(column: str, message: str) -> None:  # the column as the template and the page name it
+            problems.append(Problem(file, message, sheet, where, COLUMNS_VI.get(column, column)))
 
         if r.get("plan_id") not in plans:
             bad("plan_id", f"không có kế hoạch mã «{r.get('plan_id')}» trong cơ sở dữ liệu")

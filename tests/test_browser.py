@@ -138,6 +138,8 @@ def test_every_page_renders(page, name):
     body = page.inner_text("body")
     if name == "Đơn vị":  # the home commune has no plan yet: no duties, no figures, and it says so
         assert "Chưa có kế hoạch giao việc của UBND xã Vĩnh Lộc" in body
+    elif name == "Tiến độ":  # progress reports are not public: nothing before signing in
+        assert "Báo cáo tiến độ chỉ xem được sau khi đăng nhập" in body
     elif name != "Dữ liệu":
         assert "SỐ LIỆU MINH HỌA" in body
     page.screenshot(path=str(ARTIFACTS / f"{PAGES.index(name) + 1}-{name.replace(' ', '-')}.png"), full_page=True)

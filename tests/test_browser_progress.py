@@ -53,10 +53,32 @@ def sign_in(pg, who: str) -> None:
 
 
 def upload(pg, path) -> None:
-    pg.locator('input[type="file"]').last.set_input_files(str(path))
-    pg.locator('[data-testid="stFileUploader"]').get_by_text(path.name).first.wait_for(timeout=60000)
-    pg.get_by_role("button", name="Kiểm tra và nạp").click()
+    """Send a filled template through the uploader of «Báo cáo bằng tệp Excel» (the evidence
+    uploader sits in the expander before it)."""
+    box = pg.locator('[data-testid="stExpander"]', has_text="Báo cáo bằng tệp Excel")
+    box.locator('input[type="file"]').set_input_files(str(path))
+    box.locator('[data-testid="stFileUploader"]').get_by_text(path.name).first.wait_for(timeout=60000)
+    box.get_by_role("button", name="Kiểm tra và nạp").click()
     settle(pg)
+
+
+def type_into_cell(pg, x: float, y: float, text: str) -> None:
+    """Open a text cell of the table's grid (a double click shows its editor, a textarea) and type,
+    as a person does; Enter commits. A double click that lands while the grid is still closing
+    another editor only selects the cell: then it is repeated."""
+    from playwright.sync_api import TimeoutError as Timeout
+
+    editor = pg.locator("textarea.gdg-input")
+    for _ in range(3):
+        pg.mouse.dblclick(x, y)
+        try:
+            editor.wait_for(state="visible", timeout=3000)
+            break
+        except Timeout:
+            continue
+    editor.fill(text)
+    pg.keyboard.press("Enter")
+    editor.wait_for(state="detached")
 
 
 def fill(template: bytes, rows: dict[int, tuple[str, str, str]]) -> bytes:
@@ -92,6 +114,26 @@ def test_a_unit_reports_and_phong_noi_vu_sees_who_has_not(page, app):
     assert "Phòng Tư pháp" in body and "Quý IV/2024" in body
     assert page.get_by_role("radio", name="Tổng hợp").count() == 0  # a unit sees its own rows only
 
+    # on the page: «Hoàn thành» and what was done, typed into the table (PAR 1.4, the 4th row, which it leads)
+    grid = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    row_y = grid["y"] + 35 * 4 + 17            # the header, three rows, then the middle of the fourth
+    status_x = grid["x"] + 110 + 190 + 86 + 60  # the column widths of ui/progress.entry_editor
+    page.mouse.dblclick(status_x, row_y)
+    page.get_by_role("option", name="Hoàn thành", exact=True).click()
+    page.wait_for_timeout(500)
+    type_into_cell(page, status_x + 150, row_y, "Đã tuyên truyền trên đài truyền thanh")
+    page.get_by_text("Phòng Tư pháp —").click()  # leave the table, as a person reaching for the button does
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ARTIFACTS / "tien-do-bang-nhap.png"))
+    page.get_by_role("button", name="Lưu báo cáo").click()
+    settle(page)
+    body = page.inner_text("body")
+    assert "Đã lưu 1 dòng báo cáo Quý IV/2024 của Phòng Tư pháp" in body, body[body.find("Lưu báo cáo"):][:800]
+    with duckdb.connect(str(db), read_only=True) as c:
+        assert c.execute("SELECT item_code, status, done_text, reported_by FROM progress_reports WHERE year = 2024 "
+                         "AND period = 'Q4'").fetchall() == [
+            ("1.4", "done", "Đã tuyên truyền trên đài truyền thanh", f"web: {UNIT_USER}")]
+
     page.get_by_text("Báo cáo bằng tệp Excel").click()
     with page.expect_download() as got:
         page.get_by_role("button", name="Tải mẫu báo cáo (Excel) của cơ quan này").click()
@@ -99,11 +141,12 @@ def test_a_unit_reports_and_phong_noi_vu_sees_who_has_not(page, app):
     got.value.save_as(template)
     before = duckdb.connect(str(db), read_only=True).execute("SELECT count(*) FROM import_log").fetchone()[0]
 
+    assert not page.locator('[data-testid="stFileUploaderDropzone"] button p').last.is_visible()  # no English «Upload»
     wrong = work / "bao-cao-sai.xlsx"
     wrong.write_bytes(fill(template.read_bytes(), {0: ("Xong rồi", "Đã rà soát", "")}))
     upload(page, wrong)
     body = page.inner_text("body")
-    assert "không hợp lệ: 1 lỗi" in body and "Tình trạng" in body and "Xong rồi" in body
+    assert "không hợp lệ: 1 lỗi" in body and "Tình trạng" in body and "Xong rồi" in body, body[-1500:]
     assert "cơ sở dữ liệu không thay đổi" in body
     assert duckdb.connect(str(db), read_only=True).execute("SELECT count(*) FROM import_log").fetchone()[0] == before
     page.screenshot(path=str(ARTIFACTS / "tien-do-mau-sai.png"), full_page=True)

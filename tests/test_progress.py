@@ -257,15 +257,17 @@ def test_every_problem_is_named_with_its_row_and_column_and_nothing_is_written(d
     with pytest.raises(ValidationFailed) as e:
         save_reports(db_copy, bad, user="A", file="bc.xlsx", allowed_units={"grp_don_vi_lien_quan"})
     found = [(p.row, p.column) for p in e.value.problems]
-    assert found == [(2, "plan_id"), (3, "item_code"), (4, "year"), (5, "period"), (6, "status"), (7, "done_text"),
-                     (8, "obstacles"), (10, "item_code"), (11, "unit_code"), (12, "unit_code"), (13, "obstacles")]
+    # columns named as the template and the page name them
+    assert found == [(2, "Mã kế hoạch"), (3, "Mã tiêu chí/nhiệm vụ"), (4, "Năm"), (5, "Kỳ báo cáo"), (6, "Tình trạng"),
+                     (7, "Kết quả đã thực hiện"), (8, "Khó khăn, vướng mắc"), (10, "Mã tiêu chí/nhiệm vụ"),
+                     (11, "Mã cơ quan"), (12, "Mã cơ quan"), (13, "Khó khăn, vướng mắc")]
     said = {(p.row, p.column): p.message for p in e.value.problems}
-    assert "KHONG-CO" in said[2, "plan_id"]
-    assert "Phòng Tư pháp không được giao tiêu chí SIPAS 2.1" in said[3, "item_code"]
-    assert "2023–2025" in said[4, "year"]
-    assert "trùng với dòng 9" in said[10, "item_code"]
-    assert "Các đơn vị liên quan" in said[11, "unit_code"] and "Bảo hiểm xã hội huyện" in said[11, "unit_code"]
-    assert "tối đa 4000" in said[13, "obstacles"]
+    assert "KHONG-CO" in said[2, "Mã kế hoạch"]
+    assert "Phòng Tư pháp không được giao tiêu chí SIPAS 2.1" in said[3, "Mã tiêu chí/nhiệm vụ"]
+    assert "2023–2025" in said[4, "Năm"]
+    assert "trùng với dòng 9" in said[10, "Mã tiêu chí/nhiệm vụ"]
+    assert "Các đơn vị liên quan" in said[11, "Mã cơ quan"] and "Bảo hiểm xã hội huyện" in said[11, "Mã cơ quan"]
+    assert "tối đa 4000" in said[13, "Khó khăn, vướng mắc"]
     assert {p.file for p in e.value.problems} == {"bc.xlsx"}
     assert file_digest(db_copy) == digest and log_of(db_copy) == log
     assert not db.temp_copies(db_copy)
@@ -275,7 +277,7 @@ def test_rows_keep_their_spreadsheet_row_numbers_and_nothing_is_an_empty_save(db
     bad = rows(report("grp_don_vi_lien_quan", "SIPAS", "2.1", "done") | {"source_row": 17})
     with pytest.raises(ValidationFailed) as e:
         save_reports(db_copy, bad, user="A", sheet="Báo cáo tiến độ")
-    assert [(p.sheet, p.row, p.column) for p in e.value.problems] == [("Báo cáo tiến độ", 17, "done_text")]
+    assert [(p.sheet, p.row, p.column) for p in e.value.problems] == [("Báo cáo tiến độ", 17, "Kết quả đã thực hiện")]
     with pytest.raises(ValidationFailed) as e:
         save_reports(db_copy, rows(), user="A")
     assert "không có dòng báo cáo nào" in e.value.problems[0].message

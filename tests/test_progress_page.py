@@ -75,7 +75,7 @@ def test_the_report_section_is_a_download_for_phong_noi_vu():
 
 def test_a_unit_account_sees_only_its_own_duties():
     at = page(user=UNIT_USER)
-    assert at.get("button_group")[0].options == ["Nhập báo cáo"]
+    assert not at.get("button_group")  # one view only: no switch
     assert "**Phòng Tư pháp** — 53 tiêu chí, nhiệm vụ được giao" in texts(at)
     assert "Cơ quan báo cáo" not in [s.label for s in at.selectbox]  # it cannot pick another unit
     assert not at.get("metric")
@@ -109,7 +109,7 @@ def test_edits_become_report_rows_only_where_something_changed():
         {**base, "item_code": "1.3", "status": "done", "done_text": "Xong", "evidence": "BC 1", "obstacles": None},
     ])
     shown = entry_frame(rows)
-    assert shown.status.tolist() == ["", "Đang thực hiện", "Hoàn thành"]
+    assert shown.status.tolist() == ["— chưa báo cáo —", "Đang thực hiện", "Hoàn thành"]
     assert shown.evidence.tolist() == ["", "", "BC 1"]  # empty cells are empty, never «None»
     edited = shown.copy()
     edited.loc[0, ["status", "done_text"]] = ["Hoàn thành", "  Đã ban hành văn bản  "]

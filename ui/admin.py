@@ -13,8 +13,8 @@ def vietnamese_uploader() -> None:
     """st.file_uploader's own words are English and not configurable: replace them with CSS."""
     st.markdown("""<style>
     [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
-    [data-testid="stFileUploaderDropzone"] button { font-size: 0; }
-    [data-testid="stFileUploaderDropzone"] button::after { content: "Chọn tệp"; font-size: 0.9rem; }
+    [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] { display: none; }
+    [data-testid="stFileUploaderDropzone"] button::after { content: "Chọn tệp"; font-size: 0.9rem; margin-left: 0.4rem; }
     </style>""", unsafe_allow_html=True)
 
 

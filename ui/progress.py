@@ -22,6 +22,8 @@ ILLUSTRATIVE_REPORTS = ("**Có BÁO CÁO TIẾN ĐỘ MINH HỌA trên trang nà
 STATE_COLOUR = {"done": "#2e7d32", "in_progress": "#1976d2", "not_started": "#f9a825", "not_possible": "#c62828",
                 progress.NO_REPORT: "#9e9e9e"}
 LABEL_STATUS = {v: k for k, v in vocab.STATUS_LABEL.items()}
+UNREPORTED = "— chưa báo cáo —"
+CHART_ORDER = ["done", "in_progress", "not_started", "not_possible", progress.NO_REPORT]  # the status cell of a duty with no report for the period
 
 
 def illustrative_reports_banner(flags) -> None:
@@ -74,7 +76,7 @@ def entry_frame(rows: pd.DataFrame) -> pd.DataFrame:
         "name": rows.item_name.map(lambda t: fmt.plain(t)),
         "role": [ROLE_LABEL.get(r, r) + (" (nhóm)" if isinstance(g, str) else "")
                  for r, g in zip(rows.role, rows.via_group_name)],
-        "status": rows.status.map(lambda s: vocab.STATUS_LABEL.get(s, "")),
+        "status": rows.status.map(lambda s: vocab.STATUS_LABEL.get(s, UNREPORTED)),
         "done_text": text("done_text"), "evidence": text("evidence"), "obstacles": text("obstacles"),
     })
 
@@ -87,10 +89,11 @@ def entry_editor(rows: pd.DataFrame, key: str) -> pd.DataFrame:
             "item": st.column_config.TextColumn("Mục", width=110, help="Chỉ số và mã tiêu chí; «NV» = nhiệm vụ mục II.1"),
             "name": st.column_config.TextColumn("Tiêu chí, nhiệm vụ", width=190),
             "role": st.column_config.TextColumn("Vai trò", width=86, help="«(nhóm)»: giao qua một nhóm cơ quan"),
-            "status": st.column_config.SelectboxColumn("Tình trạng", options=["", *vocab.STATUS_LABEL.values()],
-                                                       width=130),
+            "status": st.column_config.SelectboxColumn("Tình trạng", options=[UNREPORTED, *vocab.STATUS_LABEL.values()],
+                                                       width=130, required=True),
             "done_text": st.column_config.TextColumn("Kết quả đã thực hiện", width=170, max_chars=4000),
-            "evidence": st.column_config.TextColumn("Minh chứng (số văn bản, đường dẫn)", width=120, max_chars=4000),
+            "evidence": st.column_config.TextColumn("Văn bản, đường dẫn minh chứng", width=120, max_chars=4000,
+                                                    help="Số, ký hiệu văn bản hoặc đường dẫn; tệp: mục «Đính kèm tệp minh chứng»"),
             "obstacles": st.column_config.TextColumn("Khó khăn, vướng mắc", width=120, max_chars=4000)})
 
 
@@ -99,7 +102,7 @@ def changed_reports(rows: pd.DataFrame, edited: pd.DataFrame, year: int, period:
     (source_row = the table's row number, so an error names it)."""
     out = []
     for i, (r, e) in enumerate(zip(rows.to_dict("records"), edited.to_dict("records")), 1):
-        status = LABEL_STATUS.get(e["status"]) if e["status"] else None
+        status = LABEL_STATUS.get(e["status"])  # None for «— chưa báo cáo —» (or an emptied cell)
         texts = {k: (e[k].strip() if isinstance(e[k], str) and e[k].strip() else None)
                  for k in ("done_text", "evidence", "obstacles")}
         before = {k: (r[k] if isinstance(r[k], str) else None) for k in ("done_text", "evidence", "obstacles")}
@@ -155,13 +158,16 @@ def progress_chart(counts: pd.DataFrame, by: str, title: str):
     """Stacked horizontal bars: led duties by latest state, one bar per index (or unit)."""
     labels = counts[by].map(lambda c: INDEX_LABEL.get(c, c) if by == "index_code" else fmt.plot_text(c))
     fig = go.Figure()
-    for state in progress.STATE_ORDER:
+    for state in CHART_ORDER:  # done first: progress reads from the left
         fig.add_bar(y=labels, x=counts[state], orientation="h", name=progress.STATE_LABEL[state],
                     marker_color=STATE_COLOUR[state], text=counts[state].where(counts[state] > 0, None),
                     textposition="inside", hovertemplate="%{y}: %{x} " + progress.STATE_LABEL[state] + "<extra></extra>")
-    fig.update_layout(barmode="stack", title=title, xaxis_title="Số nhiệm vụ, tiêu chí được giao chủ trì",
-                      yaxis={"autorange": "reversed"})
-    return charts.style_figure(fig, height=80 + 44 * len(counts))
+    charts.style_figure(fig, height=120 + 44 * len(counts))
+    fig.update_layout(barmode="stack", title=dict(text=title, y=0.98, yanchor="top"), margin=dict(t=70),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0, traceorder="normal"))
+    fig.update_xaxes(type="linear", categoryorder=None, title="Số tiêu chí, nhiệm vụ được giao chủ trì")
+    fig.update_yaxes(autorange="reversed")
+    return fig
 
 
 def who_table(who: pd.DataFrame) -> pd.DataFrame:
