@@ -38,6 +38,19 @@ def built_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture()
+def fresh_caches(built_db, monkeypatch):
+    """An AppTest page reads the built database with no query cached from another test."""
+    import streamlit as st
+
+    monkeypatch.setenv("CHISO_DB", str(built_db))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture()
 def db_copy(built_db, tmp_path) -> Path:
     path = tmp_path / "chiso.duckdb"
     shutil.copyfile(built_db, path)

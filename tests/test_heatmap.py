@@ -5,8 +5,6 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from domain.text import format_number
@@ -119,16 +117,6 @@ def test_the_panel_says_which_rank_is_which(con):
 
 
 # ---------------------------------------------------------------- the page
-
-@pytest.fixture()
-def fresh_caches(built_db, monkeypatch):
-    monkeypatch.setenv("CHISO_DB", str(built_db))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
 
 def _page(entity: str, index: str, year: int) -> AppTest:
     at = AppTest.from_file(str(ROOT / "pages/chi_so_thanh_phan.py"), default_timeout=90)

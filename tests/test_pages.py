@@ -4,7 +4,6 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from access.auth import hash_password
@@ -17,13 +16,8 @@ TIMEOUT = 90
 
 
 @pytest.fixture(autouse=True)
-def fresh_caches(built_db, monkeypatch):
-    monkeypatch.setenv("CHISO_DB", str(built_db))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+def _every_test_has_fresh_caches(fresh_caches):
     yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 DISTRICT = "VN-38-393"  # Huyện Vĩnh Lộc, kept as history (data/home.csv): the longest series and the real plan

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from access.auth import hash_password
@@ -19,12 +18,8 @@ UNIT_USER, COORDINATOR, ADMIN = "Trần Tư Pháp", "Lê Nội Vụ", "Quản tr
 
 
 @pytest.fixture(autouse=True)
-def fresh(built_db, monkeypatch):
-    monkeypatch.setenv("CHISO_DB", str(built_db))
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def _every_test_has_fresh_caches(fresh_caches):
     yield
-    st.cache_data.clear()
 
 
 def page(entity: str | None = DISTRICT, user: str | None = None, view: str | None = None) -> AppTest:

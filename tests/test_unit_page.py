@@ -4,8 +4,6 @@ full text on demand (metrics/units_view.py draws nothing; pages/don_vi.py only d
 from pathlib import Path
 
 import pandas as pd
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from domain.vocabulary import home_entity
@@ -115,16 +113,6 @@ def test_short_text():
 
 
 # ---------------------------------------------------------------- the page
-
-@pytest.fixture()
-def fresh_caches(built_db, monkeypatch):
-    monkeypatch.setenv("CHISO_DB", str(built_db))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
 
 def run(entity: str | None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "pages/don_vi.py"), default_timeout=90)
