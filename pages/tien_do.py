@@ -16,11 +16,13 @@ from metrics import progress
 from store import reporting as store_reports
 from store.audit import sha256
 from store.history import undo
-from ui import admin, fmt, queries, selection, theme
+from ui import admin, fmt, notices, queries, selection, theme
+from ui.charts import PLOTLY_CONFIG
 from ui import progress as uip
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+REPORTS_SOURCE = "báo cáo tiến độ của các cơ quan (nhập ở trang «Tiến độ»)"
 
 queries.require_database()
 entity = selection.pick_entity()
@@ -106,7 +108,8 @@ if view == "Tổng hợp":
     st.subheader("Tiến độ theo chỉ số")
     if len(counts):
         st.plotly_chart(uip.progress_chart(counts, "index_code", f"Tình trạng mới nhất đến hết kỳ {when}"),
-                        config={"displayModeBar": False})
+                        config=PLOTLY_CONFIG)
+        notices.source_line([REPORTS_SOURCE, ctx.title], bool(state.is_illustrative.any()))  # plain() inside
     with st.expander("Tiến độ theo cơ quan"):
         by_unit = queries.cached(progress.progress_counts, plan, year, period, "unit_name")
         st.dataframe(by_unit.assign(share_done=by_unit.share_done.map(lambda v: fmt.num(100 * v, 0) + " %")),
@@ -149,6 +152,8 @@ if view == "Tổng hợp":
             "index": "Chỉ số", "code": "Mã", "name": st.column_config.TextColumn("Tiêu chí", width=240), "year": "Năm N",
             "units": st.column_config.TextColumn("Báo cáo hoàn thành trong năm N", width=240),
             "change": "Điểm tiêu chí N → N+1"})
+        notices.source_line([REPORTS_SOURCE, notices.SCORES_SOURCE],
+                            bool(shown.is_illustrative.any() or shown.reports_illustrative.any()))
 
 elif view == "Văn bản":
     from exports.progress_report import progress_section_docx
@@ -223,7 +228,8 @@ else:  # Nhập báo cáo
         for r in rows[rows.evidence_file.notna()].itertuples():
             path = store_reports.evidence_path(r.evidence_file, queries.database().path)
             if path is not None:
-                st.download_button(fmt.plain(f"{r.index_code} {r.item_code}: {path.name}"), path.read_bytes(), path.name,
+                st.download_button(fmt.plain(f"{r.index_code} {r.item_code}: {path.name}"), lambda p=path: p.read_bytes(),
+                                   path.name, on_click="ignore",  # read when clicked, not on every rerun
                                    key=f"ev_{r.Index}")
 
     with st.expander("Báo cáo bằng tệp Excel", key="progress_excel_open"):

@@ -61,6 +61,8 @@ def test_phong_noi_vu_sees_every_unit_and_the_overview():
     body = texts(at)
     assert "Chưa báo cáo (" in body and "Có BÁO CÁO TIẾN ĐỘ MINH HỌA" in body
     assert "trùng hợp về thời gian, không chứng minh" in body  # effort against outcome: coincidence, not cause
+    sources = [c.value for c in at.caption if c.value.startswith("Nguồn: ")]
+    assert len(sources) == 2 and all("báo cáo tiến độ của các cơ quan" in c and "MINH HỌA" in c for c in sources)
 
 
 def test_the_report_section_is_a_download_for_phong_noi_vu():
