@@ -35,10 +35,17 @@ class Limits:
     max_columns: int = 200
     snapshots_kept: int = 10
     snapshot_budget_mb: float = 256
+    snapshot_budget_factor: float = 3  # the snapshots take at most this many times the database's size
 
     @property
     def snapshot_budget_bytes(self) -> int:
         return int(self.snapshot_budget_mb * MB)
+
+    def snapshot_budget_for(self, db_bytes: int) -> int:
+        """The bytes the snapshots of a database of ``db_bytes`` may take together: the tighter
+        of snapshot_budget_mb and snapshot_budget_factor times its size (the newest snapshot is
+        kept whatever its size, so that one undo always works)."""
+        return max(0, int(min(self.snapshot_budget_bytes, self.snapshot_budget_factor * db_bytes)))
 
     @property
     def upload_bytes(self) -> int:

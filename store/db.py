@@ -7,7 +7,9 @@ run one after the other instead of one silently undoing the other, and the file 
 replaced is kept as a snapshot (``snapshots/`` beside it) that ``undo`` can bring back.
 The copy is removed whatever stops a write (an error, a full disk, Ctrl-C); copies left by
 a writer killed outright are removed by the next write; free space is checked before
-copying; snapshots are kept within a count and a size budget (config/limits.toml).
+copying; snapshots are kept within a count, a size budget and a multiple of the database's
+size (config/limits.toml), and when the disk is short the oldest are dropped (and logged)
+before a write is refused.
 
 Readers open the file read-only in a private DuckDB instance (an in-memory database with
 the file ATTACHed), because DuckDB shares one instance per path inside a process and would
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import errno
 import glob
+import logging
 import os
 import re
 import shutil
@@ -203,9 +206,17 @@ def prune_snapshots(path: Path, keep: int, budget: int | None = None) -> list[Pa
     in the middle: undo steps back one state at a time). Returns what was removed.
 
     Each snapshot is a whole database (a hard link keeps the replaced file alive, so it holds
-    its full size), so the budget, not the count, bounds the disk they take: with a 8.6 MB
-    database and 256 MB, the count (10) decides; with a 60 MB one, four are kept."""
+    its full size), so the budget, not the count, bounds the disk they take: writes pass the
+    tighter of snapshot_budget_mb and snapshot_budget_factor times the database's size
+    (``Limits.snapshot_budget_for``), so with the factor 3 about three are kept, whatever the
+    size. A snapshot that is the live file itself, or another name of a kept one, takes no
+    room of its own and counts nothing."""
     kept, total, removed, seen = 0, 0, [], set()
+    try:
+        live = path.stat()
+        seen.add((live.st_dev, live.st_ino))
+    except FileNotFoundError:
+        pass
     for p in snapshots(path, undone=True):  # newest first
         try:
             st = p.stat()
@@ -235,12 +246,98 @@ def space_needed(size: int) -> int:
     return int(size * SPACE_FACTOR) + SPACE_EXTRA
 
 
+def free_space(folder: Path) -> int:
+    """The bytes free on ``folder``'s disk (for this user)."""
+    return shutil.disk_usage(folder).free
+
+
 def ensure_space(folder: Path, need: int) -> None:
     """Refuse (OutOfSpace, saying how much is free and needed) unless ``folder``'s disk has
     ``need`` bytes free."""
-    free = shutil.disk_usage(folder).free
+    free = free_space(folder)
     if free < need:
         raise OutOfSpace(folder, free, need)
+
+
+log = logging.getLogger("chiso")
+
+
+def _mb(n: int) -> str:
+    return f"{n / MB:.1f}".replace(".", ",") + " MB"
+
+
+def _droppable(path: Path, keep: Path | None) -> list[tuple[list[Path], int]]:
+    """The snapshots of ``path`` a write short of room may delete, as (the names of one file,
+    its size), in the order they go: oldest first, the newest state undo would bring back
+    last. Never ``keep`` (the snapshot an undo restores), and never a file that deleting these
+    names would not free: one that is also the live file or ``keep``, has a name outside the
+    snapshots, or lies on another disk. The names of one file go together (one state)."""
+    try:
+        disk = os.stat(path.parent).st_dev
+    except FileNotFoundError:
+        return []
+    held = set()  # files that stay whatever is deleted here
+    for p in (path, keep):
+        try:
+            st = p.stat() if p is not None else None
+        except FileNotFoundError:
+            continue
+        if st is not None:
+            held.add((st.st_dev, st.st_ino))
+    restorable = snapshots(path)
+    newest = restorable[0] if restorable else None
+    files: dict[tuple[int, int], tuple[list[Path], os.stat_result]] = {}
+    for p in snapshots(path, undone=True):
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            continue
+        key = (st.st_dev, st.st_ino)
+        if st.st_dev != disk or key in held:
+            continue
+        files.setdefault(key, ([], st))[0].append(p)
+    out = [(sorted(names), st.st_size) for names, st in files.values() if len(names) >= st.st_nlink]
+    return sorted(out, key=lambda f: (newest in f[0], f[0][-1].name))
+
+
+def make_room(path: Path, need: int, *, keep: Path | None = None) -> None:
+    """Make sure the disk of the database at ``path`` has ``need`` bytes free for a write,
+    deleting the oldest snapshots first if it has not (never ``keep``, the snapshot an undo
+    restores; the newest state undo would bring back only last: after the write the state it
+    replaces is the newest snapshot, so one undo still works, but if the write fails, the
+    write before it can no longer be undone). Each deletion is logged and the free space
+    measured again (a file still open in a reader frees its room only when it is closed).
+    Refuses (OutOfSpace) if that is still not enough; if even deleting every one of them
+    would not make room, deletes none."""
+    folder = path.parent
+    free = free_space(folder)
+    if free >= need:
+        return
+    droppable = _droppable(path, keep)
+    freeable = sum(size for _, size in droppable)
+    if not droppable or free + freeable < need:
+        if droppable:
+            log.warning("thiếu chỗ trên đĩa %s: còn %s, cần khoảng %s; xóa cả %d bản lưu cũ cũng chỉ được thêm %s, "
+                        "nên không xóa bản nào", folder, _mb(free), _mb(need), sum(len(n) for n, _ in droppable),
+                        _mb(freeable))
+        raise OutOfSpace(folder, free, need)
+    newest = next(iter(snapshots(path)), None)
+    for names, size in droppable:
+        for p in names:
+            try:
+                p.unlink()
+            except OSError:  # gone already, or not ours to delete: the next one
+                continue
+            left = len(snapshots(path, undone=True))
+            if p == newest:
+                log.warning("thiếu chỗ trên đĩa: đã xóa cả bản lưu mới nhất %s (%s), còn %d bản; nếu lần ghi này "
+                            "không thành thì lần ghi trước đó không hoàn tác được nữa", p.name, _mb(size), left)
+            else:
+                log.warning("thiếu chỗ trên đĩa: đã xóa bản lưu cũ nhất %s (%s), còn %d bản", p.name, _mb(size), left)
+            free = free_space(folder)
+            if free >= need:
+                return
+    raise OutOfSpace(folder, free, need)
 
 
 def no_space(exc: BaseException) -> bool:
@@ -321,12 +418,13 @@ def writable_copy(path: Path, *, fresh: bool = False, action: str = "write", sou
     copy atomically replaces the live file, and the replaced file is kept as a snapshot
     named after ``action``; then ``source`` is removed if ``consume_source`` (the snapshot an
     undo put back), and old snapshots are pruned (config/limits.toml: snapshots_kept,
-    snapshot_budget_mb). ``check`` is called with the copy's path before it is opened (to
-    refuse a backup by its schema before any of it runs).
+    snapshot_budget_mb, snapshot_budget_factor). ``check`` is called with the copy's path
+    before it is opened (to refuse a backup by its schema before any of it runs).
 
     On any exception (Ctrl-C and a full disk included) the copy is deleted and the live file
     is untouched; a full disk becomes OutOfSpace, with a message saying what to do. Before
-    copying, stale copies of killed writers are removed and the free space is checked."""
+    copying, stale copies of killed writers are removed and the free space is checked; if it
+    is short, the oldest snapshots are deleted first (``make_room``; never ``source``)."""
     from loaders.guard import current
 
     limits = current()
@@ -338,7 +436,7 @@ def writable_copy(path: Path, *, fresh: bool = False, action: str = "write", sou
         if origin is not None and not origin.exists():
             raise FileNotFoundError(origin)
         sized = origin or path  # a rebuild makes about what is there now
-        ensure_space(path.parent, space_needed(sized.stat().st_size if sized.exists() else 0))
+        make_room(path, space_needed(sized.stat().st_size if sized.exists() else 0), keep=source)
         tmp = _temp_path(path)
         _remove_temp(tmp)
         con = kept = None
@@ -371,7 +469,7 @@ def writable_copy(path: Path, *, fresh: bool = False, action: str = "write", sou
             source.unlink(missing_ok=True)
         if keep_snapshots > 0:
             try:
-                prune_snapshots(path, keep_snapshots, limits.snapshot_budget_bytes)
+                prune_snapshots(path, keep_snapshots, limits.snapshot_budget_for(path.stat().st_size))
             except OSError:  # the write is done; the next one prunes
                 pass
 

@@ -402,6 +402,7 @@ def tiny(tmp_path, monkeypatch) -> Path:
     """A small database with the product's schema: snapshots of it cost little."""
     monkeypatch.setenv("CHISO_SNAPSHOTS_KEPT", "10")
     monkeypatch.setenv("CHISO_SNAPSHOT_BUDGET_MB", "1000")
+    monkeypatch.setenv("CHISO_SNAPSHOT_BUDGET_FACTOR", "1000")  # the count and the MB budget decide here
     path = tmp_path / "nho" / "chiso.duckdb"
     with db.writable_copy(path, fresh=True, action="build") as con:
         db.run_script(con, "schema.sql")
