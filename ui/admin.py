@@ -29,17 +29,22 @@ def auth_settings() -> dict:
 
 
 def _client() -> tuple[str | None, str | None, str | None]:
-    """(address, user agent, the browser's XSRF cookie) of the connection running this script."""
-    def text(read):
-        try:
-            value = read()
-        except Exception:  # noqa: BLE001 - no request behind this run (AppTest): nothing to bind to
-            return None
-        return value if isinstance(value, str) else None
+    """(address, user agent, browser token) of the connection running this script: the
+    visitor's own address behind a trusted proxy (access.client.identity, which the server's
+    reconnect gate in cli/serve.py computes the same way). st.context.ip_address is not used:
+    it reports a loopback peer, the proxy in front of us, as None."""
+    from access.client import identity, trusted_proxies
 
-    ctx = st.context
-    return (text(lambda: ctx.ip_address), text(lambda: ctx.headers.get("User-Agent")),
-            text(lambda: ctx.cookies.get("_streamlit_xsrf")))
+    try:
+        from streamlit.runtime import get_instance
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        context = get_instance().get_client(get_script_run_ctx().session_id).client_context
+    except Exception:  # noqa: BLE001 - no request behind this run (AppTest): nothing to bind to
+        context = None
+    if context is None or not isinstance(getattr(context, "remote_ip", None), str | None):  # AppTest's mock runtime
+        return None, None, None
+    return identity(context.remote_ip, context.headers, context.cookies, trusted_proxies())
 
 
 def sign_in(who: str, password: str, auth: dict) -> tuple[bool, str]:
@@ -65,8 +70,10 @@ def sign_in(who: str, password: str, auth: dict) -> tuple[bool, str]:
 
 
 def signed_in_user() -> str | None:
-    """The account of this session, or None. A session signed in from another browser (its id
-    replayed), or idle for longer than IDLE_MINUTES, is signed out here."""
+    """The account of this session, or None. A run from another browser than the one that
+    signed in (its session id replayed) is not signed in, and changes nothing: the owner's own
+    runs stay signed in (cli/serve.py's reconnect gate normally gives such a browser a session
+    of its own). A session idle for longer than IDLE_MINUTES is signed out here."""
     import time
 
     from access.auth import fingerprint, session_may_write
@@ -74,8 +81,7 @@ def signed_in_user() -> str | None:
     if not st.session_state.get("signed_in"):
         return None
     if st.session_state.get("bound_to") != fingerprint(*_client()):
-        sign_out()
-        return None
+        return None  # not sign_out(): that would sign the owner out, which is what a replay wants
     if not session_may_write(st.session_state, time.time()):
         sign_out()
         st.info(f"Phiên đăng nhập đã hết hạn sau {IDLE_MINUTES} phút không dùng; hãy đăng nhập lại.")
@@ -91,7 +97,7 @@ def sign_out() -> None:
 
 NO_ACCOUNTS = ("Chưa đặt mật khẩu cho tài khoản nào, nên chưa đăng nhập được (không nạp, không báo cáo trên web). Người quản trị chạy lệnh "
                "`.venv/bin/python -m loaders set-password --user \"Họ tên\"` trong thư mục dự án (thêm "
-               "`--unit phong_tu_phap` để gắn tài khoản với một cơ quan; mật khẩu chỉ được lưu dạng băm vào "
+               "`--unit vp_hdnd_ubnd_xa --entity \"Xã Vĩnh Lộc\"` để gắn tài khoản với một cơ quan của một xã; mật khẩu chỉ được lưu dạng băm vào "
                "`.streamlit/secrets.toml`), rồi khởi động lại ứng dụng.")
 
 
@@ -117,10 +123,11 @@ def sign_in_form(auth: dict, key: str = "sign_in") -> str | None:
 
 
 def scope():
-    """What the signed-in account may see and change (access.auth.Scope), or None."""
+    """What the signed-in account may see and change (access.auth.Scope), or None: through
+    ``signed_in_user``, so a run from another browser than the one that signed in gets None."""
     from access.auth import scope_of
 
-    account = st.session_state.get("user") if st.session_state.get("signed_in") else None
+    account = signed_in_user()
     return scope_of(account, auth_settings()) if account else None
 
 
@@ -144,3 +151,26 @@ def can_undo() -> bool:
     from store.db import snapshots
 
     return bool(snapshots(database().path))
+
+
+def sign_out_button(key: str) -> None:
+    """«Đăng xuất», on every screen a signed-in account can reach (also those that stop early)."""
+    if st.button("Đăng xuất", key=key):
+        sign_out()
+        st.rerun()
+
+
+def log_viewer(scope) -> dict:
+    """What of the write log a viewer sees (metrics.inventory.import_log's keywords): an
+    anonymous visitor the score activity without names; an administrator everything; an
+    account its own writes, and a coordinating unit every report write on its entity's plans."""
+    from domain.reporting import coordinator_for
+    from ui.queries import q
+
+    if scope is None:
+        return {}
+    if scope.admin:
+        return {"everything": True, "names": True}
+    level = q("SELECT level FROM entities WHERE entity_code = ?", scope.entity).level if scope.entity else []
+    coordinates = len(level) and scope.sees_all(scope.entity, coordinator_for(level.iloc[0]))
+    return {"user": f"web: {scope.account}", "entity": scope.entity if coordinates else None, "names": True}
