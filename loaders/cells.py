@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 from domain.problems import Problem, ValidationFailed
-from loaders.guard import check_shape, current, not_xlsx
+from loaders.guard import check_rows, check_shape, current, not_xlsx, sheet_titles
 
 
 def decode_bytes(raw: bytes, name: str | None = None) -> str:
@@ -113,7 +113,15 @@ def read_xlsx_sheets(path: Path, name: str) -> list[tuple[str, list[tuple[int, l
         warnings.simplefilter("ignore", UserWarning)
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            out = [(ws.title, _bounded_rows(ws, name, lim)) for ws in wb.worksheets]
+            _check_declared(wb.worksheets, name, lim)
+            out, so_far = [], 0
+            for ws in wb.worksheets:
+                # read-only openpyxl stops at the declared last row: a sheet that understates its
+                # size would lose its other rows without a word. Read what is there, counted.
+                ws.reset_dimensions()
+                rows = _bounded_rows(ws, name, lim, so_far)
+                so_far += len(rows)
+                out.append((ws.title, rows))
             wb.close()
         except ValidationFailed:
             raise
@@ -122,9 +130,20 @@ def read_xlsx_sheets(path: Path, name: str) -> list[tuple[str, list[tuple[int, l
     return out
 
 
-def _bounded_rows(ws, name: str, lim) -> list[tuple[int, list]]:
-    """A sheet's rows, refusing it once it has more rows or filled columns than the limits
-    allow (a workbook's declared dimensions can lie, so this counts what is really there)."""
+def _check_declared(worksheets, name: str, lim) -> None:
+    """Refuse a workbook whose sheets declare more rows than max_rows between them, before a
+    row is read (read-only openpyxl takes ``max_row`` from the sheet's <dimension> tag)."""
+    declared = 0
+    for ws in worksheets:
+        rows = ws.max_row if isinstance(ws.max_row, int) else 0
+        declared += rows
+        check_rows(name, ws.title, rows, declared, lim)
+
+
+def _bounded_rows(ws, name: str, lim, before: int = 0) -> list[tuple[int, list]]:
+    """A sheet's rows, refusing it once it has more filled columns than the limits allow, or
+    once its rows and the ``before`` rows of the sheets read already are more than max_rows
+    (a workbook's declared dimensions can lie, so this counts what is really there)."""
 
     rows = []
     for i, r in enumerate(ws.iter_rows(values_only=True), 1):
@@ -134,8 +153,7 @@ def _bounded_rows(ws, name: str, lim) -> list[tuple[int, list]]:
         if len(values) > lim.max_columns:
             check_shape(name, ws.title, None, len(values), lim)
         rows.append((i, values))
-        if i > lim.max_rows:
-            check_shape(name, ws.title, i, None, lim)
+        check_rows(name, ws.title, i, before + i, lim)
     return rows
 
 
@@ -166,7 +184,7 @@ def uncached_formulas(path: Path, name: str, limit: int = 20) -> list[Problem]:
     A workbook written by a program (not saved by Excel or LibreOffice) stores formulas
     without their results; a reader then sees an empty cell where a score should be. Only
     sheets whose XML contains a formula tag are parsed, with defusedxml."""
-    from defusedxml.ElementTree import fromstring, iterparse
+    from defusedxml.ElementTree import iterparse
 
     problems: list[Problem] = []
     with zipfile.ZipFile(path) as zf:
@@ -175,7 +193,7 @@ def uncached_formulas(path: Path, name: str, limit: int = 20) -> list[Problem]:
         with_formulas = [m for m in members if _has_formula_tag(zf, m)]
         if not with_formulas:
             return problems
-        titles = _sheet_titles(zf, fromstring)
+        titles = sheet_titles(zf)
         for member in with_formulas:
             with zf.open(member) as fh:
                 for _, el in iterparse(fh, events=("end",)):
@@ -206,20 +224,3 @@ def _has_formula_tag(zf: zipfile.ZipFile, member: str) -> bool:
                 return True
             tail = buf[-3:]  # a tag cut between two pieces
     return False
-
-
-def _sheet_titles(zf: zipfile.ZipFile, fromstring) -> dict[str, str]:
-    """Worksheet member path -> the sheet's name as Excel shows it."""
-    try:
-        book = fromstring(zf.read("xl/workbook.xml"))
-        rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    except Exception:  # noqa: BLE001 - names are a nicety; the cell reference still holds
-        return {}
-    target = {r.get("Id"): r.get("Target", "").lstrip("/") for r in rels}
-    out = {}
-    for el in book.iter():
-        if el.tag.rsplit("}", 1)[-1] == "sheet":
-            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
-            t = target.get(rid, "")
-            out[t if t.startswith("xl/") else f"xl/{t}"] = el.get("name")
-    return out

@@ -3,9 +3,10 @@
 A spreadsheet is a zip archive, and a zip archive can claim a few hundred kilobytes and
 inflate to gigabytes; a CSV can have a million columns on one line. So before parsing,
 ``check_file`` reads only what is cheap and cannot be abused (the file size, the zip's
-central directory, Parquet metadata, a line count, the header line) and refuses the file
-with a Vietnamese message if it is over a limit. The readers also stop at the row limit
-while reading, in case a workbook's declared dimensions lie.
+central directory, Parquet metadata, a line count, the header line, a workbook's declared
+sheet sizes and its <row> elements counted in the inflated XML, never parsed) and refuses the
+file with a Vietnamese message if it is over a limit. The readers also stop at the row limit
+while reading (every sheet counted together), in case a workbook's declared dimensions lie.
 
 Limits live in config/limits.toml; each can be overridden by an environment variable
 CHISO_<NAME>, e.g. CHISO_MAX_ROWS=5000000 for a national import at a terminal.
@@ -15,9 +16,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import stat
 import tomllib
 import zipfile
+import zlib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -36,6 +39,16 @@ class Limits:
     snapshots_kept: int = 10
     snapshot_budget_mb: float = 256
     snapshot_budget_factor: float = 3  # the snapshots take at most this many times the database's size
+    max_report_rows: int = 50_000  # rows of one progress-report file (a unit's template holds its duties)
+    rows_setting: str = "max_rows"  # the setting a refusal for too many rows names (not read from the file)
+
+    def for_reports(self) -> "Limits":
+        """The limits of a progress-report file: max_report_rows rows (or max_rows, if lower). A
+        plan's duties × six periods × its years is a few tens of thousands at most; a file of
+        300 000 rows is refused before any of it is parsed, not after a minute of reading."""
+        if self.max_report_rows >= self.max_rows:
+            return self
+        return replace(self, max_rows=self.max_report_rows, rows_setting="max_report_rows")
 
     @property
     def snapshot_budget_bytes(self) -> int:
@@ -62,9 +75,11 @@ def current(config: Path | None = None) -> Limits:
     path = config or CONFIG
     if path.exists():
         table = tomllib.loads(path.read_text(encoding="utf-8")).get("limits", {})
-        known = {f.name: f.type for f in fields(Limits)}
+        known = {f.name: f.type for f in fields(Limits) if f.name != "rows_setting"}
         limits = replace(limits, **{k: v for k, v in table.items() if k in known})
     for f in fields(Limits):
+        if f.name == "rows_setting":
+            continue
         raw = os.environ.get(f"CHISO_{f.name.upper()}")
         if raw:
             cast = float if f.type in (float, "float") else int
@@ -149,6 +164,8 @@ def _check_zip(path: Path, name: str, limits: Limits) -> None:
                 "một bảng tính OpenDocument (.ods)" if "content.xml" in names else "một tệp nén")
         raise _refuse(name, f"tệp mang đuôi {path.suffix} nhưng là {what}, không phải bảng tính Excel; "
                             "hãy mở bằng Excel hoặc LibreOffice rồi lưu lại dạng .xlsx")
+    if "xl/workbook.xml" in names:
+        check_workbook_rows(path, name, limits)  # its rows, before any parser builds one
 
 
 def _check_parquet(path: Path, name: str, limits: Limits) -> None:
@@ -216,13 +233,124 @@ def _check_text(path: Path, name: str, limits: Limits) -> None:
     check_shape(name, None, None, len(cells), limits)
 
 
-def check_shape(name: str, sheet: str | None, rows: int | None, columns: int | None, limits: Limits | None = None) -> None:
-    """Refuse a table whose (declared or counted) size is over the limits."""
+def _how_to_raise(key: str) -> str:
+    return (f"; hãy chia nhỏ tệp, hoặc người quản trị nâng {key} trong config/limits.toml (hay đặt biến môi "
+            f"trường CHISO_{key.upper()} khi nạp bằng dòng lệnh)")
+
+
+def check_shape(name: str, sheet: str | None, rows: int | None, columns: int | None, limits: Limits | None = None,
+                *, whole_file: bool = False) -> None:
+    """Refuse a table whose (declared or counted) size is over the limits. ``whole_file``: ``rows``
+    counts every sheet of the file so far (max_rows is per file), ``sheet`` the one that tipped it."""
     limits = limits or current()
     if rows is not None and rows > limits.max_rows:
-        raise _refuse(name, f"bảng có hơn {limits.max_rows:,} dòng (giới hạn max_rows)".replace(",", "."), sheet)
+        most = f"{limits.max_rows:,}".replace(",", ".")
+        what = "các trang tính của tệp cộng lại có" if whole_file else "bảng có"
+        key = limits.rows_setting
+        raise _refuse(name, f"{what} hơn {most} dòng (giới hạn {key})" + _how_to_raise(key), sheet)
     if columns is not None and columns > limits.max_columns:
-        raise _refuse(name, f"bảng có {columns} cột, vượt giới hạn {limits.max_columns} cột (max_columns)", sheet)
+        raise _refuse(name, f"bảng có {columns} cột, vượt giới hạn {limits.max_columns} cột (max_columns)"
+                      + _how_to_raise("max_columns"), sheet)
+
+
+def check_rows(name: str, sheet: str | None, in_sheet: int, in_file: int, limits: Limits) -> None:
+    """max_rows is per file: a sheet over it alone is named as the table, else the whole file."""
+    if in_sheet > limits.max_rows:
+        check_shape(name, sheet, in_sheet, None, limits)
+    elif in_file > limits.max_rows:
+        check_shape(name, sheet, in_file, None, limits, whole_file=True)
+
+
+# ---------------------------------------------------------------- a workbook's rows, counted without parsing
+
+ROW_SCAN_CHUNK = 1 << 20  # bytes of a sheet's XML inflated at a time while its rows are counted
+_TAG = rb"<(?:[A-Za-z_][\w.\-]{0,30}:)?"  # an element, with or without a namespace prefix
+_PREFIXED_ROW = re.compile(rb"<[A-Za-z_][\w.\-]{0,30}:row[\s/>]")  # <x:row …>, which some writers use
+_SHEET_DATA = re.compile(_TAG + rb"sheetData[\s/>]")
+_DIMENSION = re.compile(_TAG + rb"dimension\s[^>]*?\bref\s*=\s*[\"']\$?[A-Za-z]*\$?(\d+)(?::\$?[A-Za-z]*\$?(\d+))?")
+
+
+def check_workbook_rows(path: Path, name: str, limits: Limits | None = None) -> None:
+    """Refuse an .xlsx with more rows than max_rows in all its sheets together, before any parser
+    builds a row: first by the sizes the sheets declare (<dimension ref="A1:O300004">, which is
+    what openpyxl reports as ``max_row``; without one, openpyxl parses the whole sheet just to
+    find its size), then by counting the sheets' <row> elements in their XML, inflated
+    ``ROW_SCAN_CHUNK`` bytes at a time and abandoned as soon as the count is over the limit.
+    This costs decompression only, which max_uncompressed_mb bounds. A damaged zip is left to
+    the readers, which say so in their own words."""
+    lim = limits or current()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            sheets = _worksheets(zf)
+            declared = 0
+            for member, title in sheets:
+                rows = _declared_rows(zf, member)
+                declared += rows
+                check_rows(name, title, rows, declared, lim)
+            counted = 0
+            for member, title in sheets:
+                in_sheet, tail = 0, b""
+                with zf.open(member) as fh:
+                    for chunk in iter(lambda: fh.read(ROW_SCAN_CHUNK), b""):
+                        buf = tail + chunk
+                        # what the tail holds was counted with the piece before; a tag cut between
+                        # two pieces is counted with the piece where it ends
+                        n = _row_tags(buf) - _row_tags(tail)
+                        in_sheet, counted = in_sheet + n, counted + n
+                        check_rows(name, title, in_sheet, counted, lim)
+                        tail = buf[-40:]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+            RuntimeError, ValueError):
+        return
+
+
+def _row_tags(buf: bytes) -> int:
+    """The <row> elements in a piece of sheet XML (bytes.count: ten times faster than a regex)."""
+    n = buf.count(b"<row") - buf.count(b"<rowBreaks")
+    return n + len(_PREFIXED_ROW.findall(buf)) if b":row" in buf else n
+
+
+def _worksheets(zf: zipfile.ZipFile) -> list[tuple[str, str | None]]:
+    """(member, sheet name) of every worksheet, in the workbook's order when it can be read."""
+    members = {i.filename for i in zf.infolist()
+               if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")}
+    titles = sheet_titles(zf)
+    named = [(m, t) for m, t in titles.items() if m in members]
+    return named + [(m, None) for m in sorted(members - set(titles))]
+
+
+def _declared_rows(zf: zipfile.ZipFile, member: str) -> int:
+    """The last row of a sheet's <dimension ref="…">, which comes before its <sheetData>; 0 if none."""
+    head = b""
+    with zf.open(member) as fh:
+        while len(head) < (1 << 16) and not _SHEET_DATA.search(head):
+            chunk = fh.read(1 << 12)
+            if not chunk:
+                break
+            head += chunk
+    data = _SHEET_DATA.search(head)
+    m = _DIMENSION.search(head, 0, data.start() if data else len(head))
+    return int(m.group(2) or m.group(1)) if m else 0
+
+
+def sheet_titles(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet member path -> the sheet's name as Excel shows it, in the workbook's order
+    ({} when the workbook's XML cannot be read: defusedxml refuses entities and DTDs)."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        book = fromstring(zf.read("xl/workbook.xml"))
+        rels = fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except Exception:  # noqa: BLE001 - names are a nicety; the cell reference still holds
+        return {}
+    target = {r.get("Id"): r.get("Target", "").lstrip("/") for r in rels}
+    out = {}
+    for el in book.iter():
+        if el.tag.rsplit("}", 1)[-1] == "sheet":
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+            t = target.get(rid, "")
+            out[t if t.startswith("xl/") else f"xl/{t}"] = el.get("name")
+    return out
 
 
 # ---------------------------------------------------------------- what a file really is

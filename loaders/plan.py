@@ -658,6 +658,8 @@ def parse_appendix_xlsx(path: str | Path, appendices: dict[int, str] | None = No
     name or in the title rows above the header)."""
     import openpyxl
 
+    from loaders.guard import check_shape
+
     source = str(path)
     try:
         # Not read-only: merged ranges are needed, and plan workbooks are small.
@@ -666,7 +668,13 @@ def parse_appendix_xlsx(path: str | Path, appendices: dict[int, str] | None = No
         raise ValidationFailed([Problem(source, f"không đọc được tệp Excel: {e}")]) from None
     problems: list[Problem] = []
     reader = _AppendixReader(source, problems, appendices)
+    so_far = 0
     for ws in wb.worksheets:
+        # the limits of config/limits.toml, every sheet counted (an import-plan's guard.check_file
+        # counted the rows before this load; data/'s own plans are read here only)
+        so_far += ws.max_row or 0
+        check_shape(source, ws.title, ws.max_row, ws.max_column)
+        check_shape(source, ws.title, so_far, None, whole_file=True)
         rows = _sheet_rows(ws)
         header = next((k for k, r in enumerate(rows) if any("chu tri" in fold_loose(c) for c in r.cells)), None)
         if header is None:

@@ -3,10 +3,18 @@
 The template lists a unit's duties for one period, one row each, with the keys the database
 needs on the left (kế hoạch, loại, chỉ số, mã, mã cơ quan) and the four things a unit reports
 on the right: tình trạng (a drop-down of data/reporting/statuses.csv), kết quả đã thực hiện,
-văn bản/đường dẫn minh chứng, khó khăn, vướng mắc. A row whose «Tình trạng» is left empty is
-not reported (and skipped); every other problem is collected with its sheet, row and column.
-Whether the duty exists and the account may report it is checked at the write
-(store/reporting.py), against the database.
+văn bản/đường dẫn minh chứng, khó khăn, vướng mắc; last, grey like the keys and for reading
+only, the evidence file already attached to the row («Tệp minh chứng đã đính kèm»: files are
+attached, replaced and removed on the page, never through the template). A row whose «Tình
+trạng» is left empty is not reported (and skipped); every other problem is collected with its
+sheet, row and column. Whether the duty exists and the account may report it is checked at the
+write (store/reporting.py), against the database.
+
+A template goes out and comes back without a change to what it shows: the texts come back as
+they were stored (the quote that keeps «- Đã ban hành…» from being read as a formula is taken off
+again), the attached file is not a column the reader returns, so the write keeps it, and a text
+column missing from the file (a CSV with only some columns) is not returned either: the write
+keeps what is stored there rather than emptying it.
 """
 from __future__ import annotations
 
@@ -38,6 +46,8 @@ COLUMNS = {
     "done_text": ("Kết quả đã thực hiện", "done_text", "ket qua", "noi dung da thuc hien"),
     "evidence": ("Văn bản, đường dẫn minh chứng", "evidence", "minh chung", "van ban minh chung"),
     "obstacles": ("Khó khăn, vướng mắc", "obstacles", "kho khan", "vuong mac"),
+    # shown for reading only: the reader never returns it (store/reporting.save_reports keeps the file)
+    "evidence_file": ("Tệp minh chứng đã đính kèm", "evidence_file"),
 }
 REQUIRED = ["plan_id", "item_kind", "index_code", "item_code", "year", "period", "status"]
 _HEADER_KEYS = {fold_loose(h): f for f, names in COLUMNS.items() for h in names}
@@ -45,6 +55,12 @@ KIND_LABEL = {"criterion": "Tiêu chí", "task": "Nhiệm vụ"}
 ROLE_LABEL = {"lead": "Chủ trì", "support": "Phối hợp"}
 _KINDS = {fold_loose(v): k for k, v in KIND_LABEL.items()} | {"criterion": "criterion", "task": "task"}
 TEMPLATE_TYPES = (".xlsx", ".csv")
+TEXTS = ["done_text", "evidence", "obstacles"]  # what a unit writes; each returned only if the file has its column
+READ_ONLY = {"plan_id", "item_kind", "index_code", "item_code", "item_name", "unit_code", "unit_name", "role",
+             "year", "period", "evidence_file"}  # grey in the template
+EVIDENCE_FILE_NOTE = ("Chỉ để xem: tệp minh chứng đã đính kèm cho dòng này. Đính kèm, thay hay gỡ tệp ở trang "
+                      "«Tiến độ», mục «Đính kèm tệp minh chứng»; sửa hay xóa ô này trong mẫu không thay đổi gì.")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what domain.text.cell_text guards with a leading quote
 
 
 def _cell(v) -> str:
@@ -53,6 +69,15 @@ def _cell(v) -> str:
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     return nfc(str(v)).strip()
+
+
+def _unquoted(text: str) -> str:
+    """A text as it was before the template wrote it: cell_text puts a quote before a text that
+    starts like a formula («- Đã ban hành…» → «'- Đã ban hành…»); take it off again, or every
+    round trip would change the report."""
+    if text.startswith("'") and text[1:].lstrip(" ").startswith(_FORMULA_START):
+        return text[1:]
+    return text
 
 
 def _header_row(grid: pd.DataFrame) -> int | None:
@@ -68,14 +93,20 @@ def read_progress(path: Path, name: str | None = None, *, units: dict[str, str] 
     """The reported rows of a filled template (.xlsx or .csv), one per row whose «Tình trạng» is
     filled, with the codes the database keys on and ``source_row``/``sheet``. ``units``: unit
     name (folded) -> code, to read a row that names its unit but not the code.
-    ValidationFailed with every problem (sheet, row, column)."""
+    ValidationFailed with every problem (sheet, row, column).
+
+    Only the texts whose columns the file has are returned (``TEXTS``): a save then keeps what is
+    stored for the others instead of emptying them. Every sheet with reports must have the same
+    text columns. «Tệp minh chứng đã đính kèm» is never returned: files are attached and removed
+    on the page."""
     name = name or path.name
     if path.suffix.lower() not in TEMPLATE_TYPES:
         raise ValidationFailed([Problem(name, "mẫu báo cáo tiến độ phải là tệp .xlsx (hoặc .csv) tải từ trang «Tiến độ»")])
-    guard.check_file(path, name)
+    guard.check_file(path, name, guard.current().for_reports())  # before any parser: max_report_rows
     problems: list[Problem] = []
     rows: list[dict] = []
     found_header = False
+    carried: dict[str | None, tuple[set[str], int]] = {}  # sheet -> (its text columns, its header row)
     for sheet, grid in read_tables(path, name):
         if grid.empty:
             continue
@@ -95,8 +126,19 @@ def read_progress(path: Path, name: str | None = None, *, units: dict[str, str] 
             problems.append(Problem(name, f"thiếu cột {', '.join('«' + m + '»' for m in missing)} (hãy dùng mẫu tải từ "
                                           "trang «Tiến độ»)", sheet, int(grid.iloc[head]["_row"])))
             continue
+        before = len(rows)
         for _, line in grid.iloc[head + 1:].iterrows():
             rows.append(_row(line, header, name, sheet, units or {}, problems))
+        if any(r is not None for r in rows[before:]):
+            carried[sheet] = ({f for f in TEXTS if f in header}, int(grid.iloc[head]["_row"]))
+    texts = set().union(*(c for c, _ in carried.values())) if carried else set()
+    for sheet, (has, at) in carried.items():
+        if has != texts:
+            other = next(s for s, (c, _) in carried.items() if c - has)
+            lacking = ", ".join(f"«{COLUMNS[f][0]}»" for f in TEXTS if f in texts - has)
+            problems.append(Problem(name, f"trang tính này thiếu cột {lacking} mà trang tính «{other}» có: mọi trang "
+                                          "tính có báo cáo phải có cùng các cột (thiếu cột thì không biết nên giữ hay "
+                                          "xóa nội dung đã báo cáo)", sheet, at))
     if not found_header:
         problems.append(Problem(name, "không thấy dòng tiêu đề có cột «Tình trạng» và «Mã tiêu chí/nhiệm vụ»: đây "
                                       "không phải mẫu báo cáo tiến độ"))
@@ -104,7 +146,7 @@ def read_progress(path: Path, name: str | None = None, *, units: dict[str, str] 
         raise ValidationFailed(problems)
     reported = [r for r in rows if r is not None]
     return pd.DataFrame(reported, columns=["plan_id", "item_kind", "index_code", "item_code", "unit_code", "year",
-                                           "period", "status", "done_text", "evidence", "obstacles", "source_row",
+                                           "period", "status", *(f for f in TEXTS if f in texts), "source_row",
                                            "sheet"])
 
 
@@ -112,7 +154,7 @@ def _row(line: pd.Series, header: dict, name: str, sheet: str | None, units: dic
          problems: list[Problem]) -> dict | None:
     get = {f: _cell(line[c]) for f, c in header.items()}
     where = int(line["_row"])
-    texts = [get.get(f, "") for f in ("done_text", "evidence", "obstacles")]
+    texts = [_unquoted(get.get(f, "")) for f in TEXTS]
     if not get.get("status"):
         if any(texts):
             problems.append(Problem(name, "đã ghi kết quả hoặc khó khăn nhưng chưa chọn «Tình trạng»", sheet, where,
@@ -156,8 +198,10 @@ def _row(line: pd.Series, header: dict, name: str, sheet: str | None, units: dic
 def template_xlsx(duties: pd.DataFrame, *, year: int, period: str, title: str, reports: pd.DataFrame | None = None,
                   illustrative: bool = False) -> bytes:
     """A unit's template: its duties (store.reporting.duties rows) for one period, pre-filled with
-    what it already reported for that period (``reports``: progress_reports rows)."""
+    what it already reported for that period (``reports``: progress_reports rows), the name of
+    each row's attached evidence file included (grey, for reading only: EVIDENCE_FILE_NOTE)."""
     from openpyxl import Workbook
+    from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -168,7 +212,8 @@ def template_xlsx(duties: pd.DataFrame, *, year: int, period: str, title: str, r
     ws["A1"] = cell_text(title)
     ws["A1"].font = Font(bold=True, size=13)
     ws["A2"] = (f"Kỳ báo cáo: {vocab.period_text(period, year)}. Chọn «Tình trạng» ở mỗi dòng đã có kết quả "
-                "(để trống = chưa báo cáo); không sửa các cột khóa màu xám. Nạp lại tệp ở trang «Tiến độ».")
+                "(để trống = chưa báo cáo); không sửa các cột màu xám (cột «Tệp minh chứng đã đính kèm» chỉ để xem: "
+                "đính kèm, gỡ tệp ở trang «Tiến độ»). Nạp lại tệp ở trang «Tiến độ».")
     ws["A2"].font = Font(italic=True)
     if illustrative:
         ws["A3"] = "SỐ LIỆU MINH HỌA: các báo cáo có sẵn trong mẫu là minh họa, không phải báo cáo thật."
@@ -179,6 +224,8 @@ def template_xlsx(duties: pd.DataFrame, *, year: int, period: str, title: str, r
         c = ws.cell(head, j, COLUMNS[f][0])
         c.font = Font(bold=True)
         c.alignment = Alignment(wrap_text=True, vertical="center")
+        if f == "evidence_file":
+            c.comment = Comment(EVIDENCE_FILE_NOTE, "Chỉ số")
     key_fill = PatternFill("solid", fgColor="E7E6E6")
     previous = {}
     if reports is not None and len(reports):
@@ -191,11 +238,12 @@ def template_xlsx(duties: pd.DataFrame, *, year: int, period: str, title: str, r
                   "unit_name": d["unit_name"], "role": ROLE_LABEL.get(d["role"], d["role"]), "year": year,
                   "period": vocab.PERIOD_LABEL[period],
                   "status": vocab.STATUS_LABEL.get(had.get("status"), ""), "done_text": had.get("done_text"),
-                  "evidence": had.get("evidence"), "obstacles": had.get("obstacles")}
+                  "evidence": had.get("evidence"), "obstacles": had.get("obstacles"),
+                  "evidence_file": Path(had["evidence_file"]).name if isinstance(had.get("evidence_file"), str) else None}
         for j, f in enumerate(fields, 1):
             c = ws.cell(i, j, cell_text(values[f]) if isinstance(values[f], str) else values[f])
             c.alignment = Alignment(wrap_text=True, vertical="top")
-            if j <= 10:
+            if f in READ_ONLY:
                 c.fill = key_fill
     last = head + max(len(duties), 1)
     status_col = fields.index("status") + 1
@@ -205,7 +253,11 @@ def template_xlsx(duties: pd.DataFrame, *, year: int, period: str, title: str, r
                         error="Chọn một tình trạng trong danh sách")
     ws.add_data_validation(dv)
     dv.add(f"{letter}{head + 1}:{letter}{last}")
-    widths = [14, 10, 8, 10, 48, 16, 28, 10, 7, 12, 18, 48, 30, 30]
+    files = ws.cell(head, fields.index("evidence_file") + 1).column_letter
+    note = DataValidation(allow_blank=True, showInputMessage=True, promptTitle="Chỉ để xem", prompt=EVIDENCE_FILE_NOTE)
+    ws.add_data_validation(note)  # Excel shows the note when a cell of the column is selected
+    note.add(f"{files}{head + 1}:{files}{last}")
+    widths = [14, 10, 8, 10, 48, 16, 28, 10, 7, 12, 18, 48, 30, 30, 30]
     for j, w in enumerate(widths, 1):
         ws.column_dimensions[ws.cell(head, j).column_letter].width = w
     ws.freeze_panes = ws.cell(head + 1, 6)

@@ -92,7 +92,7 @@ def _open_workbook(path: Path, file: str) -> list[_Sheet]:
         if head.startswith(b"PK\x03\x04"):
             return _read_xlsx(path, file)
         if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-            return _read_xls(path)
+            return _read_xls(path, file)
     except ValidationFailed:
         raise
     except Exception as e:  # a damaged workbook must be reported, not crash the import
@@ -117,10 +117,14 @@ def _read_xlsx(path: Path, file: str) -> list[_Sheet]:
             wb = openpyxl.load_workbook(path, data_only=True)
     except zipfile.BadZipFile as e:
         raise ValueError(str(e)) from None
-    sheets = []
+    sheets, so_far = [], 0
     for ws in wb.worksheets:
+        # max_rows is per file: every sheet counts (guard.check_file counted the rows before this load)
+        so_far += ws.max_row or 0
         check_shape(file, ws.title, ws.max_row, None)
+        check_shape(file, ws.title, so_far, None, whole_file=True)
         grid = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
+        check_shape(file, ws.title, None, _filled_width(grid))
         for rng in ws.merged_cells.ranges:
             _fill(grid, rng.min_row - 1, rng.max_row, rng.min_col - 1, rng.max_col)
         sheets.append(_Sheet(ws.title, _square(grid)))
@@ -128,15 +132,21 @@ def _read_xlsx(path: Path, file: str) -> list[_Sheet]:
     return sheets
 
 
-def _read_xls(path: Path) -> list[_Sheet]:
+def _read_xls(path: Path, file: str) -> list[_Sheet]:
     import xlrd
+
+    from loaders.guard import check_shape
 
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
     except NotImplementedError:  # some writers' formatting records are unsupported: lose only the merges
         book = xlrd.open_workbook(str(path), on_demand=True)
-    sheets = []
-    for sh in book.sheets():
+    sheets, so_far = [], 0
+    for i in range(book.nsheets):
+        sh = book.sheet_by_index(i)  # one sheet loaded at a time: refused before the next is read
+        so_far += sh.nrows
+        check_shape(file, sh.name, sh.nrows, None)
+        check_shape(file, sh.name, so_far, None, whole_file=True)
         grid = []
         for r in range(sh.nrows):
             row = []
@@ -152,9 +162,11 @@ def _read_xls(path: Path) -> list[_Sheet]:
                 else:
                     row.append(cell.value)
             grid.append(row)
+        check_shape(file, sh.name, None, _filled_width(grid))
         for rlo, rhi, clo, chi in sh.merged_cells:
             _fill(grid, rlo, rhi, clo, chi)
         sheets.append(_Sheet(sh.name, _square(grid)))
+        book.unload_sheet(i)
     book.release_resources()
     return sheets
 
@@ -170,6 +182,17 @@ def _fill(grid: list[list[object]], r0: int, r1: int, c0: int, c1: int) -> None:
             row.extend([""] * (c1 - len(row)))
         for c in range(c0, c1):
             row[c] = value
+
+
+def _filled_width(grid: list[list[object]]) -> int:
+    """The widest row up to its last filled cell (formatting alone widens a sheet, not a table)."""
+    width = 0
+    for row in grid:
+        n = len(row)
+        while n > width and _blank(row[n - 1]):
+            n -= 1
+        width = max(width, n)
+    return width
 
 
 def _square(grid: list[list[object]]) -> list[list[object]]:

@@ -21,6 +21,7 @@ from domain.vocabulary import INDEX_CODES
 from domain.problems import Problem, ValidationFailed
 from loaders.staging import STAGED_COLUMNS, check_rows, drop_exact_duplicates, staged
 from loaders.cells import read_xlsx_sheets
+from loaders.guard import check_shape
 from domain.text import fold_loose, nfc, parse_number
 
 COLUMNS = {  # field -> accepted headers (first is the template's English header)
@@ -142,6 +143,7 @@ def read_tables(path: Path, name: str) -> list[tuple[str | None, pd.DataFrame]]:
             raise ValidationFailed([Problem(name, "tệp có ký tự nhị phân: đây không phải tệp CSV")])
         first = next((line for line in text.splitlines() if line.strip()), "")
         delimiter = max([",", ";", "\t"], key=first.count)
+        _check_text_shape(name, text, first, delimiter)  # before pandas parses a line
         try:
             grid = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, header=None,
                                skip_blank_lines=False, engine="python" if delimiter == "\t" else "c")
@@ -152,7 +154,13 @@ def read_tables(path: Path, name: str) -> list[tuple[str | None, pd.DataFrame]]:
         tables = [(None, grid)]
     elif suffix == ".parquet":
         try:
+            import pyarrow.parquet as pq
+
+            meta = pq.ParquetFile(path).metadata  # the footer only: rows and columns before any data
+            check_shape(name, None, meta.num_rows + 1, meta.num_columns)
             data = pd.read_parquet(path)
+        except ValidationFailed:
+            raise
         except Exception as exc:  # noqa: BLE001 - a broken file can fail in any way
             raise ValidationFailed([Problem(name, "không đọc được tệp Parquet (tệp hỏng hoặc không phải Parquet)")]) from None
         grid = pd.concat([pd.DataFrame([list(data.columns)]), pd.DataFrame(data.to_numpy(dtype=object))],
@@ -173,6 +181,19 @@ def read_tables(path: Path, name: str) -> list[tuple[str | None, pd.DataFrame]]:
         filled = cells.apply(lambda c: _each_distinct(c, _has_text)).any(axis=1)
         out.append((sheet, grid[filled].reset_index(drop=True)))  # blank rows carry nothing
     return out
+
+
+def _check_text_shape(name: str, text: str, first: str, delimiter: str) -> None:
+    """The limits on a CSV's lines and header cells, counted as loaders/guard.py counts them
+    (a reader called without the guard in front still refuses before parsing)."""
+    import csv
+
+    check_shape(name, None, text.count("\n"), None)
+    try:
+        cells = next(csv.reader([first], delimiter=delimiter), [])
+    except csv.Error:
+        cells = first.split(delimiter)
+    check_shape(name, None, None, len(cells))
 
 
 def _csv_problem(name: str, reason: str) -> Problem:

@@ -22,6 +22,7 @@ from ui import progress as uip
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+REPORT_ACTIONS = ("report", "import-report")  # the writes a unit may undo, its own only
 REPORTS_SOURCE = "báo cáo tiến độ của các cơ quan (nhập ở trang «Tiến độ»)"
 
 queries.require_database()
@@ -48,9 +49,13 @@ if not account:
     st.stop()
 scope = admin.scope()
 user = f"web: {account}"
+if not scope.of_entity(ctx.entity_code):  # one commune's office never sees another's reports
+    st.info(uip.other_entity_text(scope, ctx))
+    admin.sign_out_button("progress_sign_out")
+    st.stop()
 year, period = uip.pick_period(ctx, today)
 when = vocab.period_text(period, year)
-sees_all = scope.sees_all(ctx.coordinator)
+sees_all = scope.sees_all(ctx.entity_code, ctx.coordinator)
 views = ["Tổng hợp", "Nhập báo cáo", "Văn bản"] if sees_all else ["Nhập báo cáo"]
 view = views[0] if len(views) == 1 else (
     st.segmented_control("Xem", views, default=views[0], key=f"progress_view_{account}") or views[0])
@@ -180,9 +185,9 @@ else:  # Nhập báo cáo
     else:
         unit = scope.unit
     rows = queries.cached(progress.period_rows, plan, year, period, unit)
-    allowed = scope.report_units(ctx.coordinator)
     if rows.empty:
         st.info("Cơ quan của tài khoản này không được giao nhiệm vụ nào trong kế hoạch này (kể cả qua nhóm).")
+        admin.sign_out_button("progress_sign_out")
         st.stop()
     unit_name = rows.unit_name.iloc[0]
     uip.illustrative_reports_banner(rows.is_illustrative)
@@ -196,7 +201,7 @@ else:  # Nhập báo cáo
         if changes.empty:
             st.info("Không có thay đổi nào để lưu.")
         else:
-            uip.save(changes, user=user, allowed=allowed, failed="Báo cáo chưa lưu", file="(nhập trên trang)",
+            uip.save(changes, user=user, scope=scope, failed="Báo cáo chưa lưu", file="(nhập trên trang)",
                      done=lambda r: f"Đã lưu {r.rows} dòng báo cáo {when} của {fmt.plain(unit_name)}.")
 
     admin.vietnamese_uploader()
@@ -222,15 +227,33 @@ else:  # Nhập báo cáo
                                              "done_text", "evidence", "obstacles")}
                     uip.save(pd.DataFrame([{**row, "year": year, "period": period, "evidence_file": rel,
                                             "evidence_sha256": digest}]),
-                             user=user, allowed=allowed, failed=f"Tệp «{fmt.plain(upload.name)}» chưa được đính kèm",
+                             user=user, scope=scope, failed=f"Tệp «{fmt.plain(upload.name)}» chưa được đính kèm",
                              file=upload.name, digest=digest,
                              done=lambda _: f"Đã đính kèm «{fmt.plain(upload.name)}» (SHA-256 {digest[:12]}…).")
-        for r in rows[rows.evidence_file.notna()].itertuples():
+        from access.evidence import downloadable
+
+        # only the files of rows this account may see (its own unit's; every unit's for the coordinator)
+        attached = downloadable(rows, plan_id=plan, unit=scope.unit, sees_all=sees_all)
+        for r in attached.itertuples():
             path = store_reports.evidence_path(r.evidence_file, queries.database().path)
             if path is not None:
                 st.download_button(fmt.plain(f"{r.index_code} {r.item_code}: {path.name}"), lambda p=path: p.read_bytes(),
                                    path.name, on_click="ignore",  # read when clicked, not on every rerun
                                    key=f"ev_{r.Index}")
+        if len(attached):  # taking a file off a report is asked for here, never through the template
+            with st.form(f"detach_{plan}_{unit}_{year}_{period}", clear_on_submit=True):
+                files = {i: f"{r.index_code} {r.item_code}: {Path(r.evidence_file).name}" for i, r in attached.iterrows()}
+                gone = st.selectbox("Gỡ tệp đã đính kèm khỏi báo cáo", list(files), format_func=files.get,
+                                    help="Báo cáo không còn tệp này; tệp vẫn nằm trong kho minh chứng, hoàn tác được.")
+                detach = st.form_submit_button("Gỡ tệp")
+            if detach and gone is not None:
+                r = attached.loc[gone]
+                gone_name = Path(r.evidence_file).name
+                key = {k: r[k] for k in ("plan_id", "item_kind", "index_code", "item_code", "unit_code")}
+                uip.save(pd.DataFrame([{**key, "year": year, "period": period, store_reports.REMOVE_EVIDENCE: True}]),
+                         user=user, scope=scope, failed=f"Tệp «{fmt.plain(gone_name)}» chưa được gỡ",
+                         file="(gỡ tệp minh chứng)",
+                         done=lambda _: f"Đã gỡ tệp «{fmt.plain(gone_name)}» khỏi báo cáo {when}.")
 
     with st.expander("Báo cáo bằng tệp Excel", key="progress_excel_open"):
         title = f"BÁO CÁO TIẾN ĐỘ — {unit_name} — {ctx.title}"
@@ -238,6 +261,8 @@ else:  # Nhập báo cáo
             rows, year=year, period=period, title=title, reports=rows[rows.status.notna()],
             illustrative=bool(rows.is_illustrative.astype("boolean").fillna(False).any())),
             f"mau_bao_cao_{unit}_{period}_{year}.xlsx", XLSX, on_click="ignore")  # no rerun: the expander stays open
+        st.caption("Cột «Tệp minh chứng đã đính kèm» của mẫu chỉ để xem: nạp lại mẫu không gỡ, không thay tệp nào; "
+                   "nạp lại đúng mẫu đã tải về thì không có gì thay đổi.")
         with st.form(f"import_{plan}_{unit}", clear_on_submit=True):
             upload = st.file_uploader("Mẫu đã điền (.xlsx)", type=["xlsx", "csv"])
             go = st.form_submit_button("Kiểm tra và nạp")
@@ -252,16 +277,18 @@ else:  # Nhập báo cáo
                 except ValidationFailed as exc:
                     uip.show_problems(exc, f"Tệp «{fmt.plain(upload.name)}» không hợp lệ")
                 else:
-                    uip.save(got, user=user, allowed=allowed, failed=f"Tệp «{fmt.plain(upload.name)}» không hợp lệ",
+                    uip.save(got, user=user, scope=scope, failed=f"Tệp «{fmt.plain(upload.name)}» không hợp lệ",
                              file=upload.name, digest=sha256(path), action="import-report", sheet=got.sheet.iloc[0],
                              done=lambda r: f"Đã nạp {r.rows} dòng báo cáo từ «{fmt.plain(upload.name)}».")
 
     last = admin.last_write()
-    if last is not None and last.action in ("report", "import-report") and last.user_name == user and admin.can_undo():
+    if last is not None and last.action in REPORT_ACTIONS and scope.owns_write(last.user_name) and admin.can_undo():
         with st.expander(f"Hoàn tác lần lưu gần nhất của bạn ({last.imported_at:%d/%m/%Y %H:%M})"):
             if st.button("Hoàn tác", key="progress_undo"):
-                try:
-                    undo(queries.database().path, user=user)
+                try:  # the write path checks again, under its lock, that the last write is still this account's
+                    undo(queries.database().path, user=user, owner=user, actions=REPORT_ACTIONS)
+                except ValidationFailed as exc:
+                    st.error(fmt.plain(exc.report()))
                 except Exception as exc:  # noqa: BLE001
                     admin.internal_error("hoàn tác", exc)
                 else:
@@ -269,6 +296,4 @@ else:  # Nhập báo cáo
                     st.session_state["progress_saved"] = "Đã hoàn tác lần lưu báo cáo gần nhất."
                     st.rerun()
 
-if st.button("Đăng xuất", key="progress_sign_out"):
-    admin.sign_out()
-    st.rerun()
+admin.sign_out_button("progress_sign_out")
