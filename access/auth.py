@@ -5,13 +5,14 @@ Only hashes are stored, in .streamlit/secrets.toml:
     [auth.users]                      # one account per person: the audit names the account
     "Nguyễn Văn A" = "pbkdf2_sha256$…"
 
-    [auth.units]                      # an account tied to a unit reports for that unit only
-    "Nguyễn Văn A" = "phong_tu_phap"
+    [auth.units]                      # an account tied to a unit of one entity (commune, district)
+    "Nguyễn Văn A" = "VN-38-15349/vp_hdnd_ubnd_xa"
+    "Trần Thị B" = "phong_tu_phap"    # an old line: the unit alone (see scope_of, legacy_entity)
 
     [auth]
     password_hash = "pbkdf2_sha256$…" # or one shared password; people then type their name
 
-``python -m loaders set-password [--user NAME] [--unit CODE] [--remove]`` writes them. When any account
+``python -m loaders set-password [--user NAME] [--unit CODE --entity NAME] [--remove]`` writes them. When any account
 exists, the shared password no longer opens anything.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 ITERATIONS = 390_000
 IDLE_MINUTES = 30  # a signed-in web session left idle this long must sign in again
@@ -58,7 +60,9 @@ def secrets_toml(stored_hash: str | None = None, users: dict[str, str] | None = 
         lines += ["", "[auth.users]"] + [f"{_quoted(name)} = {_quoted(h)}" for name, h in sorted(users.items())]
     units = {k: v for k, v in (units or {}).items() if k in (users or {})}
     if units:
-        lines += ["", "# tài khoản của một cơ quan: chỉ xem, nhập báo cáo tiến độ của cơ quan đó", "[auth.units]"]
+        lines += ["", "# tài khoản của một cơ quan thuộc một đơn vị (\"mã đơn vị/mã cơ quan\"): chỉ xem, nhập báo cáo",
+                  "# tiến độ của cơ quan đó trong kế hoạch của đơn vị đó (cơ quan đầu mối: của mọi cơ quan trong đơn vị)",
+                  "[auth.units]"]
         lines += [f"{_quoted(name)} = {_quoted(code)}" for name, code in sorted(units.items())]
     return "\n".join(lines) + "\n"
 
@@ -79,8 +83,9 @@ KEEP = object()  # update_secrets: leave the account's unit as it is
 
 def update_secrets(path, *, user: str | None, stored_hash: str | None, unit=KEEP) -> str:
     """Set (or, with ``stored_hash=None``, remove) one account or the shared password in
-    ``path``, keeping everything else in its [auth] table; ``unit``: the unit code the account
-    reports for (None: an administrator's account, tied to no unit). Returns the new text."""
+    ``path``, keeping everything else in its [auth] table; ``unit``: what the account reports
+    for, «entity code/unit code» (``binding_text``; None: an administrator's account, tied to
+    no unit). Returns the new text."""
     from domain.text import nfc
 
     auth = read_auth(path)
@@ -101,32 +106,107 @@ def update_secrets(path, *, user: str | None, stored_hash: str | None, unit=KEEP
     return secrets_toml(shared, users, units)
 
 
+SEPARATOR = "/"  # [auth.units]: "entity code/unit code", e.g. "VN-38-15349/vp_hdnd_ubnd_xa"
+
+
+def binding_text(entity: str | None, unit: str) -> str:
+    """The value of an [auth.units] line: the unit in its entity («VN-38-15349/vp_hdnd_ubnd_xa»)."""
+    return f"{entity}{SEPARATOR}{unit}" if entity else unit
+
+
+def parse_binding(value: str | None) -> tuple[str | None, str | None]:
+    """(entity code, unit code) of an [auth.units] value; (None, None) for an administrator's
+    (empty). An old line names only the unit: (None, unit)."""
+    value = (value or "").strip()
+    if not value:
+        return None, None
+    entity, sep, unit = value.rpartition(SEPARATOR)
+    return (entity.strip() or None, unit.strip() or None) if sep else (None, value)
+
+
 @dataclass(frozen=True)
 class Scope:
-    """What a signed-in account may see and change. ``unit`` None: an administrator (every
-    unit's reports, score imports, undo). Tied to a unit: that unit's own progress reports;
-    tied to the coordinating unit of a plan's level (data/reporting/coordinators.csv, Phòng Nội
-    vụ for a district's plan): every unit's reports of that plan, and score imports."""
+    """What a signed-in account may see and change.
+
+    ``unit`` None: an administrator — every entity, every unit's reports, score imports, undo
+    of any write. Tied to a unit of an entity (``entity``, a commune's or a district's code):
+    that unit's own progress reports in that entity's plans, and, when the unit is the
+    coordinating unit of the plan's level (data/reporting/coordinators.csv: Văn phòng HĐND và
+    UBND for a commune, Phòng Nội vụ for a district), every unit's reports of that entity's
+    plans — never another entity's. Commune offices share one unit code in every commune, so
+    the entity is what keeps one commune's office out of the next one's reports. ``entity``
+    None with a unit: an old account line that could not be tied to one entity (see
+    ``scope_of``): it sees and writes no reports until it is re-tied."""
     account: str
     unit: str | None
+    entity: str | None = None
 
-    def sees_all(self, coordinator: str | None) -> bool:
-        return self.unit is None or (coordinator is not None and self.unit == coordinator)
+    @property
+    def admin(self) -> bool:
+        return self.unit is None
 
-    def report_units(self, coordinator: str | None) -> set[str] | None:
-        """The units this account may report for in a plan coordinated by ``coordinator``; None = all."""
-        return None if self.sees_all(coordinator) else {self.unit}
+    def of_entity(self, entity: str | None) -> bool:
+        """Whether the plans of ``entity`` are this account's to see at all."""
+        return self.unit is None or (self.entity is not None and self.entity == entity)
 
-    def manages_data(self, coordinators: set[str]) -> bool:
-        """Score imports and undo of anyone's write: administrators and coordinating units."""
-        return self.unit is None or self.unit in coordinators
+    def sees_all(self, entity: str | None, coordinator: str | None) -> bool:
+        """Every unit's reports of a plan of ``entity`` coordinated by ``coordinator``."""
+        return self.unit is None or (self.of_entity(entity) and coordinator is not None and self.unit == coordinator)
+
+    def report_units(self, entity: str | None, coordinator: str | None) -> set[str] | None:
+        """The units this account may report for in such a plan; None = all, set() = none."""
+        if self.sees_all(entity, coordinator):
+            return None
+        return {self.unit} if self.of_entity(entity) else set()
+
+    def owns_write(self, user_name: str | None) -> bool:
+        """Whether a write logged under ``user_name`` is this account's own (web writes are
+        logged as «web: <account>»)."""
+        return user_name == f"web: {self.account}"
+
+    def manages_data(self) -> bool:
+        """Score imports and undo of anyone's write: scores are the whole province's (every
+        commune is ranked among all), so administrators only."""
+        return self.unit is None
 
 
-def scope_of(account: str, auth: dict) -> Scope:
+def scope_of(account: str, auth: dict, legacy=None) -> Scope:
     """The scope of an account that signed in (``account_for``); the shared password is an
-    administrator's."""
-    units = auth.get("units") or {}
-    return Scope(account, units.get(account) or None)
+    administrator's. An old line that names only a unit (before accounts were tied to an
+    entity) is tied by ``legacy(unit) -> entity or None`` (default: ``legacy_entity``)."""
+    entity, unit = parse_binding((auth.get("units") or {}).get(account))
+    if unit is not None and entity is None:
+        entity = (legacy or legacy_entity)(unit)
+    return Scope(account, unit, entity)
+
+
+def legacy_entity(unit: str) -> str | None:
+    """The entity an old account line «tên = mã cơ quan» is tied to: the one entity of
+    data/home.csv (home and history rows) at the level of the unit's plans — Phòng Tư pháp
+    (units of a district's plan) belongs to huyện Vĩnh Lộc, the only district there. A commune
+    office is shared by the three communes: no single entity, None (the account must be re-tied
+    with ``set-password --user … --entity …``)."""
+    return _legacy_entities().get(unit)
+
+
+@cache
+def _legacy_entities() -> dict[str, str]:
+    from domain.entities import EntityRegistry
+    from domain.units import UnitRegistry
+    from domain.vocabulary import DATA_DIR, home
+
+    entities = EntityRegistry.load(DATA_DIR / "registry")
+    served = [c for codes in home().values() for c in codes if c in entities.codes()]
+    by_level: dict[str, list[str]] = {}
+    for code in served:
+        by_level.setdefault(entities.level(code), []).append(code)
+    units = UnitRegistry.load(DATA_DIR / "registry")
+    out = {}
+    for code in units.codes():
+        level = units.unit_level(code)
+        if level and len(by_level.get(level, [])) == 1:
+            out[code] = by_level[level][0]
+    return out
 
 
 def account_for(name: str, password: str, auth: dict) -> str | None:

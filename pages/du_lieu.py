@@ -12,7 +12,6 @@ from access.upload import receive
 from loaders.tidy import template_bytes, template_frame
 from metrics.inventory import import_log, loaded_summary, source_conflicts
 from domain import vocabulary
-from domain.reporting import coordinators
 from ui import admin, fmt, notices, queries, theme
 
 queries.require_database()
@@ -64,12 +63,11 @@ auth = admin.auth_settings()
 account = admin.sign_in_form(auth)
 if not auth.get("users") and not auth.get("password_hash"):
     st.caption("Có thể nạp bằng dòng lệnh: `python -m loaders import TỆP`.")
-elif account and not admin.scope().manages_data(set(coordinators().values())):
+elif account and not admin.scope().manages_data():
     st.info("Tài khoản này gắn với một cơ quan: chỉ nhập báo cáo tiến độ (trang «Tiến độ»). Nạp số liệu và hoàn tác "
-            "dành cho tài khoản quản trị và cơ quan đầu mối (Phòng Nội vụ).")
-    if st.button("Đăng xuất"):
-        admin.sign_out()
-        st.rerun()
+            "dành cho tài khoản quản trị: điểm của mọi xã, phường được xếp hạng cùng nhau, một lần nạp hay hoàn tác "
+            "đổi số liệu của tất cả.")
+    admin.sign_out_button("data_sign_out")
 elif account:
     user = f"web: {st.session_state.get('user')}"
     rows = f"{limits.max_rows:,}".replace(",", ".")
@@ -130,12 +128,13 @@ elif account:
                     st.session_state["undo_done"] = (f"Đã hoàn tác lần {ACTION_VI.get(result.undone['action'], '')} #{result.undone['import_id']} "
                                                      f"(tệp «{fmt.plain(result.undone['file'])}»). Mọi trang đã dùng số liệu trước đó.")
                     st.rerun()
-    if st.button("Đăng xuất"):
-        admin.sign_out()
-        st.rerun()
+    admin.sign_out_button("data_sign_out")
 
 st.subheader("Nhật ký nạp dữ liệu")
-log = import_log(queries.cursor())
+log = import_log(queries.cursor(), **admin.log_viewer(admin.scope() if account else None))
+if not account:
+    st.caption("Chỉ hiện các lần nạp số liệu, không hiện tên tài khoản; việc báo cáo tiến độ chỉ người đăng nhập có "
+               "quyền xem báo cáo đó mới thấy.")
 log["action"] = log.action.map(ACTION_VI).fillna(log.action)
 st.dataframe(fmt.vn_table(log, {"rows_read": 0, "rows_loaded": 0, "rows_replaced": 0}), hide_index=True, column_config={
     "import_id": "Lần", "imported_at": st.column_config.DatetimeColumn("Thời điểm", format="DD/MM/YYYY HH:mm"),

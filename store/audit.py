@@ -10,6 +10,21 @@ from pathlib import Path
 
 ACTION_VI = {"build": "dựng lại từ data/", "import": "nạp tệp", "import-plan": "nạp kế hoạch", "undo": "hoàn tác",
              "restore": "khôi phục bản sao", "report": "báo cáo tiến độ", "import-report": "nạp báo cáo tiến độ"}  # import_log.action as people read it
+REPORT_ACTIONS = ("report", "import-report")  # writes of progress reports: not public (metrics/sql/import_log.sql)
+PLANS_MARK = " · kế hoạch: "  # an undo of a report write names the plans it touched after this mark
+
+
+def undo_note(last: dict) -> str:
+    """The note of an undo row: what it undid, by whom and when; for a report write also its plans
+    (so that the log shows that undo to whoever may see those plans' reports)."""
+    import pandas as pd
+
+    when = pd.Timestamp(last["imported_at"]).strftime("%d/%m/%Y %H:%M")
+    note = (f"hoàn tác lần {ACTION_VI.get(last['action'], last['action'])} #{last['import_id']} "
+            f"({last['user_name']}, {when})")
+    if last["action"] in REPORT_ACTIONS and last.get("note"):
+        note += PLANS_MARK + last["note"]
+    return note
 
 
 def sha256(path: Path) -> str:

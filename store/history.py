@@ -20,7 +20,7 @@ import pandas as pd
 from domain.problems import OutOfSpace, Problem, ValidationFailed
 from loaders import guard
 from store import db
-from store.audit import ACTION_VI, log_write, sha256
+from store.audit import log_write, sha256, undo_note
 
 
 class NothingToUndo(ValidationFailed):
@@ -87,10 +87,32 @@ def _put_back(aside: Path | None, target: Path) -> None:
         os.replace(aside, target)
 
 
-def undo(db_file: Path | None = None, *, user: str | None = None) -> UndoResult:
+class NotYours(NothingToUndo):
+    """An undo refused because the last write is not the asking account's own."""
+
+
+def _refuse_unless_own(last: dict | None, owner: str, actions: tuple[str, ...] | None) -> None:
+    """Raise NotYours unless the last write still in effect was made by ``owner`` (and is one of
+    ``actions``). Called under the write lock, so no other write can slip in between the check
+    and the undo."""
+    if last is None:
+        raise NotYours([Problem("", "không có lần ghi nào của tài khoản này còn hiệu lực để hoàn tác")])
+    if last["user_name"] != owner or (actions is not None and last["action"] not in actions):
+        when = pd.Timestamp(last["imported_at"]).strftime("%d/%m/%Y %H:%M")
+        raise NotYours([Problem("", f"lần ghi gần nhất (lúc {when}) không phải lần lưu của tài khoản này: "
+                                    "một cơ quan khác đã ghi sau bạn, nên hoàn tác bây giờ sẽ xóa việc của họ. "
+                                    "Hãy sửa lại dòng báo cáo của mình và lưu lần nữa")])
+
+
+def undo(db_file: Path | None = None, *, user: str | None = None, owner: str | None = None,
+         actions: tuple[str, ...] | None = None) -> UndoResult:
     """Put back the database as it was before the last write (import, plan import, rebuild,
     restore), and log the undo. Each undo goes one write further back. Needs only the
-    snapshot: a live file that cannot be read is set aside (UndoResult.corrupt)."""
+    snapshot: a live file that cannot be read is set aside (UndoResult.corrupt).
+
+    ``owner``: undo only if the last write still in effect is this account's (and one of
+    ``actions``); checked under the write lock, so a write by another unit that lands between
+    the page's look and the click is never undone: NotYours, and nothing changes."""
     target = db.db_path(db_file)
     with db.write_lock(target):
         earlier = db.snapshots(target)
@@ -100,6 +122,8 @@ def undo(db_file: Path | None = None, *, user: str | None = None) -> UndoResult:
             raise NothingToUndo([Problem(target.name, "chưa có bản lưu trạng thái trước lần ghi nào "
                                                       f"(thư mục {db.snapshot_dir(target)} trống)")])
         state = _live_state(target) if target.exists() else None
+        if owner is not None:  # an unreadable live file is the administrator's to recover, not a unit's
+            _refuse_unless_own(state[0] if state else None, owner, actions)
         corrupt = None
         if state is None:
             last, newest = None, _newest_logged(db.snapshots(target, undone=True)) + 1
@@ -125,10 +149,8 @@ def undo(db_file: Path | None = None, *, user: str | None = None) -> UndoResult:
             with db.writable_copy(target, action=db.UNDONE, source=snapshot, check=readable,
                                   consume_source=True) as con:
                 if last is not None:
-                    when = pd.Timestamp(last["imported_at"]).strftime("%d/%m/%Y %H:%M")
-                    log_write(con, "undo", last["file"], last["sha256"], None, 0, 0, 0,
-                              f"hoàn tác lần {ACTION_VI.get(last['action'], last['action'])} #{last['import_id']} "
-                              f"({last['user_name']}, {when})", user, after=newest)
+                    log_write(con, "undo", last["file"], last["sha256"], None, 0, 0, 0, undo_note(last), user,
+                              after=newest)
                 else:
                     why = (f"tệp cơ sở dữ liệu không đọc được, đã để riêng thành {corrupt.name}" if corrupt else
                            "không có tệp cơ sở dữ liệu" if state is None else "nhật ký không có lần ghi nào")

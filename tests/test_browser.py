@@ -38,14 +38,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(db: Path, secrets: Path | None = None):
-    """`streamlit run app.py` on ``db`` at a free loopback port: yields its URL."""
-    port = free_port()
-    extra = ["--secrets.files", str(secrets)] if secrets else []
-    proc = subprocess.Popen([sys.executable, "-m", "cli.serve", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true", *extra],
-                            cwd=ROOT, env={**os.environ, "CHISO_DB": str(db)},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+def serving(command: list[str], port: int, **popen):
+    """A Streamlit server started by ``command`` on ``port``: yields its URL once it answers its
+    health check (the test fails with the server's output if it never does); stopped after."""
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **popen)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -62,6 +58,17 @@ def running_app(db: Path, secrets: Path | None = None):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@contextlib.contextmanager
+def running_app(db: Path, secrets: Path | None = None):
+    """`streamlit run app.py` on ``db`` at a free loopback port: yields its URL."""
+    port = free_port()
+    extra = ["--secrets.files", str(secrets)] if secrets else []
+    with serving([sys.executable, "-m", "cli.serve", "--server.port", str(port), "--server.address", "127.0.0.1",
+                  "--server.headless", "true", *extra], port, cwd=ROOT,
+                 env={**os.environ, "CHISO_DB": str(db)}) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -19,12 +19,18 @@ LEVEL_VI = LEVEL_LABEL  # «cấp huyện»: Thành phố Thanh Hóa is a city a
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# Streamlit's markdown turns bare web and e-mail addresses into links (GFM «autolink literals»),
+# and it does so on the text after escapes are read, so a backslash does not stop it. A word
+# joiner (U+2060, invisible, zero width) between «http»/«www» and what follows, and before
+# «@», breaks the patterns it looks for: the address reads as written and is not a link.
+_AUTOLINK = re.compile(r"(?i)(https?|ftps?|mailto|xmpp|www)(?=[:.])|(?=@)")
+WORD_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
-    """Text from a file or a person, made inert inside Streamlit markdown: no links, images,
-    emphasis, LaTeX ($) or HTML tags; it reads exactly as written."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
+    """Text from a file or a person, made inert inside Streamlit markdown: no links (bare
+    addresses included), images, emphasis, LaTeX ($) or HTML tags; it reads exactly as written."""
+    return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub(lambda m: (m[1] or "") + WORD_JOINER, str(text)))
 
 
 def plot_text(text: object) -> str:

@@ -31,6 +31,18 @@ def illustrative_reports_banner(flags) -> None:
         st.warning(ILLUSTRATIVE_REPORTS, icon="⚠️")
 
 
+def other_entity_text(scope, ctx: progress.PlanContext) -> str:
+    """Why an account tied to one entity sees nothing of another entity's plan."""
+    name = fmt.plain(queries.styled(ctx.entity_code))
+    if scope.entity is None:  # an old account line that names only a unit shared by several communes
+        return (f"Tài khoản «{fmt.plain(scope.account)}» gắn với cơ quan mã «{fmt.plain(scope.unit)}» nhưng chưa gắn với "
+                "xã, phường nào, nên chưa xem, nhập được báo cáo. Người quản trị chạy `python -m loaders set-password "
+                "--user \"Họ tên\" --unit MÃ --entity \"Xã …\"` rồi khởi động lại ứng dụng (README, mục vận hành).")
+    return (f"Tài khoản «{fmt.plain(scope.account)}» thuộc {fmt.plain(queries.styled(scope.entity))}: báo cáo tiến độ "
+            f"của kế hoạch do {name} ban hành chỉ các cơ quan của {name} và tài khoản quản trị xem được. "
+            f"Chọn {fmt.plain(queries.styled(scope.entity))} ở thanh bên để xem kế hoạch của đơn vị mình.")
+
+
 def pick_plan(entity: str) -> str | None:
     plans = queries.cached(progress.plans_for, entity)
     if plans.empty:
@@ -118,7 +130,7 @@ def changed_reports(rows: pd.DataFrame, edited: pd.DataFrame, year: int, period:
     return pd.DataFrame(out)
 
 
-def save(rows: pd.DataFrame, *, user: str, allowed: set[str] | None, failed: str, done, **kw) -> None:
+def save(rows: pd.DataFrame, *, user: str, scope, failed: str, done, **kw) -> None:
     """Save report rows through the write path; on success keep ``done(result)`` to show after
     the rerun, else show every problem (nothing was written) or a system error."""
     from store.reporting import save_reports
@@ -126,7 +138,7 @@ def save(rows: pd.DataFrame, *, user: str, allowed: set[str] | None, failed: str
 
     try:
         with st.spinner("Đang lưu…"):
-            result = save_reports(queries.database().path, rows, user=user, allowed_units=allowed, **kw)
+            result = save_reports(queries.database().path, rows, user=user, scope=scope, **kw)
     except ValidationFailed as exc:
         show_problems(exc, failed)
     except Exception as exc:  # noqa: BLE001 - a full disk or a locked file: say so, never a traceback
