@@ -1,6 +1,7 @@
 """What a person at a terminal sees when a command fails: one Vietnamese line and an exit
 code (2 for input they can fix, 1 for an internal error), never a traceback. Shared by
-python -m loaders, python -m metrics and python -m briefing.
+python -m loaders, python -m metrics and python -m briefing (cli/data.py, cli/metrics.py,
+cli/briefing.py).
 
 With ``--format json`` a command prints exactly one JSON object on stdout at the end (its
 result, or ``{"error": "<the Vietnamese message>", "exit": code}`` when it fails); progress

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from loaders.__main__ import main
+from cli.data import main
 from tests.conftest import db_content, file_digest, sign_in
 from tests.corpus import AWKWARD, BAD
 

@@ -8,7 +8,7 @@ import pytest
 
 from domain.vocabulary import next_plan_year
 
-from briefing.__main__ import main
+from cli.briefing import main
 from metrics import core
 
 

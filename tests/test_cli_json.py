@@ -9,10 +9,10 @@ import sys
 import duckdb
 import pytest
 
-from briefing.__main__ import main as briefing
+from cli.briefing import main as briefing
 from domain.vocabulary import INDEX_CODES
-from loaders.__main__ import main as loaders
-from metrics.__main__ import main as metrics
+from cli.data import main as loaders
+from cli.metrics import main as metrics
 from tests.conftest import ROOT, file_digest
 
 HEADER = "year,index,criterion,entity,points,max_points,rank\n"

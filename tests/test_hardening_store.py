@@ -20,7 +20,7 @@ import pytest
 
 from domain.problems import OutOfSpace
 from domain.text import printable
-from loaders.__main__ import main
+from cli.data import main
 from store import db, history
 from store.audit import log_write
 from store.importing import import_file

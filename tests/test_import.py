@@ -9,7 +9,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from loaders.__main__ import main
+from cli.data import main
 from store.importing import import_file
 from tests.conftest import ROOT, db_content, file_digest
 

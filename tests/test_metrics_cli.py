@@ -4,7 +4,7 @@ import json
 import pytest
 
 from metrics import core
-from metrics.__main__ import KEYS, main
+from cli.metrics import KEYS, main
 
 
 def run(capsys, *args) -> list[dict]:

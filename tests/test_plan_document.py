@@ -337,7 +337,7 @@ def test_write_plan_document_refuses_other_formats(tmp_path):
 # --- the command line ----------------------------------------------------------------------------
 
 def test_cli_plan_writes_the_docx(tmp_path, built_db, capsys):
-    from briefing.__main__ import main
+    from cli.briefing import main
 
     out = tmp_path / "ke-hoach.docx"
     argv = ["plan", "--entity", "Vĩnh Lộc", "--year", "2024", "--criteria", "PAR:3.4,SC62", "--plan-number", "125",
@@ -352,7 +352,7 @@ def test_cli_plan_writes_the_docx(tmp_path, built_db, capsys):
 
 
 def test_cli_plan_refuses_a_pdf(tmp_path, built_db, capsys):
-    from briefing.__main__ import main
+    from cli.briefing import main
 
     out = tmp_path / "ke-hoach.pdf"
     assert main(["plan", "--entity", "Vĩnh Lộc", "--year", "2024", "--out", str(out), "--db", str(built_db)]) == 2

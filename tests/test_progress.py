@@ -20,6 +20,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from access.auth import Scope
 from domain import reporting as vocab
 from domain.problems import ValidationFailed
 from store import db, history
@@ -27,6 +28,7 @@ from store.reporting import duties, evidence_path, keep_evidence, save_reports
 from tests.conftest import ROOT, file_digest
 
 PLAN = "VL-2023-2025"
+DISTRICT, VINH_LOC, TAY_DO = "VN-38-393", "VN-38-15349", "VN-38-15361"  # data/home.csv
 N_ILLUSTRATIVE = 7685  # data rows of data/illustrative/vinhloc_progress_2023_2025_illustrative.csv
 COMMUNES = {"xa_vinh_hung", "xa_vinh_an", "xa_ninh_khang", "xa_vinh_long", "xa_minh_tan", "tt_vinh_loc",
             "xa_vinh_hoa", "xa_vinh_hung_2", "xa_vinh_phuc", "xa_vinh_quang", "xa_vinh_thinh", "xa_vinh_tien",
@@ -255,7 +257,7 @@ def test_every_problem_is_named_with_its_row_and_column_and_nothing_is_written(d
     )
     digest, log = file_digest(db_copy), log_of(db_copy)
     with pytest.raises(ValidationFailed) as e:
-        save_reports(db_copy, bad, user="A", file="bc.xlsx", allowed_units={"grp_don_vi_lien_quan"})
+        save_reports(db_copy, bad, user="A", file="bc.xlsx", scope=Scope("A", "grp_don_vi_lien_quan", DISTRICT))
     found = [(p.row, p.column) for p in e.value.problems]
     # columns named as the template and the page name them
     assert found == [(2, "Mã kế hoạch"), (3, "Mã tiêu chí/nhiệm vụ"), (4, "Năm"), (5, "Kỳ báo cáo"), (6, "Tình trạng"),
@@ -274,7 +276,8 @@ def test_every_problem_is_named_with_its_row_and_column_and_nothing_is_written(d
 
 
 def test_rows_keep_their_spreadsheet_row_numbers_and_nothing_is_an_empty_save(db_copy):
-    bad = rows(report("grp_don_vi_lien_quan", "SIPAS", "2.1", "done") | {"source_row": 17})
+    # done_text given, and empty (a column the rows do not carry would keep the stored text)
+    bad = rows(report("grp_don_vi_lien_quan", "SIPAS", "2.1", "done", done_text=None) | {"source_row": 17})
     with pytest.raises(ValidationFailed) as e:
         save_reports(db_copy, bad, user="A", sheet="Báo cáo tiến độ")
     assert [(p.sheet, p.row, p.column) for p in e.value.problems] == [("Báo cáo tiến độ", 17, "Kết quả đã thực hiện")]
@@ -286,16 +289,18 @@ def test_rows_keep_their_spreadsheet_row_numbers_and_nothing_is_an_empty_save(db
 # ================================================================ evidence files
 
 
-def test_evidence_is_stored_once_by_its_content(db_copy):
+def test_evidence_is_stored_by_its_content_under_its_own_name(db_copy):
     pdf = b"%PDF-1.4 quyet dinh"
     rel, sha = keep_evidence(pdf, "Quyết định số 12.pdf", db_copy)
     assert rel == f"evidence/{sha[:16]}/Quyết định số 12.pdf"
     assert (db_copy.parent / rel).read_bytes() == pdf
-    assert keep_evidence(pdf, "ban-sao.PDF", db_copy) == (rel, sha)  # same content, another name: the same file
-    assert [p.name for p in (db_copy.parent / "evidence").rglob("*") if p.is_file()] == ["Quyết định số 12.pdf"]
+    assert keep_evidence(pdf, "Quyết định số 12.pdf", db_copy) == (rel, sha)  # the same file again: nothing new
+    # same content, another name: the same folder, under that name (tests/test_evidence_files.py)
+    assert keep_evidence(pdf, "ban-sao.PDF", db_copy) == (f"evidence/{sha[:16]}/ban-sao.PDF", sha)
     assert evidence_path(rel, db_copy) == (db_copy.parent / rel).resolve()
     # a name from another system: its last component only, NFC
-    rel2, _ = keep_evidence(b"anh", unicodedata.normalize("NFD", "..\\..\\ảnh chụp.png"), db_copy)
+    png = b"\x89PNG\r\n\x1a\n anh"
+    rel2, _ = keep_evidence(png, unicodedata.normalize("NFD", "..\\..\\ảnh chụp.png"), db_copy)
     assert rel2.endswith("/ảnh chụp.png") and rel2.startswith("evidence/")
 
 
@@ -306,7 +311,7 @@ def test_evidence_of_a_wrong_type_or_size_is_refused(db_copy):
     with pytest.raises(ValidationFailed) as e:
         keep_evidence(b"x" * 11, "bao-cao.pdf", db_copy, max_bytes=10)
     assert "vượt giới hạn" in e.value.problems[0].message
-    assert keep_evidence(b"x" * 10, "bao-cao.pdf", db_copy, max_bytes=10)[0].startswith("evidence/")
+    assert keep_evidence(b"%PDF-1.4 x", "bao-cao.pdf", db_copy, max_bytes=10)[0].startswith("evidence/")
     assert len([p for p in (db_copy.parent / "evidence").rglob("*") if p.is_file()]) == 1
 
 
@@ -323,7 +328,7 @@ def test_a_write_cut_short_is_not_taken_for_the_stored_file(db_copy):
 
 
 def test_evidence_path_stays_inside_the_evidence_folder(db_copy):
-    rel, _ = keep_evidence(b"%PDF", "a.pdf", db_copy)
+    rel, _ = keep_evidence(b"%PDF-1.4", "a.pdf", db_copy)
     assert evidence_path(rel, db_copy) is not None
     for escape in ("../chiso.duckdb", "evidence/../chiso.duckdb", "chiso.duckdb", "evidence/khong-co.pdf",
                    f"{rel}/../../../chiso.duckdb", "/etc/passwd", "evidence"):
@@ -385,7 +390,7 @@ def test_a_filled_template_saves_and_comes_back_pre_filled(db_copy, tmp_path):
     wb.save(path)
     got = read_progress(path, "mau.xlsx")
     assert save_reports(db_copy, got, user="A", file="mau.xlsx", sheet="Báo cáo tiến độ",
-                        allowed_units={"grp_thon_to_dan_pho"}).status == "saved"
+                        scope=Scope("A", "grp_thon_to_dan_pho", DISTRICT)).status == "saved"
     with duckdb.connect(str(db_copy), read_only=True) as c:
         r = stored_reports(c, PLAN, 2024)
         (tmp_path / "again").mkdir()
@@ -437,10 +442,10 @@ def test_a_csv_naming_its_units_is_read_with_the_unit_names(tmp_path):
                     "VL-2023-2025;Tiêu chí;par;1.2;Phòng Nội vụ;2024;6 tháng;Hoàn thành;Đã gửi báo cáo\n"
                     "VL-2023-2025;Nhiệm vụ;PAR;1.1.1;Phòng Nội vụ;2024;Quý I;;\n", encoding="utf-8")
     got = read_progress(path, "bc.csv", units={"phong noi vu": "phong_noi_vu"})
+    # no «Văn bản, đường dẫn minh chứng» or «Khó khăn» column: not returned, so a save keeps what is stored there
     assert got.to_dict("records") == [
         {"plan_id": PLAN, "item_kind": "criterion", "index_code": "PAR", "item_code": "1.2", "unit_code": "phong_noi_vu",
-         "year": 2024, "period": "H1", "status": "done", "done_text": "Đã gửi báo cáo", "evidence": None,
-         "obstacles": None, "source_row": 2, "sheet": None}]
+         "year": 2024, "period": "H1", "status": "done", "done_text": "Đã gửi báo cáo", "source_row": 2, "sheet": None}]
     with pytest.raises(ValidationFailed) as e:
         read_progress(path, "bc.csv")  # no unit names given: the unit cannot be told
     assert [(p.row, p.column) for p in e.value.problems] == [(2, "Cơ quan")]
@@ -792,22 +797,33 @@ def test_report_section_of_a_period(kcon, ctx, con):
 def test_scope_rules():
     from access.auth import Scope, scope_of
 
-    district, every = "phong_noi_vu", set(vocab.coordinators().values())
+    district, coord = DISTRICT, "phong_noi_vu"
     admin = Scope("Quản trị", None)
-    assert admin.sees_all(district) and admin.report_units(district) is None and admin.manages_data(every)
-    nv = Scope("Cán bộ Nội vụ", "phong_noi_vu")  # the coordinator of a district's plan
-    assert nv.sees_all(district) and nv.report_units(district) is None and nv.manages_data(every)
-    tp = Scope("Cán bộ Tư pháp", "phong_tu_phap")
-    assert not tp.sees_all(district) and tp.report_units(district) == {"phong_tu_phap"}
-    assert not tp.manages_data(every)
-    xa = Scope("Văn phòng xã", "vp_hdnd_ubnd_xa")  # the coordinator of a commune's plan, in a district's plan
-    assert not xa.sees_all(district) and xa.report_units(district) == {"vp_hdnd_ubnd_xa"}
-    assert xa.sees_all("vp_hdnd_ubnd_xa") and not xa.manages_data({"phong_noi_vu"})
-    assert not tp.sees_all(None)  # a plan with no coordinator: still only its own unit
-    auth = {"users": {"A": "h", "B": "h"}, "units": {"A": "phong_tu_phap", "C": ""}}
-    assert scope_of("A", auth) == Scope("A", "phong_tu_phap")
+    assert admin.sees_all(district, coord) and admin.report_units(district, coord) is None and admin.manages_data()
+    assert admin.sees_all(TAY_DO, "vp_hdnd_ubnd_xa")  # every entity
+    nv = Scope("Cán bộ Nội vụ", "phong_noi_vu", district)  # the coordinator of the district's plans
+    assert nv.sees_all(district, coord) and nv.report_units(district, coord) is None
+    assert not nv.manages_data()  # scores are the whole province's: administrators only
+    tp = Scope("Cán bộ Tư pháp", "phong_tu_phap", district)
+    assert not tp.sees_all(district, coord) and tp.report_units(district, coord) == {"phong_tu_phap"}
+    assert not tp.manages_data()
+    xa = Scope("Văn phòng xã", "vp_hdnd_ubnd_xa", TAY_DO)  # the coordinator of xã Tây Đô's plans
+    assert xa.sees_all(TAY_DO, "vp_hdnd_ubnd_xa") and xa.report_units(TAY_DO, "vp_hdnd_ubnd_xa") is None
+    # the same office of another commune: nothing of Tây Đô's, although the unit code is the same
+    other = Scope("Văn phòng xã khác", "vp_hdnd_ubnd_xa", VINH_LOC)
+    assert not other.of_entity(TAY_DO) and not other.sees_all(TAY_DO, "vp_hdnd_ubnd_xa")
+    assert other.report_units(TAY_DO, "vp_hdnd_ubnd_xa") == set()
+    assert not tp.sees_all(district, None)  # a plan with no coordinator: still only its own unit
+    unbound = Scope("Cũ", "vp_hdnd_ubnd_xa", None)  # an old line that fits no one entity: nothing
+    assert not unbound.of_entity(TAY_DO) and unbound.report_units(TAY_DO, "vp_hdnd_ubnd_xa") == set()
+    auth = {"users": {"A": "h", "B": "h"}, "units": {"A": "phong_tu_phap", "C": "", "D": f"{TAY_DO}/vp_hdnd_ubnd_xa",
+                                                      "E": "vp_hdnd_ubnd_xa"}}
+    # an old line «A = phong_tu_phap»: the one district the product serves (data/home.csv)
+    assert scope_of("A", auth) == Scope("A", "phong_tu_phap", DISTRICT)
     assert scope_of("B", auth) == Scope("B", None)
     assert scope_of("C", auth) == Scope("C", None)
+    assert scope_of("D", auth) == Scope("D", "vp_hdnd_ubnd_xa", TAY_DO)
+    assert scope_of("E", auth) == Scope("E", "vp_hdnd_ubnd_xa", None)  # three communes: not guessed
     assert scope_of("Ai đó", {"password_hash": "h"}) == Scope("Ai đó", None)  # the shared password is an admin's
 
 
@@ -840,7 +856,7 @@ def test_secrets_keep_units_through_updates(tmp_path):
 
 def _set_password(monkeypatch, capsys, secrets: Path, *args: str, pw: str = "mat-khau-123\n") -> tuple[int, str, str]:
     """The command line in this process, the password piped in (stdin is not a terminal)."""
-    from loaders.__main__ import main
+    from cli.data import main
 
     monkeypatch.setattr(sys, "stdin", io.StringIO(pw))
     code = main(["set-password", "--secrets", str(secrets), *args])
@@ -853,20 +869,21 @@ def test_set_password_ties_an_account_to_a_unit(tmp_path, monkeypatch, capsys):
 
     secrets = tmp_path / ".streamlit" / "secrets.toml"
     code, out, _ = _set_password(monkeypatch, capsys, secrets, "--user", "Lê Văn C", "--unit", "phong_tu_phap")
-    assert code == 0 and "gắn với cơ quan mã «phong_tu_phap»: chỉ báo cáo tiến độ cho cơ quan đó" in out
+    # a district office: the one district data/home.csv serves
+    assert code == 0 and "gắn với cơ quan mã «phong_tu_phap» của huyện Vĩnh Lộc: chỉ báo cáo tiến độ cho cơ quan đó" in out
     auth = read_auth(secrets)
-    assert auth["units"] == {"Lê Văn C": "phong_tu_phap"}
+    assert auth["units"] == {"Lê Văn C": f"{DISTRICT}/phong_tu_phap"}
     assert account_for("lê văn c", "mat-khau-123", auth) == "Lê Văn C"
     # by the unit's name as the plan writes it
     code, out, _ = _set_password(monkeypatch, capsys, secrets, "--user", "Phạm D", "--unit", "Phòng Nội vụ")
-    assert code == 0 and "cơ quan đầu mối «phong_noi_vu»" in out
-    assert read_auth(secrets)["units"] == {"Lê Văn C": "phong_tu_phap", "Phạm D": "phong_noi_vu"}
+    assert code == 0 and "cơ quan đầu mối «phong_noi_vu» của huyện Vĩnh Lộc" in out
+    assert read_auth(secrets)["units"] == {"Lê Văn C": f"{DISTRICT}/phong_tu_phap", "Phạm D": f"{DISTRICT}/phong_noi_vu"}
     # no --unit keeps the unit; «-» makes an administrator
     assert _set_password(monkeypatch, capsys, secrets, "--user", "Lê Văn C", pw="mat-khau-moi-1\n")[0] == 0
-    assert read_auth(secrets)["units"]["Lê Văn C"] == "phong_tu_phap"
+    assert read_auth(secrets)["units"]["Lê Văn C"] == f"{DISTRICT}/phong_tu_phap"
     code, out, _ = _set_password(monkeypatch, capsys, secrets, "--user", "Lê Văn C", "--unit", "-")
     assert code == 0 and "Tài khoản quản trị" in out
-    assert read_auth(secrets)["units"] == {"Phạm D": "phong_noi_vu"}
+    assert read_auth(secrets)["units"] == {"Phạm D": f"{DISTRICT}/phong_noi_vu"}
     assert _set_password(monkeypatch, capsys, secrets, "--user", "Phạm D", "--remove")[0] == 0
     assert "units" not in read_auth(secrets)
 
@@ -882,6 +899,31 @@ def test_set_password_refuses_an_unknown_unit_or_a_unit_without_a_user(tmp_path,
     assert secrets.read_bytes() == before
 
 
+def test_a_commune_office_account_is_tied_to_its_commune(tmp_path, monkeypatch, capsys):
+    """Every commune has a «Văn phòng HĐND và UBND» under one unit code: the account names its commune."""
+    from access.auth import read_auth, scope_of
+
+    secrets = tmp_path / "secrets.toml"
+    code, _, err = _set_password(monkeypatch, capsys, secrets, "--user", "VP Tây Đô", "--unit", "vp_hdnd_ubnd_xa")
+    assert code == 2 and "ghi --entity" in err and not secrets.exists()  # three communes share that office
+    code, out, _ = _set_password(monkeypatch, capsys, secrets, "--user", "VP Tây Đô", "--unit", "vp_hdnd_ubnd_xa",
+                                 "--entity", "Tây Đô")
+    assert code == 0 and "cơ quan đầu mối «vp_hdnd_ubnd_xa» của xã Tây Đô" in out
+    auth = read_auth(secrets)
+    assert auth["units"] == {"VP Tây Đô": f"{TAY_DO}/vp_hdnd_ubnd_xa"}
+    assert scope_of("VP Tây Đô", auth).entity == TAY_DO
+    # a commune office is not an office of a district, nor the other way round
+    code, _, err = _set_password(monkeypatch, capsys, secrets, "--user", "X", "--unit", "vp_hdnd_ubnd_xa",
+                                 "--entity", "Huyện Vĩnh Lộc")
+    assert code == 2 and "Traceback" not in err
+    code, _, err = _set_password(monkeypatch, capsys, secrets, "--user", "X", "--unit", "phong_tu_phap",
+                                 "--entity", "Tây Đô")
+    assert code == 2 and "không thuộc" in err
+    code, _, err = _set_password(monkeypatch, capsys, secrets, "--user", "X", "--entity", "Tây Đô")
+    assert code == 2 and "--entity đi cùng --unit" in err
+    assert read_auth(secrets)["units"] == {"VP Tây Đô": f"{TAY_DO}/vp_hdnd_ubnd_xa"}
+
+
 def test_set_password_with_a_unit_through_a_real_pipe(tmp_path):
     from access.auth import read_auth
 
@@ -892,4 +934,4 @@ def test_set_password_with_a_unit_through_a_real_pipe(tmp_path):
     r = run("--user", "Đỗ Thị E", "--unit", "bhxh_huyen")
     assert r.returncode == 0, r.stderr
     assert "chỉ báo cáo tiến độ cho cơ quan đó" in r.stdout
-    assert read_auth(secrets)["units"] == {"Đỗ Thị E": "bhxh_huyen"}
+    assert read_auth(secrets)["units"] == {"Đỗ Thị E": f"{DISTRICT}/bhxh_huyen"}

@@ -303,7 +303,7 @@ def test_write_refuses_other_formats(tmp_path):
 
 
 def test_briefing_progress_writes_the_section_of_a_commune_from_its_former_districts_plan(built_db, tmp_path, capsys):
-    from briefing.__main__ import main
+    from cli.briefing import main
 
     out = tmp_path / "muc.docx"
     # xã Vĩnh Lộc has no plan of its own: the district's 2023–2025 plan is the one its offices reported on
@@ -320,7 +320,7 @@ def test_briefing_progress_writes_the_section_of_a_commune_from_its_former_distr
     (["--entity", "Vĩnh Lộc", "--year", "2022", "--period", "Năm"], "nằm ngoài giai đoạn 2023–2025"),
 ])
 def test_briefing_progress_refuses_what_names_nothing(built_db, tmp_path, capsys, args, message):
-    from briefing.__main__ import main
+    from cli.briefing import main
 
     assert main(["progress", *args, "--out", str(tmp_path / "m.docx"), "--db", str(built_db)]) == 2
     assert message in capsys.readouterr().err

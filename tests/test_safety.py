@@ -14,7 +14,7 @@ import pytest
 
 from loaders import guard
 from store import db
-from loaders.__main__ import main
+from cli.data import main
 from access.auth import SignInThrottle, account_for, hash_password, read_auth, verify_password
 from store.build import build
 from store.importing import import_file
