@@ -164,6 +164,21 @@ class Scope:
         logged as «web: <account>»)."""
         return user_name == f"web: {self.account}"
 
+    def progress_views(self, entity: str | None, coordinator: str | None) -> tuple[str, ...]:
+        """The parts of «Tiến độ» this account opens for a plan of ``entity`` (PROGRESS_VIEWS):
+        the coordinating unit and administrators the overview and the documents too."""
+        if not self.of_entity(entity):
+            return ()
+        return ("overview", "entry", "documents") if self.sees_all(entity, coordinator) else ("entry",)
+
+    def may_undo(self, last) -> bool:
+        """Whether «Hoàn tác» is offered on «Tiến độ» for ``last`` (the log's last write still in
+        effect): this account's own report write. store.history.undo checks it again under the
+        write lock (``owner``), so a write landing in between is never undone."""
+        from store.audit import REPORT_ACTIONS
+
+        return last is not None and last.action in REPORT_ACTIONS and self.owns_write(last.user_name)
+
     def manages_data(self) -> bool:
         """Score imports and undo of anyone's write: scores are the whole province's (every
         commune is ranked among all), so administrators only."""

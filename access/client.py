@@ -1,6 +1,6 @@
 """Who is at the other end of a connection: the visitor's address behind trusted reverse
 proxies, and the browser token a signed-in session is bound to. No Streamlit here: the page
-(ui/admin._client) and the server's reconnect gate (cli/serve.py) both pass in what the
+(ui/account._client) and the server's reconnect gate (cli/serve.py) both pass in what the
 connection's handshake carried and get the same answer.
 
 Behind a proxy every connection comes from the proxy's address; the visitor's own address is

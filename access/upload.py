@@ -28,3 +28,24 @@ def receive(name: str, data: bytes, db_file: Path, *, user: str, index_code: str
         path = Path(tmp) / safe_name(name)
         path.write_bytes(data)
         return import_file(path, db_file, index_code=index_code, source_name=name, user=user)
+
+
+def receive_report(name: str, data: bytes, db_file: Path, *, user: str, scope):
+    """Save a unit's filled progress template (.xlsx or .csv) through the reporting write path:
+    read and checked (loaders.progress.read_progress, every problem with its sheet, row and
+    column), then saved for what ``scope`` may report (store.reporting.save_reports). Returns the
+    SaveResult; ValidationFailed, and nothing written, if the file or any row is refused."""
+    from domain.problems import Problem, ValidationFailed
+    from loaders.progress import read_progress
+    from store.audit import sha256
+    from store.reporting import save_reports
+
+    guard.check_upload(name, len(data))
+    with tempfile.TemporaryDirectory(prefix="chiso-upload-") as tmp:
+        path = Path(tmp) / safe_name(name)
+        path.write_bytes(data)
+        rows = read_progress(path, name)
+        if rows.empty:
+            raise ValidationFailed([Problem(name, "không có dòng nào ghi «Tình trạng»")])
+        return save_reports(db_file, rows, user=user, scope=scope, file=name, digest=sha256(path),
+                            action="import-report", sheet=rows.sheet.iloc[0])

@@ -23,6 +23,9 @@ NO_REPORT = "no_report"
 NO_REPORT_LABEL = "Chưa báo cáo"
 STATE_ORDER = [*vocab.STATUS_CODES, NO_REPORT]
 STATE_LABEL = {**vocab.STATUS_LABEL, NO_REPORT: NO_REPORT_LABEL}
+# whether a unit has reported for a period (who_reported's ``state``), worst first
+REPORTED_FULL, REPORTED_PART, REPORTED_NONE = "full", "partial", "none"
+REPORTED_LABEL = {REPORTED_NONE: "Chưa báo cáo", REPORTED_PART: "Báo cáo một phần", REPORTED_FULL: "Đã báo cáo"}
 
 
 @dataclass(frozen=True)
@@ -155,8 +158,9 @@ def expected(state: pd.DataFrame) -> pd.DataFrame:
 
 def who_reported(con, ctx: PlanContext, year: int, period: str, today: date) -> pd.DataFrame:
     """One row per unit expected to report (it leads something): duties led, how many it reported
-    for this period, when it last reported, its state («Đã báo cáo», «Báo cáo một phần»,
-    «Chưa báo cáo») and whether the period's due date has passed (late)."""
+    for this period, when it last reported, its state (REPORTED_FULL, REPORTED_PART,
+    REPORTED_NONE; REPORTED_LABEL says them) and whether the period's due date has passed (late);
+    those that have not reported first."""
     s = duty_state(con, ctx.plan_id, year, period)
     lead = expected(s)
     if lead.empty:
@@ -166,12 +170,38 @@ def who_reported(con, ctx: PlanContext, year: int, period: str, today: date) -> 
         n_duties=("item_code", "size"), n_reported=("reported_now", "sum"))
     last = s[s.reported_now].groupby("unit_code").reported_at.max()
     g["last_at"] = g.unit_code.map(last)
-    g["state"] = ["Đã báo cáo" if r == n else "Báo cáo một phần" if r else "Chưa báo cáo"
+    g["state"] = [REPORTED_FULL if r == n else REPORTED_PART if r else REPORTED_NONE
                   for r, n in zip(g.n_reported, g.n_duties)]
     g["late"] = (g.n_reported < g.n_duties) & (ctx.as_of(today) > due)
-    order = {"Chưa báo cáo": 0, "Báo cáo một phần": 1, "Đã báo cáo": 2}
+    order = {code: i for i, code in enumerate(REPORTED_LABEL)}
     return g.sort_values(["state", "unit_name"], key=lambda c: c.map(order) if c.name == "state" else c) \
             .reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The four figures at the top of the coordinator's view of a period."""
+    units_full: int           # units that reported every duty they lead
+    units_expected: int       # units expected to report (they lead something)
+    units_none: int           # units that reported nothing
+    overdue: int              # led duties past a deadline of the year without «Hoàn thành»
+    share_done: float | None  # led duties whose latest state is «Hoàn thành», of all led (None: none led)
+
+
+def overview(who: pd.DataFrame, late: pd.DataFrame, counts: pd.DataFrame) -> Overview:
+    """The figures of ``who_reported``, ``overdue`` and ``progress_counts`` for one period."""
+    total = int(counts.total.sum()) if len(counts) else 0
+    return Overview(int((who.state == REPORTED_FULL).sum()), len(who), int((who.state == REPORTED_NONE).sum()),
+                    len(late), float(counts.done.sum()) / total if total else None)
+
+
+def reporting_units(plan_duties: pd.DataFrame, coordinator: str | None) -> pd.DataFrame:
+    """The units of a plan a coordinator may report for, in the order the pick list shows them:
+    the coordinator itself, then the units that lead something, then the others; by name within."""
+    units = plan_duties.assign(_support=plan_duties.role != "lead").sort_values(["_support", "unit_name"]) \
+        .drop_duplicates("unit_code")
+    units = units.assign(_other=units.unit_code != coordinator).sort_values(["_other", "_support", "unit_name"])
+    return units[["unit_code", "unit_name"]].reset_index(drop=True)
 
 
 def overdue(con, ctx: PlanContext, on: date, year: int | None = None) -> pd.DataFrame:
@@ -326,6 +356,20 @@ class ReportSection:
     n_expected: int | None = None   # units expected to report (they lead something)
 
 
+def effort_done(effort: pd.DataFrame, ctx: PlanContext) -> pd.DataFrame:
+    """The rows of ``effort_outcome`` some unit reported done, those whose next year's result
+    exists first, with ``no_change_reason``: why a row has no score change to show («chưa có kết
+    quả năm N+1», or that the entity is no longer assessed)."""
+    shown = effort[effort.done_units.map(len) > 0] if len(effort) else effort
+    if shown.empty:
+        return shown.assign(no_change_reason=pd.Series(dtype=object))
+    shown = shown.sort_values("change_pct_points", na_position="last", key=lambda c: c.isna(), kind="stable")
+    return shown.assign(no_change_reason=[
+        None if pd.notna(v) else f"không có: {ctx.entity_name.lower()} không còn được đánh giá"
+        if ctx.ended and y + 1 >= ctx.end.year else f"chưa có kết quả năm {y + 1}"
+        for v, y in zip(shown.change_pct_points, shown.year)])
+
+
 def _items(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per plan item: its units (lead first) and their evidence and obstacles joined."""
     if rows.empty:
@@ -356,6 +400,6 @@ def report_section(con, ctx: PlanContext, year: int, period: str, today: date) -
             code, _items(mine[mine.status == vocab.DONE]), _items(mine[mine.status == "in_progress"]),
             _items(mine[mine.status.isin(["not_started", "not_possible"])])))
     who = who_reported(con, ctx, year, period, today)
-    return ReportSection(ctx, year, period, indices, who[who.state == "Chưa báo cáo"].unit_name.tolist(),
-                         who[who.state == "Báo cáo một phần"].unit_name.tolist(),
+    return ReportSection(ctx, year, period, indices, who[who.state == REPORTED_NONE].unit_name.tolist(),
+                         who[who.state == REPORTED_PART].unit_name.tolist(),
                          bool(now.is_illustrative.astype("boolean").fillna(False).any()), len(who))

@@ -1,18 +1,16 @@
 """Dữ liệu — what is loaded, the import log, templates, and (after signing in) uploading a
 file through the same validation as the command line."""
 
-import pandas as pd
 import streamlit as st
 
 from store.audit import ACTION_VI
-from store.history import undo
 from loaders.guard import current
 from domain.problems import ValidationFailed
 from access.upload import receive
 from loaders.tidy import template_bytes, template_frame
 from metrics.inventory import import_log, loaded_summary, source_conflicts
 from domain import vocabulary
-from ui import admin, fmt, notices, queries, theme
+from ui import account, fmt, notices, queries, theme
 
 queries.require_database()
 st.title("Dữ liệu")
@@ -58,22 +56,23 @@ st.caption("Tên xã, phường theo danh mục của Cục Thống kê (Công v
            "1686/NQ-UBTVQH15; tên tỉnh theo Nghị quyết 202/2025/QH15 (nguồn: data/reference/reform_2025/SOURCES.md).")
 
 st.subheader("Nạp tệp kết quả, hoàn tác")
-auth = admin.auth_settings()
+auth = account.auth_settings()
 # None also for a session id replayed from another browser, or idle too long
-account = admin.sign_in_form(auth)
+signed_in = account.sign_in_form(auth)
+scope = account.scope() if signed_in else None
 if not auth.get("users") and not auth.get("password_hash"):
     st.caption("Có thể nạp bằng dòng lệnh: `python -m loaders import TỆP`.")
-elif account and not admin.scope().manages_data():
+elif scope is not None and not scope.manages_data():
     st.info("Tài khoản này gắn với một cơ quan: chỉ nhập báo cáo tiến độ (trang «Tiến độ»). Nạp số liệu và hoàn tác "
             "dành cho tài khoản quản trị: điểm của mọi xã, phường được xếp hạng cùng nhau, một lần nạp hay hoàn tác "
             "đổi số liệu của tất cả.")
-    admin.sign_out_button("data_sign_out")
-elif account:
-    user = f"web: {st.session_state.get('user')}"
+    account.sign_out_button("data_sign_out")
+elif scope is not None:
+    user = f"web: {signed_in}"
     rows = f"{limits.max_rows:,}".replace(",", ".")
-    st.caption(f"Đã đăng nhập: {fmt.plain(st.session_state.get('user'))}. Giới hạn mỗi tệp: "
+    st.caption(f"Đã đăng nhập: {fmt.plain(signed_in)}. Giới hạn mỗi tệp: "
                f"{fmt.num(limits.max_upload_mb, 0)} MB, {rows} dòng, {limits.max_columns} cột.")
-    admin.vietnamese_uploader()
+    account.vietnamese_uploader()
     with st.form("upload", clear_on_submit=True):
         upload = st.file_uploader("Tệp điểm (.csv, .xlsx, .xls, .parquet) — kéo thả vào ô dưới hoặc bấm «Chọn tệp»",
                                   type=["csv", "xlsx", "xls", "parquet"])
@@ -87,13 +86,9 @@ elif account:
             with st.spinner("Đang kiểm tra và nạp…"):
                 result = receive(upload.name, upload.getvalue(), queries.database().path, index_code=index, user=user)
         except ValidationFailed as exc:
-            st.error(f"Tệp «{name}» không hợp lệ: {len(exc.problems)} lỗi. Cơ sở dữ liệu không thay đổi.")
-            problems = pd.DataFrame([p.as_dict() for p in exc.problems])[["file", "sheet", "row", "column", "message"]]
-            st.dataframe(problems.astype(object).where(problems.notna(), ""), hide_index=True,
-                         column_config={"file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "column": "Cột",
-                                        "message": st.column_config.TextColumn("Lỗi", width="large")})
+            account.problems_table(exc, f"Tệp «{name}» không hợp lệ")
         except Exception as exc:  # noqa: BLE001 - a disk full or a locked file: say so, never a traceback
-            admin.internal_error("nạp tệp", exc)
+            account.internal_error("nạp tệp", exc)
         else:
             st.cache_data.clear()
             queries.repin()  # the rest of this page (the log) shows the new version
@@ -104,35 +99,18 @@ elif account:
                            f"{', '.join(map(str, result.years))}); thay thế {result.replaced} dòng cũ. "
                            "Mọi trang đã dùng số liệu mới.")
 
-    if done := st.session_state.pop("undo_done", None):
-        st.success(done)
-    last = admin.last_write()
-    if last is not None and admin.can_undo():
-        what = "dựng lại từ data/" if last.action == "build" else f"«{fmt.plain(last.file)}»"
-        with st.expander(f"Hoàn tác lần ghi gần nhất: {what} ({fmt.plain(last.user_name)}, "
-                         f"{last.imported_at:%d/%m/%Y %H:%M})", expanded=bool(st.session_state.get("undo_sure"))):
-            st.caption("Cơ sở dữ liệu trở về đúng trạng thái trước lần ghi đó; việc hoàn tác được ghi vào nhật ký, "
-                       "trạng thái bị bỏ vẫn được giữ trong thư mục snapshots bên cạnh tệp cơ sở dữ liệu.")
-            sure = st.checkbox("Tôi chắc chắn muốn hoàn tác", key="undo_sure")
-            if st.button("Hoàn tác", disabled=not sure, type="primary"):
-                try:
-                    with st.spinner("Đang hoàn tác…"):
-                        result = undo(queries.database().path, user=user)
-                except ValidationFailed as exc:
-                    st.error(fmt.plain(exc.report()).replace("\n", "  \n"))  # file names inside: plain text, a line each
-                except Exception as exc:  # noqa: BLE001
-                    admin.internal_error("hoàn tác", exc)
-                else:
-                    st.cache_data.clear()
-                    st.session_state.pop("undo_sure", None)
-                    st.session_state["undo_done"] = (f"Đã hoàn tác lần {ACTION_VI.get(result.undone['action'], '')} #{result.undone['import_id']} "
-                                                     f"(tệp «{fmt.plain(result.undone['file'])}»). Mọi trang đã dùng số liệu trước đó.")
-                    st.rerun()
-    admin.sign_out_button("data_sign_out")
+    last = account.last_write() if account.can_undo() else None
+    what = None if last is None else "dựng lại từ data/" if last.action == "build" else f"«{fmt.plain(last.file)}»"
+    account.undo_panel(None if last is None else f"Hoàn tác lần ghi gần nhất: {what} ({fmt.plain(last.user_name)}, "
+                                                 f"{last.imported_at:%d/%m/%Y %H:%M})", key="undo", user=user,
+                       confirm=True, note="Cơ sở dữ liệu trở về đúng trạng thái trước lần ghi đó; việc hoàn tác được ghi "
+                                          "vào nhật ký, trạng thái bị bỏ vẫn được giữ trong thư mục snapshots bên cạnh "
+                                          "tệp cơ sở dữ liệu.")
+    account.sign_out_button("data_sign_out")
 
 st.subheader("Nhật ký nạp dữ liệu")
-log = import_log(queries.cursor(), **admin.log_viewer(admin.scope() if account else None))
-if not account:
+log = import_log(queries.cursor(), **account.log_viewer(scope))
+if scope is None:
     st.caption("Chỉ hiện các lần nạp số liệu, không hiện tên tài khoản; việc báo cáo tiến độ chỉ người đăng nhập có "
                "quyền xem báo cáo đó mới thấy.")
 log["action"] = log.action.map(ACTION_VI).fillna(log.action)

@@ -125,12 +125,12 @@ def _connection(forwarded_for: str, peer: str = "127.0.0.1"):
 
 
 def test_two_visitors_behind_one_proxy_have_their_own_throttle(monkeypatch):
-    """Through ui/admin.sign_in, as the page calls it: a guesser behind nginx is refused after his
+    """Through ui/account.sign_in, as the page calls it: a guesser behind nginx is refused after his
     wrong passwords; a colleague behind the same nginx still has his password checked."""
     import streamlit.runtime
     import streamlit.runtime.scriptrunner
 
-    from ui import admin
+    from ui import account
 
     monkeypatch.delenv(client.ENV, raising=False)
     monkeypatch.setattr("time.sleep", lambda s: None)  # each wrong guess waits a second: not here
@@ -140,11 +140,11 @@ def test_two_visitors_behind_one_proxy_have_their_own_throttle(monkeypatch):
     monkeypatch.setattr(streamlit.runtime.scriptrunner, "get_script_run_ctx", lambda *a, **k: SimpleNamespace(session_id="s"))
     accounts = {"password_hash": auth.hash_password("dung-mat-khau")}
 
-    assert admin._client()[0] == "203.0.113.7"
-    said = [admin.sign_in("Nguyễn Văn A", "sai", accounts)[1] for _ in range(4)]
+    assert account._client()[0] == "203.0.113.7"
+    said = [account.sign_in("Nguyễn Văn A", "sai", accounts)[1] for _ in range(4)]
     assert "nhiều lần" not in said[0] and "Đã nhập sai mật khẩu nhiều lần" in said[-1]
     connection["now"] = _connection("198.51.100.9")  # another person, the same proxy
-    ok, message = admin.sign_in("Nguyễn Văn A", "sai", accounts)
+    ok, message = account.sign_in("Nguyễn Văn A", "sai", accounts)
     assert message == "Sai mật khẩu hoặc chưa nhập họ tên."  # checked, not refused unchecked
     assert auth.THROTTLE.keys("Nguyễn Văn A", "198.51.100.9") != auth.THROTTLE.keys("Nguyễn Văn A", "203.0.113.7")
 

@@ -445,25 +445,30 @@ VOCABULARIES = {"INDEX_LABEL", "LEVEL_VI", "LEVEL_LABEL", "ACTION_VI", "SECTION_
 # Names and attributes that are numbers, dates or years wherever the pages use them.
 NUMBERS = {"year", "years", "plan_year", "rows", "replaced", "n_scored", "n_ranked", "missing", "period",
            "max_rows", "max_columns", "max_upload_mb", "import_id", "imported_at", "end", "due", "as_of", "full",
-           "none"}
+           "none", "units_full", "units_expected", "units_none", "overdue"}
 # The rest, one by one: (file, the expression as ast.unparse writes it) and why it is safe.
 ALLOWED = {
     ("du_lieu.py", "result.indices"): "index codes, validated against indices.csv by the loaders",
     ("du_lieu.py", "map(str, result.years)"): "years: integers",
-    ("du_lieu.py", "message"): "admin.sign_in's fixed sentences",
+    ("du_lieu.py", "message"): "account.sign_in's fixed sentences",
     ("du_lieu.py", "done"): "the undo message, built with fmt.plain on the file name (same page)",
     ("chi_so_thanh_phan.py", "line"): "metrics.heatmap.panel_lines: fixed words and numbers only",
     ("selection.py", "title"): "page_selection(title): each page passes its fixed title",
     ("selection.py", "label"): "pick_year(label=…): a fixed label from the page",
     ("don_vi.py", "title"): "section titles: fixed words; the groups' names passed through fmt.plain above",
     ("notices.py", "text"): "source_line: «Nguồn: » and names through plain()",
-    ("admin.py", "action"): "internal_error(action): a fixed verb from the page",
-    ("admin.py", "exc.__class__.__name__"): "the name of a Python exception class",
-    ("admin.py", "message"): "admin.sign_in's fixed sentences",
-    ("tien_do.py", "when"): "domain.reporting.period_text: a period's label from data/reporting/periods.csv and a year",
+    ("account.py", "action"): "internal_error(action): a fixed verb from the page",
+    ("account.py", "exc.__class__.__name__"): "the name of a Python exception class",
+    ("account.py", "message"): "account.sign_in's fixed sentences",
     ("tien_do.py", "done"): "the page's own save messages: counts, fixed words, names through fmt.plain",
-    ("progress.py", "what"): "show_problems(what): fixed words and file names through fmt.plain (pages/tien_do.py)",
     ("tien_do.py", "uip.other_entity_text(scope, ctx)"): "ui/progress.other_entity_text: fixed words, names through fmt.plain",
+    ("progress.py", "when"): "domain.reporting.period_text: a period's label from data/reporting/periods.csv and a year",
+    ("progress_entry.py", "when"): "domain.reporting.period_text: a period's label and a year",
+    ("progress_overview.py", "when"): "domain.reporting.period_text: a period's label and a year",
+    ("account.py", "what"): "problems_table(what): fixed words and file names through fmt.plain (the write pages)",
+    ("account.py", "done"): "undo_panel's own message: ACTION_VI, a log number, the file through plain()",
+    ("account.py", "label"): "undo_panel(label): fixed words, the file and account through fmt.plain (the write pages)",
+    ("account.py", "note"): "undo_panel(note): a fixed sentence of the page",
 }
 
 

@@ -630,19 +630,19 @@ def test_who_reported(kcon, ctx):
     w = who_reported(kcon, ctx, 2024, "Q1", date(2024, 4, 1))
     assert len(w) == 27  # 13 departments, 13 communes, «các đơn vị liên quan»: Sở Nội vụ and Bưu điện are external
     got = w.set_index("unit_code")[["n_duties", "n_reported", "state", "late"]]
-    assert got.loc["grp_don_vi_lien_quan"].tolist() == [5, 5, "Đã báo cáo", False]
-    assert got.loc["bhxh_huyen"].tolist() == [26, 1, "Báo cáo một phần", True]
-    assert got.loc["phong_noi_vu"].tolist() == [39, 0, "Chưa báo cáo", True]
+    assert got.loc["grp_don_vi_lien_quan"].tolist() == [5, 5, "full", False]
+    assert got.loc["bhxh_huyen"].tolist() == [26, 1, "partial", True]
+    assert got.loc["phong_noi_vu"].tolist() == [39, 0, "none", True]
     # its report as a supporting unit is not one of the duties it leads
-    assert got.loc["vp_hdnd_ubnd"].tolist() == [38, 0, "Chưa báo cáo", True]
-    assert w.state.tolist() == ["Chưa báo cáo"] * 25 + ["Báo cáo một phần", "Đã báo cáo"]
+    assert got.loc["vp_hdnd_ubnd"].tolist() == [38, 0, "none", True]
+    assert w.state.tolist() == ["none"] * 25 + ["partial", "full"]
     assert w.set_index("unit_code").loc["grp_don_vi_lien_quan", "last_at"].date() == date.today()
     # before the due date (10/03) nobody is late yet
     assert not who_reported(kcon, ctx, 2024, "Q1", date(2024, 3, 10)).late.any()
     assert who_reported(kcon, ctx, 2024, "Q1", date(2024, 3, 11)).late.sum() == 26
     # a quý I report is not the half-year's
     h1 = who_reported(kcon, ctx, 2024, "H1", date(2024, 6, 1)).set_index("unit_code")
-    assert h1.loc["grp_don_vi_lien_quan", "state"] == "Chưa báo cáo" and not h1.late.any()
+    assert h1.loc["grp_don_vi_lien_quan", "state"] == "none" and not h1.late.any()
 
 
 def test_overdue_by_the_plans_own_deadlines(kcon, ctx, known_copy):

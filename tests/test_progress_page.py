@@ -66,7 +66,7 @@ def test_phong_noi_vu_sees_every_unit_and_the_overview():
 
 
 def test_the_report_section_is_a_download_for_phong_noi_vu():
-    at = page(user=COORDINATOR, view="Văn bản")
+    at = page(user=COORDINATOR, view="documents")
     assert [b.label for b in at.get("download_button")] == ["Tải mục báo cáo (Word)"]
 
 
@@ -79,7 +79,7 @@ def test_a_unit_account_sees_only_its_own_duties():
 
 
 def test_the_coordinator_enters_for_any_unit_starting_with_its_own():
-    at = page(user=COORDINATOR, view="Nhập báo cáo")
+    at = page(user=COORDINATOR, view="entry")
     assert at.selectbox(key="progress_unit_VL-2023-2025").value == "phong_noi_vu"
     assert "**Phòng Nội vụ** —" in texts(at)
 

@@ -1,7 +1,7 @@
 """A session id replayed from another browser (issue 21 point 9) neither takes the session over
 nor signs its owner out: the server gives the replaying browser a session of its own
 (cli/serve.install_reconnect_gate), and a run from a foreign browser that still reaches a
-signed-in session is simply not signed in (ui/admin.signed_in_user), changing nothing."""
+signed-in session is simply not signed in (ui/account.signed_in_user), changing nothing."""
 from __future__ import annotations
 
 import asyncio
@@ -18,14 +18,14 @@ def _says_signed_in(at) -> bool:
 
 
 def test_a_foreign_run_is_not_signed_in_and_the_owner_stays_signed_in(data_page, monkeypatch):
-    from ui import admin
+    from ui import account
 
     at = data_page
     at.text_input[0].input("Nguyễn Văn A")
     at.text_input[1].input("dung-mat-khau")
     at.button[0].click().run()
     assert _says_signed_in(at)
-    own = admin._client
+    own = account._client
 
     monkeypatch.setattr(admin, "_client", lambda: ("203.0.113.7", "trình duyệt khác", "token-khac"))
     at.run()  # the replaying browser's run

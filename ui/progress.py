@@ -19,6 +19,8 @@ from ui import charts, fmt, queries, theme
 ILLUSTRATIVE_REPORTS = ("**Có BÁO CÁO TIẾN ĐỘ MINH HỌA trên trang này** — không phải báo cáo thật của các cơ quan. "
                         "Các báo cáo minh họa (chữ «[Minh họa]» ở đầu) cho thấy trang khi đã có báo cáo; báo cáo thật "
                         "nhập ở mục «Nhập báo cáo» thay thế chúng.")
+VIEW_LABEL = {"overview": "Tổng hợp", "entry": "Nhập báo cáo", "documents": "Văn bản"}  # access.auth.Scope.progress_views
+REPORTS_SOURCE = "báo cáo tiến độ của các cơ quan (nhập ở trang «Tiến độ»)"
 STATE_COLOUR = {"done": "#2e7d32", "in_progress": "#1976d2", "not_started": "#f9a825", "not_possible": "#c62828",
                 progress.NO_REPORT: "#9e9e9e"}
 LABEL_STATUS = {v: k for k, v in vocab.STATUS_LABEL.items()}
@@ -130,37 +132,30 @@ def changed_reports(rows: pd.DataFrame, edited: pd.DataFrame, year: int, period:
     return pd.DataFrame(out)
 
 
-def save(rows: pd.DataFrame, *, user: str, scope, failed: str, done, **kw) -> None:
-    """Save report rows through the write path; on success keep ``done(result)`` to show after
-    the rerun, else show every problem (nothing was written) or a system error."""
-    from store.reporting import save_reports
-    from ui import admin
+def write(action, *, failed: str, done) -> None:
+    """Run one write of the reporting loop (``action()`` returns a store.reporting.SaveResult);
+    on success keep ``done(result)`` to show after the rerun, else show every problem (nothing
+    was written) or a system error in Vietnamese."""
+    from ui import account
 
     try:
         with st.spinner("Đang lưu…"):
-            result = save_reports(queries.database().path, rows, user=user, scope=scope, **kw)
+            result = action()
     except ValidationFailed as exc:
-        show_problems(exc, failed)
+        account.problems_table(exc, failed)
     except Exception as exc:  # noqa: BLE001 - a full disk or a locked file: say so, never a traceback
-        admin.internal_error("lưu báo cáo", exc)
+        account.internal_error("lưu báo cáo", exc)
     else:
         st.cache_data.clear()
         st.session_state["progress_saved"] = done(result) if result.status == "saved" else "Không có gì thay đổi."
         st.rerun()
 
 
-def show_problems(exc: ValidationFailed, what: str) -> None:
-    st.error(f"{what}: {len(exc.problems)} lỗi. Chưa lưu gì, cơ sở dữ liệu không thay đổi.")
-    problems = pd.DataFrame([p.as_dict() for p in exc.problems])[["file", "sheet", "row", "column", "message"]]
-    problems = problems.astype(object).where(problems.notna(), "")
-    problems["row"] = problems.row.map(lambda v: str(int(v)) if v != "" else "")
-    if len(problems) <= 20:  # a short list as plain text: every word readable, copied, found with Ctrl+F
-        st.table(problems.rename(columns={"file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "column": "Cột",
-                                          "message": "Lỗi"}).set_index("Tệp"))
-    else:
-        st.dataframe(problems, hide_index=True, column_config={
-            "file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "column": "Cột",
-            "message": st.column_config.TextColumn("Lỗi", width="large")})
+def save(rows: pd.DataFrame, *, user: str, scope, failed: str, done, **kw) -> None:
+    """Save report rows through the write path (store.reporting.save_reports), as ``write``."""
+    from store.reporting import save_reports
+
+    write(lambda: save_reports(queries.database().path, rows, user=user, scope=scope, **kw), failed=failed, done=done)
 
 
 # ---------------------------------------------------------------- Phòng Nội vụ's overview
@@ -184,7 +179,7 @@ def progress_chart(counts: pd.DataFrame, by: str, title: str):
 
 def who_table(who: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
-        "unit": who.unit_name, "state": who.state,
+        "unit": who.unit_name, "state": who.state.map(progress.REPORTED_LABEL),
         "reported": [f"{int(r)}/{int(n)}" for r, n in zip(who.n_reported, who.n_duties)],
         "last": who.last_at.map(lambda t: "" if pd.isna(t) else f"{t:%d/%m/%Y}"),
         "late": who.late.map(lambda v: "quá hạn" if v else "")})
@@ -193,3 +188,24 @@ def who_table(who: pd.DataFrame) -> pd.DataFrame:
 WHO_COLUMNS = {"unit": st.column_config.TextColumn("Cơ quan", width=260), "state": "Tình hình",
                "reported": st.column_config.TextColumn("Đã báo cáo", help="số nhiệm vụ, tiêu chí chủ trì đã báo cáo / được giao"),
                "last": "Lần báo cáo gần nhất", "late": "Hạn nộp"}
+
+
+# ---------------------------------------------------------------- «Văn bản»
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def documents(ctx: progress.PlanContext, year: int, period: str, today: date) -> None:
+    """The report section of the period, as a Word download (exports/progress_report.py)."""
+    from exports.progress_report import progress_section_docx
+
+    when = vocab.period_text(period, year)
+    section = queries.cached(progress.report_section, ctx, year, period, today)
+    illustrative_reports_banner([section.is_illustrative])
+    st.markdown(f"**Mục riêng của báo cáo cải cách hành chính {when}**: theo từng chỉ số, nhiệm vụ đã hoàn thành, đang "
+                "thực hiện, chưa thực hiện (kèm cơ quan và minh chứng), và các cơ quan chưa báo cáo.")
+    effort = queries.cached(progress.effort_outcome, ctx)
+    st.download_button("Tải mục báo cáo (Word)", lambda: progress_section_docx(section, effort=effort),
+                       f"muc_bao_cao_tien_do_{period}_{year}.docx", DOCX, type="primary", on_click="ignore")
+    st.caption(f"{len(section.not_reported)} cơ quan chưa báo cáo, {len(section.partly_reported)} cơ quan báo cáo chưa đủ. "
+               "Dự thảo kế hoạch năm tới (đủ thể thức theo Nghị định 30/2020/NĐ-CP) tải ở trang «Trọng tâm năm tới».")

@@ -1,4 +1,6 @@
-"""Signing in, uploads and undo on the «Dữ liệu» page."""
+"""The account widgets both write pages share («Dữ liệu», «Tiến độ»): signing in and out (bound
+to the browser), what the account may see, the list of problems of a refused file, «Hoàn tác»,
+and a system failure said in Vietnamese."""
 from __future__ import annotations
 
 import streamlit as st
@@ -174,3 +176,57 @@ def log_viewer(scope) -> dict:
     level = q("SELECT level FROM entities WHERE entity_code = ?", scope.entity).level if scope.entity else []
     coordinates = len(level) and scope.sees_all(scope.entity, coordinator_for(level.iloc[0]))
     return {"user": f"web: {scope.account}", "entity": scope.entity if coordinates else None, "names": True}
+
+
+def problems_table(exc, what: str) -> None:
+    """Every problem of a refused file or save, with its file, sheet, row and column: «{what}: N
+    lỗi. Cơ sở dữ liệu không thay đổi.», then a short list as plain text (every word readable,
+    copied, found with Ctrl+F), a long one as a table."""
+    import pandas as pd
+
+    st.error(f"{what}: {len(exc.problems)} lỗi. Cơ sở dữ liệu không thay đổi.")
+    problems = pd.DataFrame([p.as_dict() for p in exc.problems])[["file", "sheet", "row", "column", "message"]]
+    problems = problems.astype(object).where(problems.notna(), "")
+    problems["row"] = problems.row.map(lambda v: str(int(v)) if v != "" else "")
+    headers = {"file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "column": "Cột", "message": "Lỗi"}
+    if len(problems) <= 20:
+        st.table(problems.rename(columns=headers).set_index("Tệp"))
+    else:
+        st.dataframe(problems, hide_index=True, column_config={
+            **headers, "message": st.column_config.TextColumn("Lỗi", width="large")})
+
+
+def undo_panel(label: str | None, *, key: str, user: str, owner: str | None = None, actions: tuple[str, ...] | None = None,
+               confirm: bool = False, note: str | None = None) -> None:
+    """«Hoàn tác» in an expander titled ``label``: the write path undoes the last write (only
+    ``owner``'s, of ``actions``, when given: checked under its lock), then the page reruns and
+    says what was undone (also when nothing is left to undo: ``label`` None draws no expander).
+    ``confirm``: a «Tôi chắc chắn» tick first."""
+    from store.audit import ACTION_VI
+    from store.history import undo
+
+    from domain.problems import ValidationFailed
+
+    if done := st.session_state.pop(f"{key}_done", None):
+        st.success(done)
+    if label is None:
+        return
+    with st.expander(label, expanded=bool(st.session_state.get(f"{key}_sure"))):
+        if note:
+            st.caption(note)
+        sure = st.checkbox("Tôi chắc chắn muốn hoàn tác", key=f"{key}_sure") if confirm else True
+        if st.button("Hoàn tác", disabled=not sure, type="primary", key=f"{key}_button"):
+            try:
+                with st.spinner("Đang hoàn tác…"):
+                    result = undo(database().path, user=user, owner=owner, actions=actions)
+            except ValidationFailed as exc:
+                st.error(plain(exc.report()).replace("\n", "  \n"))  # file names inside: plain text, a line each
+            except Exception as exc:  # noqa: BLE001
+                internal_error("hoàn tác", exc)
+            else:
+                st.cache_data.clear()
+                st.session_state.pop(f"{key}_sure", None)
+                st.session_state[f"{key}_done"] = (
+                    f"Đã hoàn tác lần {ACTION_VI.get(result.undone['action'], '')} #{result.undone['import_id']} "
+                    f"(tệp «{plain(result.undone['file'])}»). Mọi trang đã dùng số liệu trước đó.")
+                st.rerun()
