@@ -1,6 +1,6 @@
 """Who may download which evidence file: the rule the «Tiến độ» page asks before it offers one.
 
-An evidence file belongs to one report row (store/reporting.py keeps the file and names it in
+An evidence file belongs to one report row (store/progress.py keeps the file and names it in
 that row). An account tied to a unit may download the files of its own unit's rows only; the
 plan's coordinating unit (Phòng Nội vụ for a district's plan) and administrators, who see every
 unit's reports of the plan, may download those of every row of that plan. The page passes what

@@ -33,12 +33,12 @@ def receive(name: str, data: bytes, db_file: Path, *, user: str, index_code: str
 def receive_report(name: str, data: bytes, db_file: Path, *, user: str, scope):
     """Save a unit's filled progress template (.xlsx or .csv) through the reporting write path:
     read and checked (loaders.progress.read_progress, every problem with its sheet, row and
-    column), then saved for what ``scope`` may report (store.reporting.save_reports). Returns the
+    column), then saved for what ``scope`` may report (store.progress.save_reports). Returns the
     SaveResult; ValidationFailed, and nothing written, if the file or any row is refused."""
     from domain.problems import Problem, ValidationFailed
     from loaders.progress import read_progress
     from store.audit import sha256
-    from store.reporting import save_reports
+    from store.progress import save_reports
 
     guard.check_upload(name, len(data))
     with tempfile.TemporaryDirectory(prefix="chiso-upload-") as tmp:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from store.ranking import fill_ranks
 
-from metrics.core import Thresholds
+from metrics.criteria import Thresholds
 
 PEER = ["year", "index_code", "framework", "criterion_code", "entity_level", "peer_group"]
 ENT = ["entity_code", "index_code", "criterion_code"]

@@ -10,8 +10,8 @@ Measures, for the shipped data (data/) and for a national-scale dataset generate
   (national only; each into a fresh copy of the national database);
 - script time of every page through AppTest: median of --runs warm runs and one cold run
   (Streamlit caches cleared, new database connection);
-- the metric queries of metrics/core.py on the national database, and the SQL
-  criterion_metrics over all rows against the pandas oracle (tests/reference_metrics.py);
+- the metric queries of metrics/criteria.py on the national database, and the SQL
+  criterion_metrics over all rows against the pandas oracle (bench/reference_metrics.py);
 - the briefing exports as felt from the dashboard's buttons: gathering the figures and writing
   the slide deck (.pptx) and the printable report (.html) for the home entity's latest year,
   median of --runs runs in a process that has imported its modules, and the first run; and
@@ -532,13 +532,13 @@ def _timed(fn, runs: int, budget: float = 30.0):
 def step_metrics(db: str, runs: int = 5) -> dict:
     import duckdb
 
-    from metrics import core
+    from metrics import criteria
     sys.path.insert(0, str(ROOT))
     from bench.reference_metrics import reference_metrics, tables
 
     con = duckdb.connect(str(db), read_only=True)
     con.execute("SET enable_progress_bar = false")  # as the app's connections (store/db.py)
-    th = core.Thresholds.load()
+    th = criteria.Thresholds.load()
     year = con.execute("SELECT max(year) FROM score WHERE entity_code = ? AND criterion_code IS NULL",
                        [HOME_ENTITY]).fetchone()[0]
     if year is None:
@@ -551,11 +551,11 @@ def step_metrics(db: str, runs: int = 5) -> dict:
         print(f"{key:24} {t:9.3f} s  {len(res):>10,} rows  (median of {k})", flush=True)
 
     few = max(1, min(3, runs))  # the whole-country computations
-    rec("criterion_metrics_one", lambda: core.criterion_metrics(con, HOME_ENTITY, thresholds=th), runs)
-    rec("criterion_metrics_all", lambda: core.criterion_metrics(con, thresholds=th), few)
-    rec("focus_list", lambda: core.focus_list(con, HOME_ENTITY, int(year), thresholds=th), runs)
-    rec("points_to_climb", lambda: core.points_to_climb(con, HOME_ENTITY, int(year), thresholds=th), runs)
-    rec("coverage", lambda: core.coverage(con), runs)
+    rec("criterion_metrics_one", lambda: criteria.criterion_metrics(con, HOME_ENTITY, thresholds=th), runs)
+    rec("criterion_metrics_all", lambda: criteria.criterion_metrics(con, thresholds=th), few)
+    rec("focus_list", lambda: criteria.focus_list(con, HOME_ENTITY, int(year), thresholds=th), runs)
+    rec("points_to_climb", lambda: criteria.points_to_climb(con, HOME_ENTITY, int(year), thresholds=th), runs)
+    rec("coverage", lambda: criteria.coverage(con), runs)
     t_tab, tabs, k = _timed(lambda: tables(con), few)
     out["pandas_tables"] = {"seconds": t_tab, "rows": len(tabs["score"]), "runs": k}
     print(f"{'pandas_tables':24} {t_tab:9.3f} s", flush=True)

@@ -120,7 +120,7 @@ def _progress_section(con, entity: str, name: str, args, out: Path) -> int:
     """Write the report section of one period; the number of units that did not report."""
     from datetime import date
 
-    from domain.reporting import PERIOD_LABEL, parse_period
+    from domain.progress import PERIOD_LABEL, parse_period
     from exports.progress_report import write_progress_section
     from metrics import progress
 

@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                  backup=args.backup, rows=n)
         elif args.command == "illustrative":
             from domain.illustrative import regenerate
-            from store.reporting import duties
+            from store.progress import duties
 
             live = db.db_path(args.db) if getattr(args, "db", None) else db.db_path()
             plan_duties = None
@@ -182,7 +182,7 @@ def _entity_of(unit_code: str, entity: str | None) -> str:
     registry, at the level of the unit's plans), or the one entity data/home.csv serves at that
     level; InputError when unknown, of another level, or not one."""
     from access.auth import legacy_entity
-    from domain.entities import EntityRegistry
+    from domain.entities import LEVEL_LABEL, EntityRegistry
     from domain.problems import InputError
     from domain.units import UnitRegistry
 
@@ -194,12 +194,14 @@ def _entity_of(unit_code: str, entity: str | None) -> str:
             raise InputError(f"Cơ quan «{unit_code}» có ở nhiều đơn vị (mỗi xã, phường có một): ghi --entity \"Xã …\" "
                              "để tài khoản chỉ thấy báo cáo của xã, phường đó.")
         return code
-    code = entity.strip() if entity.strip() in entities.codes() else entities.resolve(entity, level=level or None)
+    code = entity.strip() if entity.strip() in entities.codes() else (
+        entities.resolve(entity, level=level or None) or entities.resolve(entity))
     if code is None:
-        raise InputError(f"Không nhận ra đơn vị «{entity}»" + (f" cấp {level}" if level else "") + ": "
-                         + entities.explain_failure(entity, level=level or None))
+        raise InputError(f"Không nhận ra đơn vị «{entity}»" + (f" ({LEVEL_LABEL.get(level, level)})" if level else "")
+                         + ": " + entities.explain_failure(entity, level=level or None))
     if level and entities.level(code) != level:
-        raise InputError(f"Cơ quan «{unit_code}» thuộc kế hoạch cấp {level}, không thuộc «{entities.name(code)}».")
+        raise InputError(f"Cơ quan «{unit_code}» thuộc kế hoạch {LEVEL_LABEL.get(level, level)}, không thuộc "
+                         f"{_entity_name(code)} ({LEVEL_LABEL.get(entities.level(code), '')}).")
     return code
 
 
@@ -244,7 +246,7 @@ def _set_password(out: Path, user: str | None, remove: bool, unit: str | None = 
     os.replace(tmp, out)
     who = f"tài khoản «{user}»" if user else "mật khẩu dùng chung"
     done = "Đã xóa" if remove else "Đã lưu mã băm (không lưu mật khẩu gốc) cho"
-    from domain.reporting import coordinators
+    from domain.progress import coordinators
 
     where = f" của {_entity_name(entity_code)}" if entity_code else ""
     tied = ("" if not isinstance(unit_code, str) and unit != "-" else " Tài khoản quản trị (không gắn cơ quan)."

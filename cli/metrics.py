@@ -20,7 +20,7 @@ from store.db import ReadOnlyDatabase
 from domain import vocabulary
 from domain.entities import EntityRegistry
 from domain.units import UnitRegistry
-from metrics import core
+from metrics import criteria
 
 INDEX_CODES = list(vocabulary.INDEX_CODES)  # data/frameworks/indices.csv
 KEYS = {
@@ -114,12 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         con = db.cursor()
         if args.command == "ranks":
-            emit(core.ranks(con, resolve_entity(con, args.entity), args.index), KEYS["ranks"], args.format)
+            emit(criteria.ranks(con, resolve_entity(con, args.entity), args.index), KEYS["ranks"], args.format)
         elif args.command == "focus":
-            emit(core.focus_list(con, resolve_entity(con, args.entity), args.year, args.index),
+            emit(criteria.focus_list(con, resolve_entity(con, args.entity), args.year, args.index),
                  KEYS["focus"], args.format)
         elif args.command == "coverage":
-            emit(core.coverage(con, args.index), KEYS["coverage"], args.format)
+            emit(criteria.coverage(con, args.index), KEYS["coverage"], args.format)
         elif args.command == "unit":
             entity = resolve_entity(con, args.entity)
             # the units of the entity's level: «Văn phòng HĐND và UBND» is the district's office
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             code = units.lookup(args.name)
             if code is None:
                 raise InputError(f"không nhận ra cơ quan «{args.name}»; xem data/registry/units.csv và unit_aliases.csv")
-            df = core.unit_status(con, code, entity, args.year)
+            df = criteria.unit_status(con, code, entity, args.year)
             df["role"] = df.role.map(ROLE)
             emit(df, KEYS["unit"], args.format)
     except Exception as exc:  # noqa: BLE001 - a Vietnamese line, not a traceback

@@ -10,7 +10,7 @@ import pandas as pd
 from domain.problems import InputError
 from domain.text import format_number
 from domain.vocabulary import INDEX_CODES, INDEX_NAME, next_plan_year
-from metrics import core
+from metrics import criteria
 
 
 
@@ -55,7 +55,7 @@ def gather(con, entity_code: str, year: int) -> Briefing:
     index_names = dict(con.execute("SELECT index_code, name_vi FROM indices").fetchall())
     indices = []
     for code in INDEX_CODES:
-        r = core.ranks(con, entity_code, code, follow_successors=False)
+        r = criteria.ranks(con, entity_code, code, follow_successors=False)
         r = r[r.year <= year]
         if r.empty or r.points.isna().all():
             continue
@@ -66,8 +66,8 @@ def gather(con, entity_code: str, year: int) -> Briefing:
             .reset_index(drop=True), int(last.year), nan(last.points), nan(last["rank"]) and int(last["rank"]),
             nan(last.n_ranked) and int(last.n_ranked), bool(last.computed), nan(last.change_points),
             bool(r.is_illustrative.any())))
-    weak = core.focus_list(con, entity_code, year)
-    climb = core.points_to_climb(con, entity_code, year)
+    weak = criteria.focus_list(con, entity_code, year)
+    climb = criteria.points_to_climb(con, entity_code, year)
     climb = weak[["index_code", "criterion_code"]].merge(climb, on=["index_code", "criterion_code"], how="left")
     codes = [i.index_code for i in indices]
     sources = [s for (s,) in con.execute(
@@ -76,7 +76,7 @@ def gather(con, entity_code: str, year: int) -> Briefing:
     own = con.execute("SELECT source_file, title, issuer FROM plans WHERE entity_code = ? ORDER BY plan_id",
                       [entity_code]).fetchall()
     plans = [f for f, _, _ in own]
-    plan_title = "; ".join(f"{t} của {i}" if i else t for _, t, i in own) or core.NO_PLAN
+    plan_title = "; ".join(f"{t} của {i}" if i else t for _, t, i in own) or criteria.NO_PLAN
     illustrative = any(i.is_illustrative for i in indices) or bool(weak.is_illustrative.any() if len(weak) else False)
     return Briefing(entity_code, name[0], year, date.today(), indices, weak.reset_index(drop=True),
                     climb.reset_index(drop=True), [*sources, *plans], illustrative, plan_title)
@@ -104,12 +104,12 @@ class CriterionChoiceError(InputError, ValueError):
 def chosen_criteria(con, entity_code: str, year: int, codes: list[str] | None) -> pd.DataFrame:
     """The focus list, or the criteria named by ``codes`` ("3.4", "SC62", or "PAR:3.4" when a
     code exists in several indices), with their units — in the focus list's columns."""
-    focus = core.focus_list(con, entity_code, year)
+    focus = criteria.focus_list(con, entity_code, year)
     if not codes:
         return focus
-    m = core.criterion_metrics(con, entity_code, None, year)
+    m = criteria.criterion_metrics(con, entity_code, None, year)
     m = m[m.is_leaf]
-    resp = core.responsibility(con, entity_code=entity_code)
+    resp = criteria.responsibility(con, entity_code=entity_code)
     picked, problems = [], []
     for raw in codes:
         index, _, code = raw.strip().rpartition(":")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from domain.entities import authority, styled_name
-from domain.reporting import period_text
+from domain.progress import period_text
 from domain.text import cell_text, fold, format_number
 from domain.vocabulary import INDEX_LABEL, INDEX_NAME
 from exports import admin_document as nd30

@@ -2,13 +2,13 @@
 
 The template lists a unit's duties for one period, one row each, with the keys the database
 needs on the left (kế hoạch, loại, chỉ số, mã, mã cơ quan) and the four things a unit reports
-on the right: tình trạng (a drop-down of data/reporting/statuses.csv), kết quả đã thực hiện,
+on the right: tình trạng (a drop-down of data/progress/statuses.csv), kết quả đã thực hiện,
 văn bản/đường dẫn minh chứng, khó khăn, vướng mắc; last, grey like the keys and for reading
 only, the evidence file already attached to the row («Tệp minh chứng đã đính kèm»: files are
 attached, replaced and removed on the page, never through the template). A row whose «Tình
 trạng» is left empty is not reported (and skipped); every other problem is collected with its
 sheet, row and column. Whether the duty exists and the account may report it is checked at the
-write (store/reporting.py), against the database.
+write (store/progress.py), against the database.
 
 A template goes out and comes back without a change to what it shows: the texts come back as
 they were stored (the quote that keeps «- Đã ban hành…» from being read as a formula is taken off
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from domain import reporting as vocab
+from domain import progress as vocab
 from domain.problems import Problem, ValidationFailed
 from domain.text import cell_text, fold_loose, nfc
 from loaders import guard
@@ -46,7 +46,7 @@ COLUMNS = {
     "done_text": ("Kết quả đã thực hiện", "done_text", "ket qua", "noi dung da thuc hien"),
     "evidence": ("Văn bản, đường dẫn minh chứng", "evidence", "minh chung", "van ban minh chung"),
     "obstacles": ("Khó khăn, vướng mắc", "obstacles", "kho khan", "vuong mac"),
-    # shown for reading only: the reader never returns it (store/reporting.save_reports keeps the file)
+    # shown for reading only: the reader never returns it (store/progress.save_reports keeps the file)
     "evidence_file": ("Tệp minh chứng đã đính kèm", "evidence_file"),
 }
 REQUIRED = ["plan_id", "item_kind", "index_code", "item_code", "year", "period", "status"]
@@ -197,7 +197,7 @@ def _row(line: pd.Series, header: dict, name: str, sheet: str | None, units: dic
 
 def template_xlsx(duties: pd.DataFrame, *, year: int, period: str, title: str, reports: pd.DataFrame | None = None,
                   illustrative: bool = False) -> bytes:
-    """A unit's template: its duties (store.reporting.duties rows) for one period, pre-filled with
+    """A unit's template: its duties (store.progress.duties rows) for one period, pre-filled with
     what it already reported for that period (``reports``: progress_reports rows), the name of
     each row's attached evidence file included (grey, for reading only: EVIDENCE_FILE_NOTE)."""
     from openpyxl import Workbook

@@ -65,7 +65,7 @@ def read_papi_long(path: Path, fw: Frameworks, reg: EntityRegistry) -> pd.DataFr
 
 def _sums(rows: list[dict], fw: Frameworks) -> list[dict]:
     """Parent rows (dimension, then total) summed from complete sets of children; a parent
-    with a missing child stays missing, as in loaders/sql/derive_aggregates.sql."""
+    with a missing child stays missing, as in store/sql/derive_aggregates.sql."""
     crit = fw.criteria[fw.criteria.level != "alternate_total"]
     parent_of = {(r.framework, r.code): r.parent_code or None for r in crit.itertuples()}
     n_children = crit.groupby(["framework", "parent_code"]).size().to_dict()

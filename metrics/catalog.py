@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from metrics.core import sql
+from metrics.sql_files import sql
 
 
 def entities(con) -> pd.DataFrame:
@@ -24,3 +24,21 @@ def criteria(con, entity_code: str, index_code: str, year: int) -> pd.DataFrame:
 
 def last_write(con) -> pd.DataFrame:
     return con.execute(sql("catalog_last_write.sql")).df()
+
+
+def entity(con, entity_code: str) -> pd.DataFrame:
+    """The entity's code, name and level (no row for a code not in the registry)."""
+    return con.execute(sql("catalog_entity.sql"), {"entity_code": entity_code}).df()
+
+
+def plans(con, entity_code: str) -> pd.DataFrame:
+    return con.execute(sql("catalog_plans.sql"), {"entity_code": entity_code}).df()
+
+
+def scored(con, entity_code: str, index_code: str | None = None) -> pd.DataFrame:
+    """(index_code, year) pairs the entity has scores for; of one index with ``index_code``."""
+    return con.execute(sql("catalog_scored.sql"), {"entity_code": entity_code, "index_code": index_code}).df()
+
+
+def plan_tasks(con, index_code: str) -> pd.DataFrame:
+    return con.execute(sql("catalog_plan_tasks.sql"), {"index_code": index_code}).df()

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from metrics.core import Thresholds, sql
+from metrics.criteria import Thresholds
+from metrics.sql_files import sql
 
 
 @dataclass(frozen=True)

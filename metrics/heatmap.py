@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from domain.text import format_number
-from metrics.core import Thresholds
+from metrics.criteria import Thresholds
 
 WRAP = 45  # characters per line of a row label
 LINE_PX = 14  # height of one label line (tick font 12 px)
@@ -72,7 +72,7 @@ def framework_in_force(metrics: pd.DataFrame, year: int | None) -> str | None:
 
 
 def cells(metrics: pd.DataFrame, min_peers: int | None = None) -> pd.DataFrame:
-    """The leaf criteria of ``metrics`` (core.criterion_metrics of one entity and index) with
+    """The leaf criteria of ``metrics`` (criteria.criterion_metrics of one entity and index) with
     ``colour`` (0–1), ``basis`` (POSITION or PCT), the text in the cell and the hover lines.
     Cells with neither a ranking nor a % of the maximum are left out."""
     if min_peers is None:
@@ -214,8 +214,8 @@ def panel_lines(criterion: pd.Series, total: pd.Series | None, climb: pd.Series 
     rank, then the rank of the index total and how many points on this criterion would move
     that total, each saying which rank it is about.
 
-    ``criterion``: its row of core.criterion_metrics; ``total``: the index total's row that
-    year (None if none); ``climb``: its row of core.points_to_climb (None if none)."""
+    ``criterion``: its row of criteria.criterion_metrics; ``total``: the index total's row that
+    year (None if none); ``climb``: its row of criteria.points_to_climb (None if none)."""
     if top_fraction is None:
         top_fraction = Thresholds.load().top_fraction
     points = format_number(criterion.points)

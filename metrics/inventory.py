@@ -4,7 +4,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from metrics.core import sql
+from metrics.sql_files import sql
 
 
 def loaded_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

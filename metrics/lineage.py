@@ -11,7 +11,7 @@ import pandas as pd
 
 from domain.entities import styled_name
 from domain.vocabulary import reforms
-from metrics.core import sql
+from metrics.sql_files import sql
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def history_trend(con, entity_code: str, own: pd.DataFrame) -> pd.DataFrame:
     of its predecessors, each marked: ``series`` names whose line it is, ``history`` is True
     for a predecessor's years. A trend of a merged province or a successor commune thus
     shows where it came from, as separate lines that the chart never joins."""
-    from metrics.core import criterion_metrics
+    from metrics.criteria import criterion_metrics
 
     lin = lineage(con, entity_code)
     cols = ["index_code", "year", "points", "pct", "rank", "n_ranked", "rank_computed", "is_illustrative", "source"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from domain.vocabulary import INDEX_CODES
-from metrics.core import criterion_metrics
+from metrics.criteria import criterion_metrics
 
 
 

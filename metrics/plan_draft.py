@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from domain.vocabulary import index_rank
-from metrics.core import sql
+from metrics.sql_files import sql
 
 
 def draft_rows(con, focus: pd.DataFrame, entity_code: str | None = None) -> pd.DataFrame:

@@ -14,10 +14,10 @@ from datetime import date
 
 import pandas as pd
 
-from domain import reporting as vocab
+from domain import progress as vocab
 from domain.vocabulary import index_rank
-from metrics import core
-from store.reporting import duties
+from metrics import criteria
+from store.progress import duties
 
 NO_REPORT = "no_report"
 NO_REPORT_LABEL = "Chưa báo cáo"
@@ -268,11 +268,11 @@ def progress_counts(con, plan_id: str, year: int, period: str, by: str = "index_
 
 
 def weak_without_progress(con, ctx: PlanContext, results_year: int, year: int, period: str) -> pd.DataFrame:
-    """The weak criteria of the latest results (core.focus_list of the plan's entity) whose plan
+    """The weak criteria of the latest results (criteria.focus_list of the plan's entity) whose plan
     duties show no progress in ``year`` up to ``period``: no report «Đang thực hiện» or «Hoàn
     thành» from any unit. Columns: the published criterion, its plan code, reasons, lead units,
     and how many of its duties have no report at all."""
-    focus = core.focus_list(con, ctx.entity_code, results_year)
+    focus = criteria.focus_list(con, ctx.entity_code, results_year)
     cols = ["index_code", "criterion_code", "criterion_name", "plan_code", "reasons", "lead_units", "n_duties",
             "n_unreported", "is_illustrative"]
     if focus.empty:
@@ -310,7 +310,7 @@ def effort_outcome(con, ctx: PlanContext) -> pd.DataFrame:
     units = dict(con.execute("SELECT unit_code, name FROM units").fetchall())
     xw = con.execute("""SELECT index_code, plan_code AS item_code, framework, criterion_code FROM crosswalk
                         WHERE plan_id = ? AND criterion_code IS NOT NULL""", [ctx.plan_id]).df()
-    m = core.criterion_metrics(con, ctx.entity_code)
+    m = criteria.criterion_metrics(con, ctx.entity_code)
     m = m[m.criterion_code.notna()][["index_code", "framework", "criterion_code", "year", "prev_year", "break_before",
                                      "change_points", "change_pct_points", "pct", "is_illustrative"]]
     rows = []

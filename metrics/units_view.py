@@ -8,8 +8,8 @@ import pandas as pd
 
 from domain.entities import LEVEL_LABEL, authority
 from domain.vocabulary import INDEX_LABEL, index_rank
-from metrics import core
-from metrics.core import sql
+from metrics import criteria
+from metrics.sql_files import sql
 
 
 def unit_tasks(con, unit_code: str, entity_code: str | None = None) -> pd.DataFrame:
@@ -24,10 +24,10 @@ def entity_plans(con, entity_code: str) -> pd.DataFrame:
 
 
 def unit_status(con, unit_code: str, entity_code: str, year: int | None = None) -> pd.DataFrame:
-    """``core.unit_status`` limited to the entity's own plans: a unit named in a district's
+    """``criteria.unit_status`` limited to the entity's own plans: a unit named in a district's
     plan answers nothing for a commune's scores (a generic group such as «Các đơn vị liên
     quan» is named in both)."""
-    duties = core.unit_status(con, unit_code, entity_code, year)
+    duties = criteria.unit_status(con, unit_code, entity_code, year)
     return duties[duties.plan_id.isin(entity_plans(con, entity_code).plan_id)].reset_index(drop=True)
 
 
@@ -37,7 +37,7 @@ def no_plan_note(con, entity_code: str) -> str:
     who, level = (authority(row[0], row[1]), row[1]) if row else (entity_code, None)
     listed = (f"danh sách là các cơ quan {LEVEL_LABEL[level]} và các nhóm dùng chung trong danh mục đơn vị"
               if level in LEVEL_LABEL else "danh sách là các nhóm dùng chung trong danh mục đơn vị")
-    return (f"{core.NO_PLAN[:1].upper()}{core.NO_PLAN[1:]} của {who}: {listed} "
+    return (f"{criteria.NO_PLAN[:1].upper()}{criteria.NO_PLAN[1:]} của {who}: {listed} "
             "(data/registry/units.csv); nạp kế hoạch để biết ai chủ trì, phối hợp tiêu chí nào.")
 
 
@@ -197,7 +197,7 @@ def status_text(no_data: bool, declining: bool, low_ranked: bool) -> str:
 def duty_table(duties: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
     """``duty_sections`` ready to show: the index's label, the status in words, the % of the
     maximum by year (``trend``, for a sparkline) and ``role_vi`` («Chủ trì», «Phối hợp»).
-    ``metrics``: core.criterion_metrics of the entity (all indices)."""
+    ``metrics``: criteria.criterion_metrics of the entity (all indices)."""
     d = duty_sections(duties)
     extra = ["index_label", "status", "trend", "role_vi", "flagged"]
     if d.empty:

@@ -3,7 +3,7 @@ and a criterion's detail (trend against the peers, points to climb, units, plan 
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics import heatmap
+from metrics import catalog, heatmap
 from ui import charts, fmt, notices, queries, selection, theme
 from ui import heatmap as ui_heatmap
 
@@ -101,7 +101,7 @@ with right:
     st.markdown("**Cơ quan chủ trì:** " + fmt.plain(fmt.units_text(row.lead_units, unassigned)))
     st.markdown("**Cơ quan phối hợp:** " + fmt.plain(fmt.units_text(row.support_units)))
 
-tasks = queries.q("SELECT DISTINCT task_no, text FROM plan_tasks WHERE index_code = ? ORDER BY task_no", "PAR" if index == "SIPAS" else index)
+tasks = queries.cached(catalog.plan_tasks, "PAR" if index == "SIPAS" else index)
 if len(tasks):
     with st.expander(f"Nhiệm vụ liên quan trong mục II.1 của kế hoạch ({len(tasks)})"):
         for t in tasks.itertuples():

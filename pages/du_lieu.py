@@ -99,7 +99,7 @@ elif scope is not None:
                            f"{', '.join(map(str, result.years))}); thay thế {result.replaced} dòng cũ. "
                            "Mọi trang đã dùng số liệu mới.")
 
-    last = account.last_write() if account.can_undo() else None
+    last = account.last_write() if account.undo_available() else None
     what = None if last is None else "dựng lại từ data/" if last.action == "build" else f"«{fmt.plain(last.file)}»"
     account.undo_panel(None if last is None else f"Hoàn tác lần ghi gần nhất: {what} ({fmt.plain(last.user_name)}, "
                                                  f"{last.imported_at:%d/%m/%Y %H:%M})", key="undo", user=user,

@@ -16,7 +16,7 @@ code = st.selectbox("Tiêu chí", options, format_func=labels.get, placeholder=t
 
 cmp = queries.cached(compare, entity, index, year, code)
 peers = cmp.peers
-level = queries.q("SELECT level FROM entities WHERE entity_code = ?", entity).level.iloc[0]
+level = queries.entity_row(entity).level
 st.caption(f"{fmt.INDEX_LABEL[index]} · {fmt.plain(labels[code])} · năm {year} · {cmp.n_scored} đơn vị "
            f"{fmt.LEVEL_VI.get(level, '')} có điểm")
 notices.illustrative_banner(peers.is_illustrative)

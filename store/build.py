@@ -206,9 +206,9 @@ def load_progress_into(con, path: Path, name: str) -> int:
     date is the period's due date, so that «who reported when» reads naturally."""
     from datetime import datetime
 
-    from domain import reporting as vocab
+    from domain import progress as vocab
     from loaders.progress import read_progress
-    from store.reporting import check_reports, insert_reports
+    from store.progress import check_reports, insert_reports
 
     rows = read_progress(path, name)
     problems = check_reports(con, rows, file=name)

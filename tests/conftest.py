@@ -37,17 +37,31 @@ def built_db(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture()
-def fresh_caches(built_db, monkeypatch):
-    """An AppTest page reads the built database with no query cached from another test."""
+def _clear_streamlit_caches() -> None:
     import streamlit as st
 
-    monkeypatch.setenv("CHISO_DB", str(built_db))
     st.cache_resource.clear()
     st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
+
+
+@pytest.fixture()
+def app_database(monkeypatch):
+    """``app_database(path)``: the pages (AppTest) read the database at ``path`` from now on, with
+    no connection or query cached from another test; the caches are cleared again afterwards.
+    The one way a test points the app at a database."""
+    def point_at(path: Path) -> Path:
+        monkeypatch.setenv("CHISO_DB", str(path))
+        _clear_streamlit_caches()
+        return path
+
+    yield point_at
+    _clear_streamlit_caches()
+
+
+@pytest.fixture()
+def fresh_caches(built_db, app_database):
+    """An AppTest page reads the built database with no query cached from another test."""
+    app_database(built_db)
 
 
 @pytest.fixture()
@@ -92,21 +106,16 @@ def db_content(path: Path) -> list:
 
 
 @pytest.fixture()
-def data_page(db_copy, monkeypatch):
+def data_page(db_copy, app_database):
     """The Dữ liệu page on a private database copy, with an upload password set, not signed in."""
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from access.auth import hash_password
 
-    monkeypatch.setenv("CHISO_DB", str(db_copy))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    app_database(db_copy)
     at = AppTest.from_file(str(ROOT / "pages/du_lieu.py"), default_timeout=120)
     at.secrets["auth"] = {"password_hash": hash_password("dung-mat-khau")}
-    yield at.run()
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    return at.run()
 
 
 def sign_in(at, user: str) -> None:

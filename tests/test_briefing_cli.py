@@ -9,7 +9,7 @@ import pytest
 from domain.vocabulary import next_plan_year
 
 from cli.briefing import main
-from metrics import core
+from metrics import criteria
 
 
 @pytest.fixture()
@@ -20,7 +20,7 @@ def dbarg(built_db):
 def test_tasks_default_to_the_focus_list(tmp_path, dbarg, con, capsys):
     out = tmp_path / "phan_cong.xlsx"
     assert main(["tasks", "--entity", "Vĩnh Lộc", "--year", "2024", "--out", str(out), *dbarg]) == 0
-    focus = core.focus_list(con, "VN-38-393", 2024)
+    focus = criteria.focus_list(con, "VN-38-393", 2024)
     assert f"{len(focus)} tiêu chí" in capsys.readouterr().out
     ws = openpyxl.load_workbook(out).active
     assert ws["A1"].value == f"NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CÁC CHỈ SỐ NĂM {next_plan_year(2024)}"
@@ -83,7 +83,7 @@ def test_tasks_carry_the_illustrative_notice_only_on_illustrative_choices(tmp_pa
     from exports.briefing import ILLUSTRATIVE_MARK, gather
 
     # Vĩnh Lộc's focus list rests on illustrative data; Thanh Hóa's is all published
-    assert core.focus_list(con, "VN-38-393", 2024).is_illustrative.all()
+    assert criteria.focus_list(con, "VN-38-393", 2024).is_illustrative.all()
     assert not gather(con, "VN-38", 2024).is_illustrative
     for entity, illustrative in (("Vĩnh Lộc", True), ("Thanh Hóa", False)):
         out = tmp_path / f"{entity}{ext}"

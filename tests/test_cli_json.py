@@ -182,12 +182,12 @@ def vinh_loc(built_db):
 
 
 def test_briefing_tasks(tmp_path, capsys, vinh_loc, con):
-    from metrics import core
+    from metrics import criteria
 
     path = tmp_path / "phan_cong.csv"
     out = run(briefing, capsys, "tasks", "--out", str(path), *vinh_loc)
     assert (out["out"], out["kind"]) == (str(path), "tasks")
-    assert out["rows"] == len(core.focus_list(con, "VN-38-393", 2024)) and out["bytes"] == path.stat().st_size
+    assert out["rows"] == len(criteria.focus_list(con, "VN-38-393", 2024)) and out["bytes"] == path.stat().st_size
     seconds_ok(out)
 
 

@@ -15,7 +15,7 @@ import pytest
 from domain.problems import ValidationFailed
 from domain.units import UnitRegistry
 from loaders.plan import document_title, load_plan, plan_period, resolve_plan
-from metrics import catalog, core, units_view
+from metrics import catalog, criteria, units_view
 from store.build import plan_meta
 from store.importing import import_plan
 from tests.conftest import ROOT, db_content
@@ -73,14 +73,14 @@ def test_a_commune_plan_imports_with_its_period_issuer_and_offices(db_copy):
     assert list(tasks.task_no) == ["1.1.1", "1.1.2", "1.1.3", "1.2.1"]
 
     with duckdb.connect(str(db_copy), read_only=True) as con:
-        resp = core.responsibility(con, None, TAY_DO)
+        resp = criteria.responsibility(con, None, TAY_DO)
         assert len(resp) == 8 and set(resp.plan_id) == {PLAN_ID}
         assert set(resp.index_code) == {"PAR", "SIPAS"}
         row = resp[(resp.index_code == "PAR") & (resp.criterion_code == "3.3")].iloc[0]
         assert list(row.lead_units) == ["Trung tâm Phục vụ hành chính công"]
         assert list(row.support_units) == ["Văn phòng HĐND và UBND xã", "Phòng Kinh tế", "Phòng Văn hóa - Xã hội"]
         # the district's plan still answers for the district only
-        assert set(core.responsibility(con, None, "VN-38-393").plan_id) == {"VL-2023-2025"}
+        assert set(criteria.responsibility(con, None, "VN-38-393").plan_id) == {"VL-2023-2025"}
         # the «Đơn vị» page: the commune's units and tasks, from its own plan
         offered = catalog.units(con, TAY_DO)
         assert "vp_hdnd_ubnd_xa" in set(offered.unit_code) and "phong_noi_vu" not in set(offered.unit_code)

@@ -87,15 +87,12 @@ def test_readers_never_fail_nor_see_a_mix_while_imports_run(db_copy, tmp_path):
     assert final.execute(READ).fetchall() == [("1.1", g / 10), ("1.2", g / 10)]
 
 
-def test_one_page_run_sees_one_version_even_if_an_import_lands_midway(db_copy, tmp_path, monkeypatch):
+def test_one_page_run_sees_one_version_even_if_an_import_lands_midway(db_copy, tmp_path, monkeypatch, app_database):
     """app.py pins the database version at the start of every run (queries.pin)."""
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    monkeypatch.setenv("CHISO_DB", str(db_copy))
     monkeypatch.setenv("NEW_FILE", str(generation_file(tmp_path, 3)))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    app_database(db_copy)
 
     def script():
         import os
@@ -107,19 +104,19 @@ def test_one_page_run_sees_one_version_even_if_an_import_lands_midway(db_copy, t
         from metrics.inventory import import_log
         from ui import queries
 
-        sql = """SELECT points FROM score WHERE entity_code = 'VN-38-393' AND index_code = 'PAR' AND year = 2024
-                 AND criterion_code = '1.1' AND NOT derived"""
+        def points():
+            m = queries.metrics("VN-38-393", "PAR", 2024)
+            return m[m.criterion_code == "1.1"].points.tolist()
+
         queries.pin()
-        before = queries.q(sql).points.tolist() + [len(queries.cached(import_log))]
+        before = points() + [len(queries.cached(import_log))]
         import_file(Path(os.environ["NEW_FILE"]), Path(os.environ["CHISO_DB"]))  # another session's import
-        during = queries.q(sql).points.tolist() + [len(queries.cached(import_log))]
+        during = points() + [len(queries.cached(import_log))]
         queries.pin()  # the next run
-        after = queries.q(sql).points.tolist() + [len(queries.cached(import_log))]
+        after = points() + [len(queries.cached(import_log))]
         st.text(repr((before, during, after)))
 
     at = AppTest.from_function(script, default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
     before, during, after = eval(at.text[0].value)  # noqa: S307 - our own repr of floats
     assert during == before and after[0] == 0.3 and after[1] == before[1] + 1
-    st.cache_resource.clear()
-    st.cache_data.clear()

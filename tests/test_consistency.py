@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from domain.entities import authority
-from metrics import core
+from metrics import criteria
 from metrics.compare import compare
 from tests.small_db import make_db
 
@@ -17,18 +17,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture()
-def page_db(tmp_path, monkeypatch):
+def page_db(tmp_path, app_database):
     """Run a page against a hand-made database."""
     def make(rows, **kw):
         path = tmp_path / "page.duckdb"
         make_db(path, rows, **kw).close()
-        monkeypatch.setenv("CHISO_DB", str(path))
-        st.cache_resource.clear()
-        st.cache_data.clear()
-        return path
-    yield make
-    st.cache_resource.clear()
-    st.cache_data.clear()
+        return app_database(path)
+    return make
 
 
 def run_page(page: str, **state) -> AppTest:
@@ -97,22 +92,19 @@ def test_published_inversions_are_named(tmp_path):
 
 
 def test_province_scores_are_not_assigned_to_the_district_plan(con):
-    assert core.responsibility(con, entity_code="VN-38").empty
-    assert len(core.responsibility(con, entity_code="VN-38-393")) > 50
-    weak = core.focus_list(con, "VN-38", 2024)
+    assert criteria.responsibility(con, entity_code="VN-38").empty
+    assert len(criteria.responsibility(con, entity_code="VN-38-393")) > 50
+    weak = criteria.focus_list(con, "VN-38", 2024)
     assert len(weak) and all(len(u) == 0 for u in weak.lead_units)  # Phòng GD&ĐT does not lead Thanh Hóa's SC62
-    assert core.plans_of(con, "VN-38") == [] and core.plans_of(con, "VN-38-393") == ["VL-2023-2025"]
+    assert criteria.plans_of(con, "VN-38") == [] and criteria.plans_of(con, "VN-38-393") == ["VL-2023-2025"]
 
 
-def test_province_view_says_no_plan_covers_it(built_db, monkeypatch):
-    monkeypatch.setenv("CHISO_DB", str(built_db))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+def test_province_view_says_no_plan_covers_it(built_db, app_database):
+    app_database(built_db)
     at = run_page("chi_so_thanh_phan.py", entity="VN-38", index="PAPI", year=2024)
     units = at.dataframe[0].value["lead_units"]
-    assert set(units) == {core.NO_PLAN}
+    assert set(units) == {criteria.NO_PLAN}
     assert "chưa có kế hoạch giao việc" in shown(at)
-    st.cache_data.clear()
 
 
 @pytest.mark.parametrize("name,level,expected", [
@@ -136,15 +128,12 @@ def test_task_table_of_the_province_is_addressed_to_the_province(built_db, tmp_p
     assert "của UBND tỉnh Thanh Hóa)" in ws["A2"].value
 
 
-def test_a_province_par_index_shows_its_eight_areas(con, built_db, monkeypatch):
+def test_a_province_par_index_shows_its_eight_areas(con, built_db, app_database):
     # PAR INDEX 2021 of Thanh Hóa (press): 8 areas with no criteria under them are what units act on
-    m = core.criterion_metrics(con, "VN-38", "PAR", 2021)
+    m = criteria.criterion_metrics(con, "VN-38", "PAR", 2021)
     leaves = m[m.is_leaf]
     assert len(leaves) == 8 and leaves.framework.unique().tolist() == ["PAR-BNV-2021"]
-    monkeypatch.setenv("CHISO_DB", str(built_db))
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    app_database(built_db)
     at = run_page("chi_so_thanh_phan.py", entity="VN-38", index="PAR", year=2021)
     table = at.dataframe[0].value
     assert len(table) == 8 and 14.18 in set(table["points"])
-    st.cache_data.clear()

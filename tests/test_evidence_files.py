@@ -1,4 +1,4 @@
-"""Evidence files (store/reporting.keep_evidence, access/evidence.py): the content must be what the
+"""Evidence files (store/progress.keep_evidence, access/evidence.py): the content must be what the
 suffix says, each upload keeps its uploader's name, a stored file is never replaced, and a file
 is offered for download only from a report row the account may see."""
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 
 from access.evidence import downloadable, may_download
 from domain.problems import ValidationFailed
-from store.reporting import EVIDENCE_TYPES, evidence_kind, keep_evidence
+from store.progress import EVIDENCE_TYPES, evidence_kind, keep_evidence
 
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(17)

@@ -8,7 +8,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from domain.text import format_number
-from metrics import core, heatmap
+from metrics import criteria, heatmap
 
 ROOT = Path(__file__).resolve().parents[1]
 DISTRICT = "VN-38-393"  # Huyện Vĩnh Lộc: SIPAS 2.2 last of 27 in 2024 with 73,7 % of the maximum
@@ -19,7 +19,7 @@ def _row(g: heatmap.Grid, code: str) -> int:
 
 
 def test_a_last_place_is_red_however_high_its_percentage(con):
-    m = core.criterion_metrics(con, DISTRICT, "SIPAS")
+    m = criteria.criterion_metrics(con, DISTRICT, "SIPAS")
     cell = m[(m.criterion_code == "2.2") & (m.year == 2024)].iloc[0]
     assert (int(cell["rank"]), int(cell.n_ranked)) == (27, 27) and cell.pct > 70  # green on a 0–100 % scale
     current, _ = heatmap.grids(m, 2024)
@@ -38,7 +38,7 @@ def test_a_last_place_is_red_however_high_its_percentage(con):
 
 
 def test_only_the_version_in_force_by_default_the_others_apart(con):
-    m = core.criterion_metrics(con, "VN-38", "PAPI")  # five versions of PAPI since 2011
+    m = criteria.criterion_metrics(con, "VN-38", "PAPI")  # five versions of PAPI since 2011
     current, older = heatmap.grids(m, 2024)
     assert current.framework == "PAPI-2021" and current.years == [2021, 2022, 2023, 2024]
     leaf = m[(m.framework == "PAPI-2021") & m.is_leaf & m.criterion_code.notna()]
@@ -53,7 +53,7 @@ def test_only_the_version_in_force_by_default_the_others_apart(con):
 
 
 def test_labels_keep_the_whole_name_wrapped(con):
-    m = core.criterion_metrics(con, DISTRICT, "PAR")
+    m = criteria.criterion_metrics(con, DISTRICT, "PAR")
     current, _ = heatmap.grids(m, 2024)
     names = m[m.is_leaf & m.criterion_code.notna()].groupby("criterion_code").criterion_name.last()
     assert any(len(n) > 48 for n in names)  # names the old chart cut at 48 characters
@@ -82,7 +82,7 @@ def test_without_a_ranking_the_colour_is_the_percentage_and_says_so():
 
 def test_criteria_with_neither_rank_nor_maximum_are_named_not_drawn(con):
     # Thanh Hóa's PAR INDEX 2021: areas 7 and 8 ranked among 63 provinces, 1–6 published alone, no maximum
-    current, _ = heatmap.grids(core.criterion_metrics(con, "VN-38", "PAR"), 2021)
+    current, _ = heatmap.grids(criteria.criterion_metrics(con, "VN-38", "PAR"), 2021)
     assert current.codes == ["7", "8"] and current.left_out == ["1", "2", "3", "4", "5", "6"]
     assert "6 tiêu chí (1, 2, 3, 4, 5, 6)" in current.caption
 
@@ -97,10 +97,10 @@ def test_nothing_to_colour_gives_no_grid():
 
 
 def test_the_panel_says_which_rank_is_which(con):
-    m = core.criterion_metrics(con, DISTRICT, "SIPAS", 2024)
+    m = criteria.criterion_metrics(con, DISTRICT, "SIPAS", 2024)
     row = m[m.criterion_code == "2.2"].iloc[0]
     total = m[m.criterion_code.isna()].iloc[0]
-    climb = core.points_to_climb(con, DISTRICT, 2024, "SIPAS")
+    climb = criteria.points_to_climb(con, DISTRICT, 2024, "SIPAS")
     c = climb[climb.criterion_code == "2.2"].iloc[0]
     lines = heatmap.panel_lines(row, total, c)
     text = "\n".join(lines)

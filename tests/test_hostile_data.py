@@ -150,13 +150,8 @@ def _failures(at: AppTest) -> list[str]:
 
 
 @pytest.fixture()
-def on_copy(db_copy, monkeypatch):
-    monkeypatch.setenv("CHISO_DB", str(db_copy))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield db_copy
-    st.cache_resource.clear()
-    st.cache_data.clear()
+def on_copy(db_copy, app_database):
+    return app_database(db_copy)
 
 
 # the issue's own example and the two units alone in their peer groups run in the fast loop; every
@@ -226,15 +221,14 @@ def test_streamlit_shows_no_error_details():
     assert cfg["client"]["showErrorDetails"] == "none"  # 1.67: "full" | "stacktrace" | "type" | "none"
 
 
-def test_a_failing_page_says_one_vietnamese_sentence_and_logs_the_traceback(built_db, monkeypatch, caplog):
+def test_a_failing_page_says_one_vietnamese_sentence_and_logs_the_traceback(built_db, monkeypatch, caplog, app_database):
     from metrics import overview
 
     def broken(*a, **k):
         raise RuntimeError("/srv/chiso/metrics/overview.py: bí mật của máy chủ")
 
-    monkeypatch.setenv("CHISO_DB", str(built_db))
+    app_database(built_db)
     monkeypatch.setattr(overview, "index_cards", broken)
-    st.cache_data.clear()
     with caplog.at_level(logging.ERROR, logger="chiso"):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
     assert not at.exception
@@ -462,9 +456,9 @@ ALLOWED = {
     ("account.py", "message"): "account.sign_in's fixed sentences",
     ("tien_do.py", "done"): "the page's own save messages: counts, fixed words, names through fmt.plain",
     ("tien_do.py", "uip.other_entity_text(scope, ctx)"): "ui/progress.other_entity_text: fixed words, names through fmt.plain",
-    ("progress.py", "when"): "domain.reporting.period_text: a period's label from data/reporting/periods.csv and a year",
-    ("progress_entry.py", "when"): "domain.reporting.period_text: a period's label and a year",
-    ("progress_overview.py", "when"): "domain.reporting.period_text: a period's label and a year",
+    ("progress.py", "when"): "domain.progress.period_text: a period's label from data/progress/periods.csv and a year",
+    ("progress_entry.py", "when"): "domain.progress.period_text: a period's label and a year",
+    ("progress_overview.py", "when"): "domain.progress.period_text: a period's label and a year",
     ("account.py", "what"): "problems_table(what): fixed words and file names through fmt.plain (the write pages)",
     ("account.py", "done"): "undo_panel's own message: ACTION_VI, a log number, the file through plain()",
     ("account.py", "label"): "undo_panel(label): fixed words, the file and account through fmt.plain (the write pages)",

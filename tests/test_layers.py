@@ -204,7 +204,7 @@ def test_nothing_outside_the_tests_imports_them():
 
 
 def test_the_layer_of_a_module():
-    assert [layer(m) for m in ("domain.text", "loaders.tidy", "store.db", "metrics.core", "access.auth",
+    assert [layer(m) for m in ("domain.text", "loaders.tidy", "store.db", "metrics.criteria", "access.auth",
                                "exports.deck", "ui.queries", "pages.tong_quan", "app", "cli.common",
                                "bench.run", "tools.make_frameworks")] == [0, 1, 2, 3, 3, 4, 5, 6, 6, 6, 6, 6]
     assert [layer(m) for m in ("loaders.__main__", "metrics.__main__", "briefing.__main__")] == [1, 3, TOP]
@@ -244,3 +244,17 @@ def test_index_codes_are_only_listed_in_the_vocabulary():
     found = hard_coded_index_lists()
     assert not found, ("lists of index codes outside domain/vocabulary.py (take them from "
                        "domain.vocabulary.INDEX_CODES or data/frameworks/indices.csv):\n" + "\n".join(found))
+
+
+def test_no_sql_in_pages_or_ui():
+    """SQL lives in sql/ files behind a function of metrics/ (or store/): a page or a ui helper
+    asks for a result by name, never writes a query."""
+    import re
+
+    query = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE)\b[\s\S]*\b(FROM|INTO|SET)\b")
+    found = []
+    for path in [ROOT / "app.py", *sorted(ROOT.glob("pages/*.py")), *sorted(ROOT.glob("ui/*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and query.search(node.value):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == []

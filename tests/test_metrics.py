@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics import core
-from metrics.core import Thresholds
+from metrics import criteria
+from metrics.criteria import Thresholds
 from bench.reference_metrics import reference_metrics, reference_points_to_climb, tables
 from tests.conftest import examples
 from tests.small_db import make_db
@@ -21,7 +21,7 @@ A, B, C, D = "VN-38-393", "VN-38-399", "VN-38-405", "VN-38-380"
 
 
 def metric(con, entity, index, crit, year, th=TH):
-    m = core.criterion_metrics(con, entity, index, year, th)
+    m = criteria.criterion_metrics(con, entity, index, year, th)
     m = m[m.criterion_code.isna()] if crit is None else m[m.criterion_code == crit]
     assert len(m) == 1
     return m.iloc[0]
@@ -118,7 +118,7 @@ def test_successors_after_2025(tmp_path):
     con = make_db(tmp_path / "t.duckdb", [(2024, "DDCI", None, A, 60.0), (2024, "DDCI", None, B, 70.0),
                                           (2025, "DDCI", None, "VN-38-15349", 66.0),
                                           (2025, "DDCI", None, "VN-38-15382", 61.0)])
-    r = core.ranks(con, A, "DDCI")
+    r = criteria.ranks(con, A, "DDCI")
     assert list(r.year) == [2024, 2025, 2025]
     assert list(r.entity_name) == ["Huyện Vĩnh Lộc", "Xã Biện Thượng", "Xã Vĩnh Lộc"]
     assert list(r.via_successor) == [False, True, True]
@@ -130,7 +130,7 @@ def test_points_to_climb_possible_and_impossible(tmp_path):
     rows = [(2023, "PAR", None, e, p) for e, p in [(A, 85.0), (B, 86.5), (C, 90.0), (D, 80.0)]]
     rows += [(2023, "PAR", "1.1", A, 1.0), (2023, "PAR", "8.1", A, 15.0)]  # max 2 and 20
     con = make_db(tmp_path / "t.duckdb", rows)
-    c = core.points_to_climb(con, A, 2023, "PAR", TH).set_index("criterion_code")
+    c = criteria.points_to_climb(con, A, 2023, "PAR", TH).set_index("criterion_code")
     assert (c.loc["1.1", "points_to_next_rank"], c.loc["1.1", "headroom"], c.loc["1.1", "next_rank_possible"]) == (1.5, 1.0, False)
     assert (c.loc["8.1", "points_to_next_rank"], c.loc["8.1", "next_rank_possible"]) == (1.5, True)
     assert (c.loc["8.1", "points_to_top"], c.loc["8.1", "top_possible"]) == (5.0, True)
@@ -142,12 +142,12 @@ def test_points_to_climb_for_a_weighted_index(tmp_path):
     # component moves the total by 1.25
     rows = [(2023, "DDCI", None, A, 60.0), (2023, "DDCI", None, B, 61.0), (2023, "DDCI", "2", A, 5.0)]
     con = make_db(tmp_path / "t.duckdb", rows)
-    c = core.points_to_climb(con, A, 2023, "DDCI", TH).set_index("criterion_code")
+    c = criteria.points_to_climb(con, A, 2023, "DDCI", TH).set_index("criterion_code")
     assert c.loc["2", "points_to_next_rank"] == pytest.approx(0.8, abs=1e-4)
 
 
 def test_focus_list_reasons_and_units(con):
-    f = core.focus_list(con, "VN-38-393", 2024, "PAR")
+    f = criteria.focus_list(con, "VN-38-393", 2024, "PAR")
     row = f[f.criterion_code == "7.3"].iloc[0]
     assert row.priority == 1
     assert row.reasons[0] == "giảm 3 năm liên tiếp" and row.reasons[1].startswith("hạng 27/27")
@@ -158,12 +158,12 @@ def test_focus_list_reasons_and_units(con):
 
 
 def test_coverage_on_the_plan(con):
-    assert core.coverage(con)[["index_code", "criterion_code"]].values.tolist() == [["PAPI", "SC61"]]
-    assert len(core.coverage(con, "DDCI")) == 8  # the plan has no DDCI table; 8 published components
+    assert criteria.coverage(con)[["index_code", "criterion_code"]].values.tolist() == [["PAPI", "SC61"]]
+    assert len(criteria.coverage(con, "DDCI")) == 8  # the plan has no DDCI table; 8 published components
 
 
 def test_unit_duties_through_groups(con):
-    d = core.unit_duties(con, "phong_noi_vu")
+    d = criteria.unit_duties(con, "phong_noi_vu")
     direct = d[d.via_group.isna()]
     assert ("PAR", "1.1", "lead") in set(zip(direct.index_code, direct.plan_code, direct.role))
     via = d[d.via_group == "Các phòng, ban, ngành, đơn vị cấp huyện"]
@@ -179,7 +179,7 @@ KEY = ["entity_code", "index_code", "criterion_code", "year"]
 
 
 def assert_same(con, th=TH):
-    sql = core.criterion_metrics(con, thresholds=th)
+    sql = criteria.criterion_metrics(con, thresholds=th)
     ref = reference_metrics(tables(con), th)
     sql = sql.assign(criterion_code=sql.criterion_code.fillna("∅")).set_index(KEY).sort_index()
     ref = ref.assign(criterion_code=ref.criterion_code.fillna("∅")).set_index(KEY).sort_index()
@@ -196,7 +196,7 @@ def test_sql_equals_reference_on_the_shipped_data(con):
 def test_points_to_climb_equals_reference_on_the_shipped_data(con):
     t = tables(con)
     for entity, year in [("VN-38-393", 2024), ("VN-38-393", 2022), ("VN-38", 2016), ("VN-38", 2023)]:
-        sql = core.points_to_climb(con, entity, year, None, TH).set_index(["index_code", "criterion_code"]).sort_index()
+        sql = criteria.points_to_climb(con, entity, year, None, TH).set_index(["index_code", "criterion_code"]).sort_index()
         ref = reference_points_to_climb(t, entity, year, TH).set_index(["index_code", "criterion_code"]).sort_index()
         assert list(sql.index) == list(ref.index)
         for col in ("points_to_next_rank", "points_to_top", "headroom"):
@@ -229,7 +229,7 @@ def test_sql_equals_reference_on_generated_data(tmp_path_factory, rows, decline,
     t = tables(con)
     for ent in ENTS:
         for year in (2023, 2024):
-            sql = core.points_to_climb(con, ent, year, None, th)
+            sql = criteria.points_to_climb(con, ent, year, None, th)
             ref = reference_points_to_climb(t, ent, year, th)
             assert len(sql) == len(ref)
             if len(sql):
@@ -248,15 +248,15 @@ def test_draft_rows_use_the_plans_codes_and_areas(con):
     from exports.task_table import TaskRow, task_table_xlsx
     from metrics.plan_draft import draft_rows
 
-    focus = core.focus_list(con, "VN-38", 2024, "PAPI")
+    focus = criteria.focus_list(con, "VN-38", 2024, "PAPI")
     assert "SC62" in set(focus.criterion_code)  # Thanh Hóa's primary education fell two years running
     # no plan of Thanh Hóa's own: the published code and area, and no unit
     province = draft_rows(con, focus[focus.criterion_code == "SC62"], "VN-38").iloc[0]
     assert (province.code, province.area_code, list(province.lead_units)) == ("SC62", "C06", [])
     # the district's plan: the same published criterion, drafted in the plan's codes and units
-    m = core.criterion_metrics(con, "VN-38-393", "PAPI", 2024)
+    m = criteria.criterion_metrics(con, "VN-38-393", "PAPI", 2024)
     row = m[m.criterion_code == "SC62"].copy()
-    resp = core.responsibility(con, entity_code="VN-38-393")
+    resp = criteria.responsibility(con, entity_code="VN-38-393")
     resp = resp[(resp.index_code == "PAPI") & (resp.criterion_code == "SC62")].iloc[0]
     row["lead_units"], row["support_units"] = [list(resp.lead_units)], [list(resp.support_units)]
     rows = draft_rows(con, row, "VN-38-393").iloc[0]

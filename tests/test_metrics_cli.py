@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from metrics import core
+from metrics import criteria
 from cli.metrics import KEYS, main
 
 
@@ -41,7 +41,7 @@ def test_entity_names_resolve_through_the_aliases(capsys, dbarg, name):
 def test_focus_json_has_the_documented_keys_and_equals_the_function(capsys, dbarg, con):
     items = run(capsys, "focus", "--entity", "Vĩnh Lộc", "--year", "2024", *dbarg)
     assert items and all(set(KEYS["focus"]) <= set(i) for i in items)
-    expected = core.focus_list(con, "VN-38-393", 2024)
+    expected = criteria.focus_list(con, "VN-38-393", 2024)
     assert [(i["index_code"], i["criterion_code"]) for i in items] == list(zip(expected.index_code, expected.criterion_code))
     assert all(isinstance(i["reasons"], list) and i["reasons"] for i in items)
 

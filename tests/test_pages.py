@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from access.auth import hash_password
-from metrics import core, overview
+from metrics import criteria, overview
 from domain.vocabulary import INDEX_LABEL, home_entity, next_plan_year
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +69,7 @@ def test_overview_cards_equal_the_metrics(con):
     assert f"Điểm {row.points:.2f}".replace(".", ",") + " (+" in texts(at)
     assert any("SỐ LIỆU MINH HỌA" in w.value for w in at.warning)
     urgent = at.dataframe[0].value
-    assert list(urgent["criterion_code"]) == list(core.focus_list(con, "VN-38-393", 2024).criterion_code[:5])
+    assert list(urgent["criterion_code"]) == list(criteria.focus_list(con, "VN-38-393", 2024).criterion_code[:5])
 
 
 def test_overview_for_thanh_hoa_shows_real_papi_and_pci_without_the_notice(con):
@@ -89,7 +89,7 @@ def test_criteria_page_follows_index_and_year(con):
     at.selectbox(key="_w_year").set_value(2022).run()
     assert not at.exception
     table = at.dataframe[0].value
-    expected = core.criterion_metrics(con, "VN-38-393", "SIPAS", 2022)
+    expected = criteria.criterion_metrics(con, "VN-38-393", "SIPAS", 2022)
     expected = expected[expected.level == "criterion"]
     assert list(table["criterion_code"]) == list(expected.criterion_code)
     assert list(table["points"].round(2)) == list(expected.points.round(2))
@@ -108,7 +108,7 @@ def test_selection_carries_across_pages():
 
 def test_focus_page_preselects_the_most_urgent_and_offers_the_draft(con):
     at = run("pages/trong_tam.py")
-    focus = core.focus_list(con, "VN-38-393", 2024)
+    focus = criteria.focus_list(con, "VN-38-393", 2024)
     assert "Đã chọn **10** tiêu chí." in texts(at)
     editor = at.dataframe[0].value  # AppTest shows st.data_editor as a dataframe
     assert list(editor["code"]) == list(focus.criterion_code)
@@ -221,7 +221,7 @@ def test_pages_follow_a_file_replaced_outside_the_app(db_copy, monkeypatch, tmp_
     assert import_file(f, db_copy).status == "loaded"
     at.run()
     assert not at.exception
-    assert 88.88 in bar_values(at)  # the ranking comes from ui.q(...)
+    assert 88.88 in bar_values(at)  # the ranking comes from the database, not a cache of it
 
 
 def test_a_shared_link_opens_the_same_selection():

@@ -4,7 +4,7 @@ problem at once, unchanged detection, undo), evidence files, the Excel template 
 reports across a rebuild, the metrics Phòng Nội vụ reads, and accounts tied to a unit.
 
 Expected values are written out by hand from the plan (data/plan/ke-hoach-chi-so-vinh-loc-2023-2025.md),
-data/reporting/*.csv and, for the metrics, a set of reports this file saves itself."""
+data/progress/*.csv and, for the metrics, a set of reports this file saves itself."""
 from __future__ import annotations
 
 import io
@@ -21,10 +21,10 @@ import pandas as pd
 import pytest
 
 from access.auth import Scope
-from domain import reporting as vocab
+from domain import progress as vocab
 from domain.problems import ValidationFailed
 from store import db, history
-from store.reporting import duties, evidence_path, keep_evidence, save_reports
+from store.progress import duties, evidence_path, keep_evidence, save_reports
 from tests.conftest import ROOT, file_digest
 
 PLAN = "VL-2023-2025"

@@ -1,5 +1,5 @@
 """Nothing lost: the Excel progress template goes out and comes back without a change, and no save
-empties what its rows do not carry (store/reporting.save_reports, loaders/progress.py).
+empties what its rows do not carry (store/progress.save_reports, loaders/progress.py).
 
 A unit saves a report, attaches an evidence file, downloads «Tải mẫu báo cáo (Excel)» and uploads
 it unchanged: nothing is written, and the file stays attached. The same for a CSV without some
@@ -17,7 +17,7 @@ from domain.problems import ValidationFailed
 from loaders.progress import read_progress, template_xlsx
 from metrics.progress import period_rows
 from store import history
-from store.reporting import REMOVE_EVIDENCE, keep_evidence, save_reports
+from store.progress import REMOVE_EVIDENCE, keep_evidence, save_reports
 from tests.conftest import file_digest
 
 PLAN = "VL-2023-2025"

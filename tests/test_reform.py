@@ -12,7 +12,7 @@ from domain import vocabulary
 from domain.entities import styled_name
 from domain.vocabulary import next_plan_year
 from metrics import lineage
-from metrics.core import criterion_metrics
+from metrics.criteria import criterion_metrics
 
 DISTRICT, VINH_LOC, TAY_DO, BIEN_THUONG = "VN-38-393", "VN-38-15349", "VN-38-15361", "VN-38-15382"
 

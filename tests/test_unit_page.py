@@ -80,10 +80,10 @@ def test_sections_from_rows_in_any_order():
 
 
 def test_duty_table_says_the_status_in_words(con):
-    from metrics import core
+    from metrics import criteria
 
     raw = units_view.unit_status(con, "phong_tai_chinh_ke_hoach", DISTRICT)
-    d = units_view.duty_table(raw, core.criterion_metrics(con, DISTRICT))
+    d = units_view.duty_table(raw, criteria.criterion_metrics(con, DISTRICT))
     assert set(d.status) <= {"ổn", "đang giảm", "hạng thấp", "đang giảm, hạng thấp", "không có số liệu"}
     assert set(d.index_label) == {"PAR INDEX", "PAPI", "SIPAS"}
     assert all(isinstance(t, list) and len(t) == 4 for t in d.trend)  # 2021–2024

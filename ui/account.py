@@ -149,7 +149,8 @@ def internal_error(action: str, exc: Exception) -> None:
              "không thay đổi. Hãy báo người quản trị; chi tiết nằm trong nhật ký của máy chủ.")
 
 
-def can_undo() -> bool:
+def undo_available() -> bool:
+    """Whether a snapshot is there to go back to (store/db.py keeps one per recent write)."""
     from store.db import snapshots
 
     return bool(snapshots(database().path))
@@ -166,15 +167,15 @@ def log_viewer(scope) -> dict:
     """What of the write log a viewer sees (metrics.inventory.import_log's keywords): an
     anonymous visitor the score activity without names; an administrator everything; an
     account its own writes, and a coordinating unit every report write on its entity's plans."""
-    from domain.reporting import coordinator_for
-    from ui.queries import q
+    from domain.progress import coordinator_for
+    from ui.queries import entity_row
 
     if scope is None:
         return {}
     if scope.admin:
         return {"everything": True, "names": True}
-    level = q("SELECT level FROM entities WHERE entity_code = ?", scope.entity).level if scope.entity else []
-    coordinates = len(level) and scope.sees_all(scope.entity, coordinator_for(level.iloc[0]))
+    row = entity_row(scope.entity) if scope.entity else None
+    coordinates = row is not None and scope.sees_all(scope.entity, coordinator_for(row.level))
     return {"user": f"web: {scope.account}", "entity": scope.entity if coordinates else None, "names": True}
 
 

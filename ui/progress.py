@@ -1,6 +1,6 @@
 """Widgets of the «Tiến độ» page: choosing the plan and the period, the unit's entry table, and
 Phòng Nội vụ's overview. Every figure comes from metrics/progress.py; every write goes through
-store/reporting.py (the same lock, snapshot and log as an import)."""
+store/progress.py (the same lock, snapshot and log as an import)."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from domain import reporting as vocab
+from domain import progress as vocab
 from domain.problems import ValidationFailed
 from domain.vocabulary import INDEX_LABEL
 from loaders.progress import ROLE_LABEL
@@ -133,7 +133,7 @@ def changed_reports(rows: pd.DataFrame, edited: pd.DataFrame, year: int, period:
 
 
 def write(action, *, failed: str, done) -> None:
-    """Run one write of the reporting loop (``action()`` returns a store.reporting.SaveResult);
+    """Run one write of the reporting loop (``action()`` returns a store.progress.SaveResult);
     on success keep ``done(result)`` to show after the rerun, else show every problem (nothing
     was written) or a system error in Vietnamese."""
     from ui import account
@@ -152,8 +152,8 @@ def write(action, *, failed: str, done) -> None:
 
 
 def save(rows: pd.DataFrame, *, user: str, scope, failed: str, done, **kw) -> None:
-    """Save report rows through the write path (store.reporting.save_reports), as ``write``."""
-    from store.reporting import save_reports
+    """Save report rows through the write path (store.progress.save_reports), as ``write``."""
+    from store.progress import save_reports
 
     write(lambda: save_reports(queries.database().path, rows, user=user, scope=scope, **kw), failed=failed, done=done)
 

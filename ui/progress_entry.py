@@ -1,6 +1,6 @@
 """«Tiến độ» → «Nhập báo cáo»: a unit's duties for a period in an editable table, evidence files,
 the Excel template and its upload, and the undo of the account's own last save. Every write goes
-through store/reporting.py (the import write path), the account's scope checked inside it."""
+through store/progress.py (the import write path), the account's scope checked inside it."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,11 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from access.upload import receive_report
-from domain import reporting as vocab
+from domain import progress as vocab
 from domain.problems import ValidationFailed
 from loaders.progress import template_xlsx
 from metrics import progress
-from store import reporting as store_reports
+from store import progress as store_progress
 from store.audit import REPORT_ACTIONS
 from ui import account, fmt, queries, theme
 from ui import progress as uip
@@ -26,7 +26,7 @@ def show(ctx: progress.PlanContext, year: int, period: str, scope, user: str) ->
     plan, when = ctx.plan_id, vocab.period_text(period, year)
     sees_all = scope.sees_all(ctx.entity_code, ctx.coordinator)
     if sees_all:
-        units = progress.reporting_units(queries.cached(store_reports.duties, plan), ctx.coordinator)
+        units = progress.reporting_units(queries.cached(store_progress.duties, plan), ctx.coordinator)
         names = dict(zip(units.unit_code, units.unit_name))
         unit = st.selectbox("Cơ quan báo cáo", list(units.unit_code), format_func=names.get, key=f"progress_unit_{plan}",
                             placeholder=theme.PLACEHOLDER)
@@ -61,12 +61,12 @@ def show(ctx: progress.PlanContext, year: int, period: str, scope, user: str) ->
                 labels = {i: f"{r.index_code} {r.item_code} — {fmt.plain(r.item_name)[:70]}" for i, r in reported.iterrows()}
                 which = st.selectbox("Tiêu chí, nhiệm vụ", list(labels), format_func=labels.get)
                 upload = st.file_uploader("Tệp minh chứng (.pdf, .docx, .xlsx, .jpg, .png…)",
-                                          type=[t.lstrip(".") for t in store_reports.EVIDENCE_TYPES])
+                                          type=[t.lstrip(".") for t in store_progress.EVIDENCE_TYPES])
                 attach = st.form_submit_button("Đính kèm")
             if attach and upload is not None:
                 r = reported.loc[which]
                 try:
-                    rel, digest = store_reports.keep_evidence(upload.getvalue(), upload.name, queries.database().path)
+                    rel, digest = store_progress.keep_evidence(upload.getvalue(), upload.name, queries.database().path)
                 except ValidationFailed as exc:
                     account.problems_table(exc, f"Tệp «{fmt.plain(upload.name)}» chưa được đính kèm")
                 else:
@@ -82,7 +82,7 @@ def show(ctx: progress.PlanContext, year: int, period: str, scope, user: str) ->
         # only the files of rows this account may see (its own unit's; every unit's for the coordinator)
         attached = downloadable(rows, plan_id=plan, unit=scope.unit, sees_all=sees_all)
         for r in attached.itertuples():
-            path = store_reports.evidence_path(r.evidence_file, queries.database().path)
+            path = store_progress.evidence_path(r.evidence_file, queries.database().path)
             if path is not None:
                 st.download_button(fmt.plain(f"{r.index_code} {r.item_code}: {path.name}"), lambda p=path: p.read_bytes(),
                                    path.name, on_click="ignore",  # read when clicked, not on every rerun
@@ -97,7 +97,7 @@ def show(ctx: progress.PlanContext, year: int, period: str, scope, user: str) ->
                 r = attached.loc[gone]
                 gone_name = Path(r.evidence_file).name
                 key = {k: r[k] for k in ("plan_id", "item_kind", "index_code", "item_code", "unit_code")}
-                uip.save(pd.DataFrame([{**key, "year": year, "period": period, store_reports.REMOVE_EVIDENCE: True}]),
+                uip.save(pd.DataFrame([{**key, "year": year, "period": period, store_progress.REMOVE_EVIDENCE: True}]),
                          user=user, scope=scope, failed=f"Tệp «{fmt.plain(gone_name)}» chưa được gỡ",
                          file="(gỡ tệp minh chứng)",
                          done=lambda _: f"Đã gỡ tệp «{fmt.plain(gone_name)}» khỏi báo cáo {when}.")
@@ -120,6 +120,6 @@ def show(ctx: progress.PlanContext, year: int, period: str, scope, user: str) ->
                       done=lambda r: f"Đã nạp {r.rows} dòng báo cáo từ «{fmt.plain(upload.name)}».")
 
     last = account.last_write()
-    mine = scope.may_undo(last) and account.can_undo()
+    mine = scope.may_undo(last) and account.undo_available()
     account.undo_panel(f"Hoàn tác lần lưu gần nhất của bạn ({last.imported_at:%d/%m/%Y %H:%M})" if mine else None,
                        key="progress_undo", user=user, owner=user, actions=REPORT_ACTIONS)

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from domain import reporting as vocab
+from domain import progress as vocab
 from metrics import progress
 from ui import fmt, notices, queries, selection
 from ui import progress as uip
@@ -32,7 +32,7 @@ def show(ctx: progress.PlanContext, year: int, period: str, today: date) -> None
     c.metric(f"Quá hạn năm {year}", figures.overdue)
     d.metric("Nhiệm vụ chủ trì đã hoàn thành",
              "—" if figures.share_done is None else fmt.num(100 * figures.share_done, 0) + " %")
-    st.caption(f"{when}: hạn nộp báo cáo {due:%d/%m/%Y} (data/reporting/periods.csv). Chỉ tính các nhiệm vụ, tiêu chí "
+    st.caption(f"{when}: hạn nộp báo cáo {due:%d/%m/%Y} (data/progress/periods.csv). Chỉ tính các nhiệm vụ, tiêu chí "
                "cơ quan **chủ trì**; nhóm như «UBND cấp xã» tính cho từng xã thành viên.")
 
     st.subheader(f"Cơ quan chưa báo cáo đủ — {when}")

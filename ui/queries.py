@@ -8,7 +8,7 @@ import streamlit as st
 
 from domain import vocabulary
 from domain.entities import authority, styled_name
-from metrics import catalog, core, lineage
+from metrics import catalog, criteria, lineage
 from store.db import CATALOG, ReadOnlyDatabase
 from ui.fmt import LEVEL_VI
 
@@ -67,11 +67,7 @@ def require_database() -> None:
 
 # Streamlit leaves arguments named with a leading underscore out of the cache key, so the
 # database version is always a plain argument: a rebuilt or re-imported file must miss.
-@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def query(sql: str, params: tuple, v: tuple | None) -> pd.DataFrame:
-    return cursor().execute(sql, list(params)).df()
-
-
+# No SQL here: every query is a function of metrics/ over an SQL file (tests/test_layers.py).
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _cached(fn_name: str, args: tuple, v: tuple | None):
     import importlib
@@ -86,51 +82,53 @@ def cached(fn, *args):
     return _cached(f"{fn.__module__}.{fn.__name__}", args, version())
 
 
-def q(sql: str, *params) -> pd.DataFrame:
-    return query(sql, tuple(params), version()).copy()
-
-
 def metrics(entity: str | None = None, index: str | None = None, year: int | None = None) -> pd.DataFrame:
-    return cached(core.criterion_metrics, entity, index, year)
+    return cached(criteria.criterion_metrics, entity, index, year)
 
 
 def focus(entity: str, year: int, index: str | None = None) -> pd.DataFrame:
-    return cached(core.focus_list, entity, year, index)
+    return cached(criteria.focus_list, entity, year, index)
 
 
 def climb(entity: str, year: int, index: str | None = None) -> pd.DataFrame:
-    return cached(core.points_to_climb, entity, year, index)
+    return cached(criteria.points_to_climb, entity, year, index)
 
 
 def responsibility(entity: str) -> pd.DataFrame:
     """Units answering for this entity's criteria: from its own plans only."""
-    return cached(core.responsibility, None, entity)
+    return cached(criteria.responsibility, None, entity)
 
 
 def unit_status(unit: str, entity: str, year: int | None = None) -> pd.DataFrame:
-    return cached(core.unit_status, unit, entity, year)
+    return cached(criteria.unit_status, unit, entity, year)
 
 
 def plans_of(entity: str) -> pd.DataFrame:
-    return q("SELECT plan_id, title, issuer, source_file FROM plans WHERE entity_code = ? ORDER BY plan_id", entity)
+    return cached(catalog.plans, entity)
+
+
+def entity_row(entity: str):
+    """The entity's name and level (a row of metrics/sql/catalog_entity.sql), or None."""
+    row = cached(catalog.entity, entity)
+    return next(row.itertuples()) if len(row) else None
 
 
 def unassigned(entity: str) -> str:
     """What an empty unit cell says: the plan gave no unit, or no plan covers the entity."""
-    return "— chưa giao —" if len(plans_of(entity)) else core.NO_PLAN
+    return "— chưa giao —" if len(plans_of(entity)) else criteria.NO_PLAN
 
 
 def plan_source(entity: str) -> str:
     plans = plans_of(entity)
     if plans.empty:
-        return "cơ quan chủ trì, phối hợp: " + core.NO_PLAN + " của " + authority_of(entity)
+        return "cơ quan chủ trì, phối hợp: " + criteria.NO_PLAN + " của " + authority_of(entity)
     return "cơ quan chủ trì, phối hợp: " + "; ".join(f"{t} của {i}" if i else t for t, i in zip(plans.title, plans.issuer))
 
 
 def authority_of(entity: str) -> str:
     """«UBND tỉnh Thanh Hóa», «UBND huyện Vĩnh Lộc»: titles and addressees."""
-    row = q("SELECT name, level FROM entities WHERE entity_code = ?", entity)
-    return authority(row.name.iloc[0], row.level.iloc[0]) if len(row) else entity
+    row = entity_row(entity)
+    return authority(row.name, row.level) if row else entity
 
 
 def entities() -> pd.DataFrame:
@@ -160,8 +158,8 @@ def history_trend(entity: str) -> pd.DataFrame:
 
 def styled(entity: str) -> str:
     """«tỉnh Thanh Hóa», «xã Tây Đô»: the entity's name in running text."""
-    row = q("SELECT name, level FROM entities WHERE entity_code = ?", entity)
-    return styled_name(row.name.iloc[0], row.level.iloc[0]) if len(row) else entity
+    row = entity_row(entity)
+    return styled_name(row.name, row.level) if row else entity
 
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)

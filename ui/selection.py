@@ -8,7 +8,8 @@ from domain.text import fold
 from ui.fmt import INDEX_LABEL, plain
 from metrics.lineage import end_text, origin_text
 from ui.theme import PLACEHOLDER
-from ui.queries import HOME_ENTITY, _entity_labels, entities, lineage_of, q, require_database, version
+from metrics import catalog
+from ui.queries import HOME_ENTITY, _entity_labels, cached, entities, lineage_of, require_database, version
 
 
 def _keep(key: str, default):
@@ -112,7 +113,7 @@ def reform_notice(entity: str) -> None:
 
 
 def indices_of(entity: str) -> list[str]:
-    have = set(q("SELECT DISTINCT index_code FROM score WHERE entity_code = ?", entity).index_code)
+    have = set(cached(catalog.scored, entity).index_code)
     return [i for i in vocabulary.INDEX_CODES if i in have]
 
 
@@ -145,9 +146,7 @@ def page_selection(title: str) -> tuple[str, str, int]:
 
 
 def years_of(entity: str, index: str | None = None) -> list[int]:
-    sql = "SELECT DISTINCT year FROM score WHERE entity_code = ?" + (" AND index_code = ?" if index else "")
-    args = (entity, index) if index else (entity,)
-    return sorted(q(sql, *args).year.astype(int).tolist())
+    return sorted(set(cached(catalog.scored, entity, index).year.astype(int)))
 
 
 def pick_year(entity: str, index: str | None = None, where=st.sidebar, label: str = "Năm đánh giá") -> int | None:

@@ -7,7 +7,6 @@ and writes the Vietnamese reasons. Functions take a DuckDB connection (or cursor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -15,15 +14,9 @@ import pandas as pd
 
 from domain.text import vn_number
 
+from metrics.sql_files import sql
+
 ROOT = Path(__file__).resolve().parents[1]
-SQL_DIR = Path(__file__).resolve().parent / "sql"
-
-
-@cache
-def sql(name: str) -> str:
-    """The text of metrics/sql/<name>, read once per process. Its parameters are named
-    (``$entity_code``): pass them as a dict, every one of them, and nothing else."""
-    return (SQL_DIR / name).read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Writing progress reports: the plan's reporting loop on the same write path as every import.
 
 A save checks every row against the plan's duties (store/sql/plan_duties.sql) and the
-reporting vocabulary (domain/reporting.py), collecting every problem with its row; only when
+reporting vocabulary (domain/progress.py), collecting every problem with its row; only when
 all rows are valid does it write them, in one transaction into a copy of the database that
 replaces the live file (store/db.py: the lock, the snapshot undo restores, the import_log row).
 Nothing is written when any row is wrong.
@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from domain import reporting as vocab
+from domain import progress as vocab
 from domain.problems import Problem, ValidationFailed
 from domain.text import nfc
 from store import db

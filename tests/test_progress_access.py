@@ -20,7 +20,7 @@ from access.auth import Scope, hash_password
 from domain.problems import ValidationFailed
 from metrics.inventory import import_log
 from store import history
-from store.reporting import save_reports
+from store.progress import save_reports
 from tests.conftest import file_digest, sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,13 +128,9 @@ def test_the_write_log_hides_report_activity_and_names_from_anonymous_visitors(d
     assert set(commune.action) == {"build"}
 
 
-def test_the_data_page_log_as_an_anonymous_visitor_and_as_an_administrator(db_copy, duties, monkeypatch):
-    import streamlit as st
-
+def test_the_data_page_log_as_an_anonymous_visitor_and_as_an_administrator(db_copy, duties, app_database):
     save_reports(db_copy, row(TU_PHAP, *duties[TU_PHAP], "Tư pháp xong"), user="web: Trần Tư Pháp")
-    monkeypatch.setenv("CHISO_DB", str(db_copy))
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    app_database(db_copy)
 
     def log_table(user: str | None):
         at = AppTest.from_file(str(ROOT / "pages" / "du_lieu.py"), default_timeout=120)
@@ -150,8 +146,6 @@ def test_the_data_page_log_as_an_anonymous_visitor_and_as_an_administrator(db_co
     assert "báo cáo tiến độ" not in set(anonymous.action) and anonymous.user_name.isna().all()
     assert "báo cáo tiến độ" in set(log_table("Quản trị").action)
     assert "báo cáo tiến độ" in set(log_table("Trần Tư Pháp").action)  # its own save
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 # ---------------------------------------------------------------- 5. accounts tied to (entity, unit)

@@ -1,10 +1,10 @@
-"""The vocabulary of the plan's reporting loop, read from data/reporting/ (an official edits it,
+"""The vocabulary of the plan's reporting loop, read from data/progress/ (an official edits it,
 not the code): reporting periods and their deadlines, the statuses of a task, the coordinating
 unit per level, and what a plan's «Thời gian thực hiện» cell means as dates.
 
 The plan orders every unit to report «định kỳ hằng quý, 06 tháng, năm» to Phòng Nội vụ;
 quarterly reports before the 10th of the quarter's last month, the annual one before 20/12
-(data/reporting/README.md gives the source).
+(data/progress/README.md gives the source).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import pandas as pd
 from domain.text import fold
 from domain.vocabulary import DATA_DIR
 
-REPORTING_DIR = DATA_DIR / "reporting"
+PROGRESS_DIR = DATA_DIR / "progress"
 
 
 def _read(name: str, folder: Path) -> pd.DataFrame:
@@ -54,7 +54,7 @@ class Period:
 
 
 @cache
-def periods(folder: Path = REPORTING_DIR) -> tuple[Period, ...]:
+def periods(folder: Path = PROGRESS_DIR) -> tuple[Period, ...]:
     df = _read("periods.csv", folder)
     out = []
     for r in df.itertuples():
@@ -122,7 +122,7 @@ class Status:
 
 
 @cache
-def statuses(folder: Path = REPORTING_DIR) -> tuple[Status, ...]:
+def statuses(folder: Path = PROGRESS_DIR) -> tuple[Status, ...]:
     df = _read("statuses.csv", folder)
     return tuple(sorted((Status(r.status, r.label, int(r.order), r.progress == "1",
                                 tuple(a for a in r.aliases.split("|") if a)) for r in df.itertuples()),
@@ -147,7 +147,7 @@ def parse_status(text: object) -> str | None:
 
 
 @cache
-def coordinators(folder: Path = REPORTING_DIR) -> dict[str, str]:
+def coordinators(folder: Path = PROGRESS_DIR) -> dict[str, str]:
     """level of the plan's entity (district | commune) -> the unit that compiles the reports."""
     df = _read("coordinators.csv", folder)
     return dict(zip(df.level, df.unit_code))
