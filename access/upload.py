@@ -23,11 +23,12 @@ def safe_name(name: str) -> str:
 
 def receive(name: str, data: bytes, db_file: Path, *, user: str, index_code: str | None = None) -> ImportResult:
     """Import an uploaded file; ValidationFailed (database untouched) if it is refused."""
-    guard.check_upload(name, len(data))
+    limits = guard.load_limits()  # once: the upload size here, then the whole import
+    guard.check_upload(name, len(data), limits)
     with tempfile.TemporaryDirectory(prefix="chiso-upload-") as tmp:
         path = Path(tmp) / safe_name(name)
         path.write_bytes(data)
-        return import_file(path, db_file, index_code=index_code, source_name=name, user=user)
+        return import_file(path, db_file, index_code=index_code, source_name=name, user=user, limits=limits)
 
 
 def receive_report(name: str, data: bytes, db_file: Path, *, user: str, scope):

@@ -68,7 +68,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.run import (CHROMIUM, CHROMIUM_ARGS, HOME_ENTITY, RESULT_TAG, ROOT, Report, _free_port, _process_tree,
+from bench.run import (CHROMIUM, CHROMIUM_ARGS, HOME_ENTITY, RESULT_TAG, ROOT, Report, free_port, process_tree,
                        generate, load_average, machine, measure_build, rel)
 
 DEFAULT_DB = ROOT / "build" / "bench" / "national.duckdb"
@@ -160,7 +160,7 @@ def _schedule_idle(pids: list[int], done: set[int]) -> None:
 def sample(server_pid: int, idle: set[int] | None = None) -> Sample:
     """Memory and CPU of the server and of the load generator; with ``idle``, first moves the
     load generator's new threads (Playwright's driver, chromium; not this process) to SCHED_IDLE."""
-    children = _process_tree()
+    children = process_tree()
     server = _descendants(server_pid, children)
     me = _descendants(os.getpid(), children)
     client = [p for p in me if p != os.getpid() and p not in set(server)]
@@ -178,7 +178,7 @@ class Server:
     deployment in docs/benchmarks.md start it)."""
 
     def __init__(self, db: Path):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile("w+")  # a pipe nobody reads could fill up and stall the server
         self.proc = subprocess.Popen(

@@ -605,13 +605,14 @@ def step_exports(db: str, runs: int = 5) -> dict:
     return out
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now, for a server the benchmark starts."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def _process_tree() -> dict[int, list[int]]:
+def process_tree() -> dict[int, list[int]]:
     """parent pid -> child pids, read from /proc."""
     children: dict[int, list[int]] = {}
     for d in Path("/proc").iterdir():
@@ -626,7 +627,7 @@ def _process_tree() -> dict[int, list[int]]:
 
 def _tree_rss(pid: int) -> tuple[int, int, int]:
     """VmRSS and VmHWM (kB) summed over a process and its descendants, and how many there are."""
-    children = _process_tree()
+    children = process_tree()
     todo, rss, hwm, n = [pid], 0, 0, 0
     while todo:
         p = todo.pop()
@@ -656,7 +657,7 @@ def step_server(db: str, sessions: int) -> dict:
 
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"cần {CHROMIUM}: `make chromium` (apt-get install -y chromium)")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "CHISO_DB": str(Path(db).resolve())}
     log = tempfile.TemporaryFile("w+")  # a pipe nobody reads could fill up and stall the server
     proc = subprocess.Popen([sys.executable, "-m", "cli.serve", "--server.port", str(port),

@@ -2,17 +2,20 @@
 
 Offices send CSV from Excel (UTF-8 with or without BOM, UTF-16, Windows-1258). Worksheets
 come back as lists of raw cell values with the 1-based row number the user would see, so
-that problems can point at the right line.
+that problems can point at the right line. An .xlsx is a ``Workbook``, loaded once however
+many times it is looked at (its first rows to tell what it is, then every sheet), and handed
+to the reader that interprets it (``tidy``, ``publisher``).
 """
 from __future__ import annotations
 
 import re
 import warnings
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from domain.problems import Problem, ValidationFailed
-from loaders.guard import check_rows, check_shape, current, not_xlsx, sheet_titles
+from loaders.guard import Limits, check_rows, check_shape, load_limits, not_xlsx, sheet_titles
 
 
 def decode_bytes(raw: bytes, name: str | None = None) -> str:
@@ -95,105 +98,171 @@ def unreadable(name: str, exc: Exception) -> ValidationFailed:
     return ValidationFailed([Problem(name, f"không mở được bảng tính: tệp bị hỏng ({kind}); mở bằng Excel rồi lưu lại dạng .xlsx")])
 
 
-def read_xlsx_sheets(path: Path, name: str) -> list[tuple[str, list[tuple[int, list]]]]:
+def csv_problem(name: str, reason: str) -> Problem:
+    """pandas' parser message about a CSV file, said in Vietnamese with the row it points at."""
+    if m := re.search(r"EOF inside string starting at row (\d+)", reason):
+        row = int(m.group(1)) + 1
+        return Problem(name, "dấu ngoặc kép mở ở dòng này không được đóng đến hết tệp: tệp bị cắt cụt hoặc "
+                             "một ô chứa dấu \" lẻ", None, row)
+    if m := re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", reason):
+        return Problem(name, f"dòng có {m.group(3)} ô, nhiều hơn các dòng trước ({m.group(1)} ô): thừa dấu phân cách "
+                             "hoặc một ô có dấu phẩy mà không đặt trong ngoặc kép", None, int(m.group(2)))
+    return Problem(name, "không đọc được tệp CSV (tệp hỏng hoặc bị cắt cụt)")
+
+
+# ---------------------------------------------------------------- workbooks
+
+@dataclass
+class Sheet:
+    """One worksheet as read. ``rows``: (row number, values), trailing empty cells dropped.
+    ``merged``: its merged ranges as (first row, end row, first column, end column), 0-based and
+    the ends exclusive (read only when asked). ``size``: (last row, last column) of every cell
+    the sheet stores (an empty formatted one too) and of its merged ranges, as openpyxl's full
+    mode reports max_row and max_column (1 and 1 for an empty sheet)."""
+    title: str
+    rows: list[tuple[int, list]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    size: tuple[int, int] = (1, 1)
+
+
+class Workbook:
+    """One .xlsx, loaded at most once (read-only openpyxl, which parses through defusedxml) and
+    read in the order an import needs it: ``head_rows`` (what kind of file it is), then
+    ``sheets`` (its formulas stored without a value, then every sheet within the limits).
+    Problems are ValidationFailed naming ``name``."""
+
+    def __init__(self, path: Path, name: str, limits: Limits):
+        self.path, self.name, self.limits = path, name, limits
+        self._book = None
+
+    def _loaded(self):
+        import openpyxl  # defusedxml installed: openpyxl then parses XML safely
+
+        if self._book is None:
+            self._book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
+        return self._book
+
+    def close(self) -> None:
+        if self._book is not None:
+            self._book.close()
+
+    def head_rows(self, n_rows: int = 5) -> list[list]:
+        """The first rows of every worksheet, without reading the rest: enough to tell a tidy
+        template from a publisher's table or a plan appendix."""
+        with warnings.catch_warnings():  # unknown Excel extensions carry no data; read-only parses lazily
+            warnings.simplefilter("ignore", UserWarning)
+            try:
+                return [list(r) for ws in self._loaded().worksheets
+                        for r in ws.iter_rows(max_row=n_rows, values_only=True)]
+            except Exception as exc:  # a broken zip or XML: tell the user, keep the reason
+                raise unreadable(self.name, exc) from None
+
+    def sheets(self, *, layout: bool = False) -> list[Sheet]:
+        """Every worksheet: refused first for formulas stored without a value, then read within
+        the limits: by the rows the sheets declare, then while reading, once the rows of the
+        sheets so far are more than max_rows or a row has more filled cells than max_columns.
+        ``layout`` (a publisher's table, laid out with merged cells): with the merged ranges,
+        found in the same pass over the sheets' XML as the formulas, and no limit applied while
+        reading: the reader applies them to each sheet's ``size``, as it did to openpyxl's
+        full-mode sheets."""
+        try:
+            uncached, merges = _scan(self.path, self.name, layout)
+        except Exception as exc:  # noqa: BLE001 - a broken zip or XML: tell the user, keep the reason
+            raise unreadable(self.name, exc) from None
+        if uncached:
+            raise ValidationFailed(uncached)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            try:
+                book = self._loaded()
+                if not layout:
+                    _check_declared(book.worksheets, self.name, self.limits)
+                out, so_far = [], 0
+                for ws in book.worksheets:
+                    # read-only openpyxl stops at the declared last row: a sheet that understates its
+                    # size would lose its other rows without a word. Read what is there, counted.
+                    ws.reset_dimensions()
+                    sheet = _read_sheet(ws, self.name, None if layout else self.limits, so_far,
+                                        merges.get(ws.title, []))
+                    so_far += len(sheet.rows)
+                    out.append(sheet)
+                self.close()
+            except ValidationFailed:
+                raise
+            except Exception as exc:  # a broken zip or XML: tell the user, keep the reason
+                raise unreadable(self.name, exc) from None
+        return out
+
+
+def read_xlsx_sheets(path: Path, name: str, limits: Limits | None = None) -> list[tuple[str, list[tuple[int, list]]]]:
     """Every worksheet as (sheet name, [(row number, values)]), trailing empty cells dropped."""
-    import openpyxl  # defusedxml installed: openpyxl then parses XML safely
-
-
-    lim = current()
     if not zipfile.is_zipfile(path):
         raise not_xlsx(name)
-    try:
-        uncached = uncached_formulas(path, name)
-    except Exception as exc:  # noqa: BLE001 - a broken zip or XML: tell the user, keep the reason
-        raise unreadable(name, exc) from None
-    if uncached:
-        raise ValidationFailed(uncached)
-    with warnings.catch_warnings():  # unknown Excel extensions carry no data; read-only parses lazily
-        warnings.simplefilter("ignore", UserWarning)
-        try:
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            _check_declared(wb.worksheets, name, lim)
-            out, so_far = [], 0
-            for ws in wb.worksheets:
-                # read-only openpyxl stops at the declared last row: a sheet that understates its
-                # size would lose its other rows without a word. Read what is there, counted.
-                ws.reset_dimensions()
-                rows = _bounded_rows(ws, name, lim, so_far)
-                so_far += len(rows)
-                out.append((ws.title, rows))
-            wb.close()
-        except ValidationFailed:
-            raise
-        except Exception as exc:  # a broken zip or XML: tell the user, keep the reason
-            raise unreadable(name, exc) from None
-    return out
+    return [(s.title, s.rows) for s in Workbook(path, name, limits or load_limits()).sheets()]
 
 
-def _check_declared(worksheets, name: str, lim) -> None:
+def _check_declared(worksheets, name: str, lim: Limits) -> None:
     """Refuse a workbook whose sheets declare more rows than max_rows between them, before a
     row is read (read-only openpyxl takes ``max_row`` from the sheet's <dimension> tag)."""
     declared = 0
     for ws in worksheets:
         rows = ws.max_row if isinstance(ws.max_row, int) else 0
         declared += rows
-        check_rows(name, ws.title, rows, declared, lim)
+        if declared > lim.max_rows:
+            check_rows(name, ws.title, rows, declared, lim)
 
 
-def _bounded_rows(ws, name: str, lim, before: int = 0) -> list[tuple[int, list]]:
-    """A sheet's rows, refusing it once it has more filled columns than the limits allow, or
-    once its rows and the ``before`` rows of the sheets read already are more than max_rows
-    (a workbook's declared dimensions can lie, so this counts what is really there)."""
-
+def _read_sheet(ws, name: str, lim: Limits | None, before: int, merged: list[tuple[int, int, int, int]]) -> Sheet:
+    """A sheet's rows, refusing it (unless ``lim`` is None) once it has more filled columns than
+    the limits allow, or once its rows and the ``before`` rows of the sheets read already are
+    more than max_rows (a workbook's declared dimensions can lie, so this counts what is really
+    there). The guard is called only when a count is over its limit: it says why, in its words."""
     rows = []
+    last_row = last_column = 0
     for i, r in enumerate(ws.iter_rows(values_only=True), 1):
         values = list(r)
+        if values:  # a row with cells (a formatted empty one counts), as openpyxl's full mode sizes a sheet
+            last_row, last_column = i, max(last_column, len(values))
         while values and values[-1] is None:
             values.pop()
-        if len(values) > lim.max_columns:
+        if lim is not None and len(values) > lim.max_columns:
             check_shape(name, ws.title, None, len(values), lim)
         rows.append((i, values))
-        check_rows(name, ws.title, i, before + i, lim)
-    return rows
-
-
-def peek_xlsx(path: Path, name: str, n_rows: int = 5) -> list[list]:
-    """The first rows of every worksheet, without reading the rest: enough to tell a tidy
-    template from a publisher's table or a plan appendix."""
-    import openpyxl
-
-    if not zipfile.is_zipfile(path):
-        raise not_xlsx(name)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        try:
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            rows = [list(r) for ws in wb.worksheets for r in ws.iter_rows(max_row=n_rows, values_only=True)]
-            wb.close()
-        except Exception as exc:  # a broken zip or XML: tell the user, keep the reason
-            raise unreadable(name, exc) from None
-    return rows
+        if lim is not None and before + i > lim.max_rows:
+            check_rows(name, ws.title, i, before + i, lim)
+    for r0, r1, c0, c1 in merged:
+        last_row, last_column = max(last_row, r1), max(last_column, c1)
+    return Sheet(ws.title, rows, merged, (last_row or 1, last_column or 1))
 
 
 _FORMULA_TAGS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ")
+_MERGE_CELL = re.compile(rb"<(?:[A-Za-z_][\w.\-]{0,30}:)?mergeCell\s[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+SCAN_CHUNK = 1 << 20  # bytes of a sheet's XML inflated at a time while it is scanned
 
 
-def uncached_formulas(path: Path, name: str, limit: int = 20) -> list[Problem]:
-    """Cells holding a formula but no computed value, one Problem each (at most ``limit``).
+def _scan(path: Path, name: str, merged: bool, limit: int = 20) -> tuple[list[Problem], dict[str, list]]:
+    """(cells holding a formula but no computed value, one Problem each, at most ``limit``;
+    sheet name -> merged ranges, when ``merged``), from one pass over each sheet's XML.
 
     A workbook written by a program (not saved by Excel or LibreOffice) stores formulas
     without their results; a reader then sees an empty cell where a score should be. Only
     sheets whose XML contains a formula tag are parsed, with defusedxml."""
     from defusedxml.ElementTree import iterparse
+    from openpyxl.utils.cell import range_boundaries
 
     problems: list[Problem] = []
+    merges: dict[str, list] = {}
     with zipfile.ZipFile(path) as zf:
         members = [i.filename for i in zf.infolist()
                    if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
-        with_formulas = [m for m in members if _has_formula_tag(zf, m)]
-        if not with_formulas:
-            return problems
+        scanned = {m: _scan_sheet(zf, m, merged) for m in members}
+        with_formulas = [m for m in members if scanned[m][0]]
+        if not with_formulas and not any(refs for _, refs in scanned.values()):
+            return problems, merges
         titles = sheet_titles(zf)
+        for member, (_, refs) in scanned.items():
+            if refs and member in titles:
+                merges[titles[member]] = [(r0 - 1, r1, c0 - 1, c1) for c0, r0, c1, r1 in map(range_boundaries, refs)]
         for member in with_formulas:
             with zf.open(member) as fh:
                 for _, el in iterparse(fh, events=("end",)):
@@ -209,18 +278,29 @@ def uncached_formulas(path: Path, name: str, limit: int = 20) -> list[Problem]:
                                                       "LibreOffice, lưu lại rồi nạp lại", titles.get(member),
                                                 int(row) if row.isdigit() else None, col or None))
                         if len(problems) >= limit:
-                            return problems
+                            return problems, merges
                     el.clear()
-    return problems
+    return problems, merges
 
 
-def _has_formula_tag(zf: zipfile.ZipFile, member: str) -> bool:
-    """Scan one sheet's XML in 1 MB pieces (a sheet can inflate to hundreds of MB)."""
+def _scan_sheet(zf: zipfile.ZipFile, member: str, merged: bool) -> tuple[bool, list[str]]:
+    """(whether a sheet's XML holds a formula tag, the refs of its merged ranges if ``merged``),
+    scanned ``SCAN_CHUNK`` bytes at a time (a sheet can inflate to hundreds of MB); without
+    ``merged`` the scan stops at the first formula tag."""
+    formula, refs = False, []
     with zf.open(member) as fh:
         tail = b""
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
+        for chunk in iter(lambda: fh.read(SCAN_CHUNK), b""):
             buf = tail + chunk
-            if any(t in buf for t in _FORMULA_TAGS):
-                return True
-            tail = buf[-3:]  # a tag cut between two pieces
-    return False
+            formula = formula or any(t in buf for t in _FORMULA_TAGS)
+            if not merged:
+                if formula:
+                    break
+                tail = buf[-3:]  # a tag cut between two pieces
+                continue
+            end = 0
+            for m in _MERGE_CELL.finditer(buf):
+                refs.append(m.group(1).decode("ascii", "replace"))
+                end = m.end()
+            tail = buf[max(end, len(buf) - 512):]  # a tag cut between two pieces, not one found already
+    return formula, refs

@@ -2,14 +2,17 @@
 
 A spreadsheet is a zip archive, and a zip archive can claim a few hundred kilobytes and
 inflate to gigabytes; a CSV can have a million columns on one line. So before parsing,
-``check_file`` reads only what is cheap and cannot be abused (the file size, the zip's
-central directory, Parquet metadata, a line count, the header line, a workbook's declared
-sheet sizes and its <row> elements counted in the inflated XML, never parsed) and refuses the
-file with a Vietnamese message if it is over a limit. The readers also stop at the row limit
-while reading (every sheet counted together), in case a workbook's declared dimensions lie.
+``admit`` (a score file's one admission) and ``check_file`` (a plan, a progress report) read
+only what is cheap and cannot be abused (the file size, the zip's central directory, Parquet
+metadata, a line count, the header line, a workbook's declared sheet sizes and its <row>
+elements counted in the inflated XML, never parsed) and refuse the file with a Vietnamese
+message if it is over a limit. The readers also stop at the row limit while reading (every
+sheet counted together), in case a workbook's declared dimensions lie: they call
+``check_rows``/``check_shape`` only once a count is over, for the message.
 
 Limits live in config/limits.toml; each can be overridden by an environment variable
-CHISO_<NAME>, e.g. CHISO_MAX_ROWS=5000000 for a national import at a terminal.
+CHISO_<NAME>, e.g. CHISO_MAX_ROWS=5000000 for a national import at a terminal. ``load_limits``
+reads them; an import loads them once and carries them in its ``loaders.read.Context``.
 """
 from __future__ import annotations
 
@@ -69,8 +72,10 @@ class Limits:
         return int(self.max_uncompressed_mb * MB)
 
 
-def current(config: Path | None = None) -> Limits:
-    """Defaults, then config/limits.toml, then CHISO_* environment variables."""
+def load_limits(config: Path | None = None) -> Limits:
+    """The limits in force: defaults, then config/limits.toml (read here, once per call), then
+    CHISO_* environment variables. An import loads them once and carries them in its
+    ``loaders.read.Context``; a function given no limits loads them itself."""
     limits = Limits()
     path = config or CONFIG
     if path.exists():
@@ -96,7 +101,7 @@ def _refuse(name: str, message: str, sheet: str | None = None) -> ValidationFail
 
 
 def check_upload(name: str, size: int, limits: Limits | None = None) -> None:
-    limits = limits or current()
+    limits = limits or load_limits()
     if size > limits.upload_bytes:
         raise _refuse(name, f"tệp {_mb(size)}, vượt giới hạn tải lên {_mb(limits.upload_bytes)} "
                             "(config/limits.toml, max_upload_mb); hãy chia nhỏ tệp hoặc nạp bằng dòng lệnh")
@@ -127,15 +132,35 @@ def require_file(path: Path, name: str) -> os.stat_result:
     return st
 
 
+def admit(path: Path, name: str, limits: Limits) -> None:
+    """The one admission of a score file, before any parser sees it: a regular file this process
+    may read, not empty, not a web page under a spreadsheet name, and within ``limits``. The
+    file is opened once (its first bytes, then a workbook's zip directory and rows on the same
+    handle); ValidationFailed says what is wrong."""
+    st = require_file(path, name)  # a folder, a pipe or a device is refused unopened
+    if st.st_size == 0:
+        raise _refuse(name, "tệp rỗng (0 byte)")
+    with open(path, "rb") as fh:
+        head = fh.read(512)
+        if path.suffix.lower() in (".xls", ".xlsx") and looks_like_html(head):
+            raise ValidationFailed([html_problem(name)])
+        _check_content(path, name, st.st_size, head, fh, limits)
+
+
 def check_file(path: Path, name: str, limits: Limits | None = None) -> None:
     """Refuse ``path`` if it is over a limit, reading as little of it as possible."""
-    limits = limits or current()
+    limits = limits or load_limits()
     size = require_file(path, name).st_size
-    suffix = path.suffix.lower()
     with open(path, "rb") as fh:
-        head = fh.read(8)
+        _check_content(path, name, size, fh.read(8), fh, limits)
+
+
+def _check_content(path: Path, name: str, size: int, head: bytes, fh, limits: Limits) -> None:
+    """The limits by what the file is: a zip (workbook) by its directory and rows, Parquet by its
+    metadata, anything else by its size (and a text file by its lines and header cells)."""
+    suffix = path.suffix.lower()
     if head.startswith(b"PK") or suffix == ".xlsx":
-        _check_zip(path, name, limits)
+        _check_zip(fh, path, name, size, limits)
     elif suffix == ".parquet":
         _check_parquet(path, name, limits)
     else:
@@ -145,27 +170,31 @@ def check_file(path: Path, name: str, limits: Limits | None = None) -> None:
             _check_text(path, name, limits)
 
 
-def _check_zip(path: Path, name: str, limits: Limits) -> None:
+def _check_zip(fh, path: Path, name: str, size: int, limits: Limits) -> None:
+    """A zip's declared inflated size, that a spreadsheet name holds a workbook, and its rows
+    (``fh``: the file, open; read from its start)."""
+    fh.seek(0)
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
+        zf = zipfile.ZipFile(fh)
     except (zipfile.BadZipFile, OSError, ValueError):
         raise not_xlsx(name) from None
-    # zipfile never inflates a member past the size declared here (it stops and fails the
-    # checksum), so the declared total bounds what any reader will decompress.
-    total = sum(i.file_size for i in infos)
-    if total > limits.uncompressed_bytes:
-        raise _refuse(name, f"tệp nén {_mb(path.stat().st_size)} nhưng giải nén ra {_mb(total)}, vượt giới hạn "
-                            f"{_mb(limits.uncompressed_bytes)} (max_uncompressed_mb): có thể là tệp độc hại, không đọc")
-    names = {i.filename for i in infos}
-    if "xl/workbook.xml" not in names and path.suffix.lower() in (".xlsx", ".xls"):
-        what = ("một tài liệu Word" if "word/document.xml" in names else
-                "một bản trình chiếu PowerPoint" if "ppt/presentation.xml" in names else
-                "một bảng tính OpenDocument (.ods)" if "content.xml" in names else "một tệp nén")
-        raise _refuse(name, f"tệp mang đuôi {path.suffix} nhưng là {what}, không phải bảng tính Excel; "
-                            "hãy mở bằng Excel hoặc LibreOffice rồi lưu lại dạng .xlsx")
-    if "xl/workbook.xml" in names:
-        check_workbook_rows(path, name, limits)  # its rows, before any parser builds one
+    with zf:
+        infos = zf.infolist()
+        # zipfile never inflates a member past the size declared here (it stops and fails the
+        # checksum), so the declared total bounds what any reader will decompress.
+        total = sum(i.file_size for i in infos)
+        if total > limits.uncompressed_bytes:
+            raise _refuse(name, f"tệp nén {_mb(size)} nhưng giải nén ra {_mb(total)}, vượt giới hạn "
+                                f"{_mb(limits.uncompressed_bytes)} (max_uncompressed_mb): có thể là tệp độc hại, không đọc")
+        names = {i.filename for i in infos}
+        if "xl/workbook.xml" not in names and path.suffix.lower() in (".xlsx", ".xls"):
+            what = ("một tài liệu Word" if "word/document.xml" in names else
+                    "một bản trình chiếu PowerPoint" if "ppt/presentation.xml" in names else
+                    "một bảng tính OpenDocument (.ods)" if "content.xml" in names else "một tệp nén")
+            raise _refuse(name, f"tệp mang đuôi {path.suffix} nhưng là {what}, không phải bảng tính Excel; "
+                                "hãy mở bằng Excel hoặc LibreOffice rồi lưu lại dạng .xlsx")
+        if "xl/workbook.xml" in names:
+            check_workbook_rows(zf, name, limits)  # its rows, before any parser builds one
 
 
 def _check_parquet(path: Path, name: str, limits: Limits) -> None:
@@ -242,7 +271,7 @@ def check_shape(name: str, sheet: str | None, rows: int | None, columns: int | N
                 *, whole_file: bool = False) -> None:
     """Refuse a table whose (declared or counted) size is over the limits. ``whole_file``: ``rows``
     counts every sheet of the file so far (max_rows is per file), ``sheet`` the one that tipped it."""
-    limits = limits or current()
+    limits = limits or load_limits()
     if rows is not None and rows > limits.max_rows:
         most = f"{limits.max_rows:,}".replace(",", ".")
         what = "các trang tính của tệp cộng lại có" if whole_file else "bảng có"
@@ -270,35 +299,33 @@ _SHEET_DATA = re.compile(_TAG + rb"sheetData[\s/>]")
 _DIMENSION = re.compile(_TAG + rb"dimension\s[^>]*?\bref\s*=\s*[\"']\$?[A-Za-z]*\$?(\d+)(?::\$?[A-Za-z]*\$?(\d+))?")
 
 
-def check_workbook_rows(path: Path, name: str, limits: Limits | None = None) -> None:
-    """Refuse an .xlsx with more rows than max_rows in all its sheets together, before any parser
-    builds a row: first by the sizes the sheets declare (<dimension ref="A1:O300004">, which is
-    what openpyxl reports as ``max_row``; without one, openpyxl parses the whole sheet just to
-    find its size), then by counting the sheets' <row> elements in their XML, inflated
-    ``ROW_SCAN_CHUNK`` bytes at a time and abandoned as soon as the count is over the limit.
-    This costs decompression only, which max_uncompressed_mb bounds. A damaged zip is left to
-    the readers, which say so in their own words."""
-    lim = limits or current()
+def check_workbook_rows(zf: zipfile.ZipFile, name: str, limits: Limits) -> None:
+    """Refuse an .xlsx (``zf``: its open archive) with more rows than max_rows in all its sheets
+    together, before any parser builds a row: first by the sizes the sheets declare
+    (<dimension ref="A1:O300004">, which is what openpyxl reports as ``max_row``; without one,
+    openpyxl parses the whole sheet just to find its size), then by counting the sheets' <row>
+    elements in their XML, inflated ``ROW_SCAN_CHUNK`` bytes at a time and abandoned as soon as
+    the count is over the limit. This costs decompression only, which max_uncompressed_mb
+    bounds. A damaged zip is left to the readers, which say so in their own words."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            sheets = _worksheets(zf)
-            declared = 0
-            for member, title in sheets:
-                rows = _declared_rows(zf, member)
-                declared += rows
-                check_rows(name, title, rows, declared, lim)
-            counted = 0
-            for member, title in sheets:
-                in_sheet, tail = 0, b""
-                with zf.open(member) as fh:
-                    for chunk in iter(lambda: fh.read(ROW_SCAN_CHUNK), b""):
-                        buf = tail + chunk
-                        # what the tail holds was counted with the piece before; a tag cut between
-                        # two pieces is counted with the piece where it ends
-                        n = _row_tags(buf) - _row_tags(tail)
-                        in_sheet, counted = in_sheet + n, counted + n
-                        check_rows(name, title, in_sheet, counted, lim)
-                        tail = buf[-40:]
+        sheets = _worksheets(zf)
+        declared = 0
+        for member, title in sheets:
+            rows = _declared_rows(zf, member)
+            declared += rows
+            check_rows(name, title, rows, declared, limits)
+        counted = 0
+        for member, title in sheets:
+            in_sheet, tail = 0, b""
+            with zf.open(member) as fh:
+                for chunk in iter(lambda: fh.read(ROW_SCAN_CHUNK), b""):
+                    buf = tail + chunk
+                    # what the tail holds was counted with the piece before; a tag cut between
+                    # two pieces is counted with the piece where it ends
+                    n = _row_tags(buf) - _row_tags(tail)
+                    in_sheet, counted = in_sheet + n, counted + n
+                    check_rows(name, title, in_sheet, counted, limits)
+                    tail = buf[-40:]
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, NotImplementedError,
             RuntimeError, ValueError):
         return

@@ -102,7 +102,7 @@ def read_progress(path: Path, name: str | None = None, *, units: dict[str, str] 
     name = name or path.name
     if path.suffix.lower() not in TEMPLATE_TYPES:
         raise ValidationFailed([Problem(name, "mẫu báo cáo tiến độ phải là tệp .xlsx (hoặc .csv) tải từ trang «Tiến độ»")])
-    guard.check_file(path, name, guard.current().for_reports())  # before any parser: max_report_rows
+    guard.check_file(path, name, guard.load_limits().for_reports())  # before any parser: max_report_rows
     problems: list[Problem] = []
     rows: list[dict] = []
     found_header = False

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,8 +29,9 @@ import pandas as pd
 from domain.entities import LEVEL_LABEL, EntityRegistry
 from domain.frameworks import TOTAL, Frameworks
 from domain.problems import Problem, ValidationFailed
-from loaders.staging import check_rows, drop_exact_duplicates, staged
-from loaders.cells import unreadable
+from loaders.staging import check_rows, finish, staged
+from loaders.cells import Sheet, Workbook, unreadable
+from loaders import guard
 from domain.text import fold_loose, nfc, parse_number, vn_number
 
 __all__ = ["read_publisher_workbook"]
@@ -81,61 +80,55 @@ class _Sheet:
     grid: list[list[object]]  # merged cells expanded; "" for empty cells
 
 
-def _open_workbook(path: Path, file: str) -> list[_Sheet]:
-    """All sheets of an .xlsx or .xls file; a file that is neither becomes a Problem."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(512)
-    except OSError as e:
-        raise ValidationFailed([Problem(file, f"không đọc được tệp: {e.strerror or e}")]) from None
-    try:
+def _open_workbook(path: Path, file: str, limits: guard.Limits, book: Workbook | None = None) -> list[_Sheet]:
+    """All sheets of an .xlsx or .xls file (``book``: the .xlsx at ``path``, loaded already);
+    a file that is neither becomes a Problem."""
+    if book is None:
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(512)
+        except OSError as e:
+            raise ValidationFailed([Problem(file, f"không đọc được tệp: {e.strerror or e}")]) from None
         if head.startswith(b"PK\x03\x04"):
-            return _read_xlsx(path, file)
-        if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-            return _read_xls(path, file)
+            book = Workbook(path, file, limits)
+        elif not head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+            raise ValidationFailed([Problem(file, "tệp không phải bảng tính Excel (.xlsx hoặc .xls); "
+                                                  "hãy lưu lại bằng Excel/LibreOffice dưới dạng .xlsx")])
+    try:
+        if book is not None:
+            return _grids(book.sheets(layout=True), file, limits)
+        return _read_xls(path, file, limits)
     except ValidationFailed:
         raise
     except Exception as e:  # a damaged workbook must be reported, not crash the import
         raise unreadable(file, e) from None
-    raise ValidationFailed([Problem(file, "tệp không phải bảng tính Excel (.xlsx hoặc .xls); "
-                                          "hãy lưu lại bằng Excel/LibreOffice dưới dạng .xlsx")])
 
 
-def _read_xlsx(path: Path, file: str) -> list[_Sheet]:
-    import openpyxl
-
-    from loaders.guard import check_shape
-    from loaders.cells import uncached_formulas
-
-    uncached = uncached_formulas(path, file)
-    if uncached:
-        raise ValidationFailed(uncached)
-    try:
-        with warnings.catch_warnings():
-            # VCCI's workbooks carry Excel extensions openpyxl does not read; they hold no data
-            warnings.simplefilter("ignore", UserWarning)
-            wb = openpyxl.load_workbook(path, data_only=True)
-    except zipfile.BadZipFile as e:
-        raise ValueError(str(e)) from None
-    sheets, so_far = [], 0
-    for ws in wb.worksheets:
-        # max_rows is per file: every sheet counts (guard.check_file counted the rows before this load)
-        so_far += ws.max_row or 0
-        check_shape(file, ws.title, ws.max_row, None)
-        check_shape(file, ws.title, so_far, None, whole_file=True)
-        grid = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
-        check_shape(file, ws.title, None, _filled_width(grid))
-        for rng in ws.merged_cells.ranges:
-            _fill(grid, rng.min_row - 1, rng.max_row, rng.min_col - 1, rng.max_col)
-        sheets.append(_Sheet(ws.title, _square(grid)))
-    wb.close()
-    return sheets
+def _grids(sheets: list[Sheet], file: str, limits: guard.Limits) -> list[_Sheet]:
+    """Each sheet as a grid, as openpyxl's full mode shows it: every row and column up to the
+    last cell stored (or merged), a merged range's value in its top-left cell only, then copied
+    into every cell of the range."""
+    out, so_far = [], 0
+    for sheet in sheets:
+        n_rows, n_cols = sheet.size
+        so_far += n_rows
+        _check_size(file, sheet.title, n_rows, so_far, limits)
+        grid = [[""] * n_cols for _ in range(n_rows)] if any(values for _, values in sheet.rows) else []
+        for number, values in sheet.rows:
+            if number <= len(grid):
+                grid[number - 1][:len(values)] = ["" if v is None else v for v in values]
+        for r0, r1, c0, c1 in sheet.merged:  # the other cells of a merged range hold nothing of their own
+            for r in range(r0, min(r1, len(grid))):
+                grid[r][c0:c1] = [grid[r][c] if (r, c) == (r0, c0) else "" for c in range(c0, c1)]
+        _check_size(file, sheet.title, 0, 0, limits, _filled_width(grid))
+        for r0, r1, c0, c1 in sheet.merged:
+            _fill(grid, r0, r1, c0, c1)
+        out.append(_Sheet(sheet.title, _square(grid)))
+    return out
 
 
-def _read_xls(path: Path, file: str) -> list[_Sheet]:
+def _read_xls(path: Path, file: str, limits: guard.Limits) -> list[_Sheet]:
     import xlrd
-
-    from loaders.guard import check_shape
 
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
@@ -145,8 +138,7 @@ def _read_xls(path: Path, file: str) -> list[_Sheet]:
     for i in range(book.nsheets):
         sh = book.sheet_by_index(i)  # one sheet loaded at a time: refused before the next is read
         so_far += sh.nrows
-        check_shape(file, sh.name, sh.nrows, None)
-        check_shape(file, sh.name, so_far, None, whole_file=True)
+        _check_size(file, sh.name, sh.nrows, so_far, limits)
         grid = []
         for r in range(sh.nrows):
             row = []
@@ -162,13 +154,23 @@ def _read_xls(path: Path, file: str) -> list[_Sheet]:
                 else:
                     row.append(cell.value)
             grid.append(row)
-        check_shape(file, sh.name, None, _filled_width(grid))
+        _check_size(file, sh.name, 0, 0, limits, _filled_width(grid))
         for rlo, rhi, clo, chi in sh.merged_cells:
             _fill(grid, rlo, rhi, clo, chi)
         sheets.append(_Sheet(sh.name, _square(grid)))
         book.unload_sheet(i)
     book.release_resources()
     return sheets
+
+
+def _check_size(file: str, sheet: str, rows: int, so_far: int, limits: guard.Limits, width: int = 0) -> None:
+    """The limits of a sheet as read: max_rows is per file, every sheet counting (the guard
+    counted the rows before the workbook was read), and max_columns for its filled width. The
+    guard is called only when a count is over its limit, to say why in its words."""
+    if so_far > limits.max_rows:
+        guard.check_rows(file, sheet, rows, so_far, limits)
+    if width > limits.max_columns:
+        guard.check_shape(file, sheet, None, width, limits)
 
 
 def _fill(grid: list[list[object]], r0: int, r1: int, c0: int, c1: int) -> None:
@@ -437,17 +439,20 @@ def _is_supplementary(res: _SheetResult, results: list[_SheetResult]) -> bool:
 # --------------------------------------------------------------------------- the reader
 
 def read_publisher_workbook(path: Path, index_code: str, fw: Frameworks, reg: EntityRegistry,
-                            *, year: int | None = None, source_name: str | None = None) -> pd.DataFrame:
+                            *, year: int | None = None, source_name: str | None = None,
+                            limits: guard.Limits | None = None, book: Workbook | None = None) -> pd.DataFrame:
     """Every score table in a publisher's workbook as a staged DataFrame.
 
     ``year`` forces the assessment year of every table (otherwise: the year in the sheet
     name, else in the title block, else in the score columns' headers, else in the file
     name). ``source_name`` is the file name to record and report (default: the path's).
-    Raises ``ValidationFailed`` with every problem found; nothing is returned partially.
+    ``limits`` and ``book`` (an .xlsx already loaded): as the import carries them, else
+    loaded here. Raises ``ValidationFailed`` with every problem found; nothing is returned
+    partially.
     """
     path = Path(path)
     file = source_name or path.name
-    sheets = _open_workbook(path, file)
+    sheets = _open_workbook(path, file, limits or guard.load_limits(), book)
     results = [_read_sheet(sheet, index_code, fw, reg, year, file) for sheet in sheets]
     rows: list[dict] = []
     problems: list[Problem] = []
@@ -464,10 +469,7 @@ def read_publisher_workbook(path: Path, index_code: str, fw: Frameworks, reg: En
     df = _merge_restatements(staged(rows))
     for col in ("rank", "n_ranked"):  # ints mixed with None come back from pandas as floats
         df[col] = pd.Series([None if pd.isna(x) else int(x) for x in df[col]], index=df.index, dtype=object)
-    problems += _name_columns_of(check_rows(df, fw, file), df, fw, file, headers)
-    if problems:
-        raise ValidationFailed(problems)
-    return drop_exact_duplicates(df)
+    return finish(df, fw, file, problems, locate=lambda found: _name_columns_of(found, df, fw, file, headers))
 
 
 def _read_sheet(sheet: _Sheet, index_code: str, fw: Frameworks, reg: EntityRegistry,

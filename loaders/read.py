@@ -1,10 +1,12 @@
-"""Reading one score file into staged rows: guard it, decode it, interpret it, check it.
+"""Reading one score file into staged rows: admit it, decode it, interpret it, check it.
 
-Every import (command line, web page, rebuild) passes here, in one direction:
-``guard`` (size, zip directory, HTML in disguise: before any parser) → ``cells`` (decoded
-sheets of cells, inside each interpreter) → an interpreter (``tidy``, ``publisher``,
-``reference``) → ``staging.check_rows`` (validation against the frameworks) → staged rows
-for ``store`` to write. ``merge_staged`` joins the sources of a rebuild in priority order.
+Every import (command line, web page, rebuild) passes here, in one direction, each stage
+entered once: ``guard.admit`` (the one admission: a readable file, not empty, no web page
+in disguise, within the limits the ``Context`` carries, before any parser) → ``cells`` (an
+.xlsx loaded once: its first rows tell what it is, then its sheets of cells, handed to the
+interpreter) → an interpreter (``tidy``, ``publisher``, ``reference``) →
+``staging.finish`` (validation against the frameworks) → staged rows for ``store`` to
+write. ``merge_staged`` joins the sources of a rebuild in priority order.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from domain.frameworks import Frameworks
 from domain.problems import Problem, ValidationFailed
 from domain.text import fold, fold_loose, vn_number
 from loaders import guard
+from loaders.cells import Workbook
 from loaders.reference import READERS
 from loaders.staging import STAGED_COLUMNS
 
@@ -26,18 +29,26 @@ SCORE_KEY = ["year", "index_code", "criterion_code", "entity_code"]
 
 @dataclass
 class Context:
+    """What every file of an import or a rebuild is read against: the frameworks and the
+    registry of ``data_dir``, and the limits in force (config/limits.toml and CHISO_*),
+    loaded once here unless given."""
     data_dir: Path
+    limits: guard.Limits | None = None
     fw: Frameworks = field(init=False)
     reg: EntityRegistry = field(init=False)
 
     def __post_init__(self) -> None:
         self.fw = Frameworks.load(self.data_dir / "frameworks")
         self.reg = EntityRegistry.load(self.data_dir / "registry")
+        if self.limits is None:
+            self.limits = guard.load_limits()
 
 
 # ---------------------------------------------------------------- reading score files
 
-def detect_kind(path: Path) -> str:
+def detect_kind(path: Path, book: Workbook | None = None) -> str:
+    """Which reader a file needs, by its suffix and, for an .xlsx (``book``: loaded already,
+    else loaded here), by the first rows of its sheets."""
     suffix = path.suffix.lower()
     if suffix in (".md", ".txt", ".docx"):
         return "plan"
@@ -46,11 +57,17 @@ def detect_kind(path: Path) -> str:
     if suffix in (".csv", ".parquet"):
         return "tidy"
     if suffix == ".xlsx":
-        from loaders.cells import peek_xlsx
-        from loaders.tidy import _HEADER_KEYS
+        from loaders.tidy import HEADER_FIELDS, TELLING_FIELDS
 
-        for vals in peek_xlsx(path, path.name):  # header rows only: the reader reads the rest
-            if {"year", "entity", "points"} <= {_HEADER_KEYS.get(fold_loose(v)) for v in vals if v}:
+        own = book is None
+        book = book or Workbook(path, path.name, guard.load_limits())
+        try:
+            heads = book.head_rows()  # header rows only: the reader reads the rest
+        finally:
+            if own:
+                book.close()
+        for vals in heads:
+            if TELLING_FIELDS <= {HEADER_FIELDS.get(fold_loose(v)) for v in vals if v}:
                 return "tidy"
             if any("co quan chu tri" in fold(v) for v in vals if v):
                 return "plan"
@@ -60,24 +77,31 @@ def detect_kind(path: Path) -> str:
 
 def read_scores(path: Path, ctx: Context, *, reader: str = "auto", index_code: str | None = None,
                 source_name: str | None = None) -> pd.DataFrame:
-    """Staged score rows from one file, or ValidationFailed listing every problem."""
+    """Staged score rows from one file, or ValidationFailed listing every problem. The file is
+    admitted once, with ``ctx.limits``; an .xlsx is loaded once and handed to its reader."""
     name = source_name or path.name
-    if guard.require_file(path, name).st_size == 0:  # a folder, a pipe or a device is refused unopened
-        raise ValidationFailed([Problem(name, "tệp rỗng (0 byte)")])
-    if path.suffix.lower() in (".xls", ".xlsx"):
-        with open(path, "rb") as fh:
-            if guard.looks_like_html(fh.read(512)):
-                raise ValidationFailed([guard.html_problem(name)])
-    guard.check_file(path, name)  # before any parser sees the content
-    kind = detect_kind(path) if reader == "auto" else reader
+    guard.admit(path, name, ctx.limits)  # before any parser sees the content
+    book = Workbook(path, name, ctx.limits) if path.suffix.lower() == ".xlsx" else None  # loaded on first use
+    try:
+        return _interpret(path, name, ctx, book, reader, index_code)
+    finally:
+        if book is not None:
+            book.close()
+
+
+def _interpret(path: Path, name: str, ctx: Context, book: Workbook | None, reader: str,
+               index_code: str | None) -> pd.DataFrame:
+    kind = detect_kind(path, book) if reader == "auto" else reader
     if kind == "tidy":
         from loaders.tidy import read_tidy
-        return read_tidy(path, ctx.fw, ctx.reg, index_code=index_code, source_name=name)
+        return read_tidy(path, ctx.fw, ctx.reg, index_code=index_code, source_name=name, limits=ctx.limits,
+                         book=book)
     if kind == "publisher":
         if index_code is None:
             raise ValidationFailed([Problem(name, "tệp theo mẫu của cơ quan công bố: cần chỉ rõ chỉ số bằng --index (PAR, SIPAS, PAPI, DDCI hoặc PCI)")])
         from loaders.publisher import read_publisher_workbook
-        return read_publisher_workbook(path, index_code, ctx.fw, ctx.reg, source_name=name)
+        return read_publisher_workbook(path, index_code, ctx.fw, ctx.reg, source_name=name, limits=ctx.limits,
+                                       book=book)
     if kind in READERS:
         return READERS[kind](path, ctx.fw, ctx.reg)
     if kind == "plan":

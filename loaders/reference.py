@@ -16,16 +16,13 @@ import pandas as pd
 from domain.entities import EntityRegistry
 from domain.frameworks import TOTAL, Frameworks
 from domain.problems import Problem, ValidationFailed
-from loaders.staging import check_rows, drop_exact_duplicates, staged
+from loaders.cells import csv_problem
+from loaders.staging import check_rows, finish, staged
 from domain.text import fold, nfc, parse_number
 
 
 def _finish(rows: list[dict], problems: list[Problem], fw: Frameworks, name: str) -> pd.DataFrame:
-    df = staged(rows)
-    problems = problems + check_rows(df, fw, name)
-    if problems:
-        raise ValidationFailed(problems)
-    return drop_exact_duplicates(df)
+    return finish(staged(rows), fw, name, problems)
 
 
 def _entity(reg: EntityRegistry, raw: str, year: int, name: str, row: int, col: str, problems: list) -> str | None:
@@ -190,9 +187,7 @@ def read_finds(path: Path, fw: Frameworks, reg: EntityRegistry) -> pd.DataFrame:
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        from loaders.tidy import _csv_problem
-
-        raise ValidationFailed([_csv_problem(name, str(exc))]) from None
+        raise ValidationFailed([csv_problem(name, str(exc))]) from None
     missing = [c for c in FINDS_COLUMNS if c not in df.columns]
     if missing:
         raise ValidationFailed([Problem(name, "thiếu cột: " + ", ".join(missing), None, 1)])

@@ -3,16 +3,19 @@
 Every reader (tidy template, publisher workbook, reference CSV) turns its input into a
 DataFrame with exactly ``STAGED_COLUMNS``; ``check_rows`` then applies the rules that do
 not depend on the layout (criterion exists in the year's framework, points within the
-maximum, no two rows disagreeing about the same fact). Nothing reaches the database
-unless the whole file passes.
+maximum, no two rows disagreeing about the same fact), and ``finish`` ends every reader:
+those rules, every problem raised together, exact restatements dropped. Nothing reaches
+the database unless the whole file passes.
 """
 from __future__ import annotations
+
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from domain.frameworks import Frameworks
-from domain.problems import Problem
+from domain.problems import Problem, ValidationFailed
 from domain.text import vn_number
 
 # The database stores year, rank and n_ranked as INTEGER (32 bits): a larger number is a typing
@@ -65,9 +68,10 @@ def check_rows(df: pd.DataFrame, fw: Frameworks, file: str, column_of: dict[str,
     points, max_given, rank, n_ranked, year = num("points"), num("max_points"), num("rank"), num("n_ranked"), num("year")
     keys = list(zip(df.framework, df.criterion_code))
     no_fw = df.framework.isna().to_numpy()
-    known = np.array([k in fw._max for k in keys])
+    known = np.array([fw.has_criterion(*k) for k in keys])
     bad_crit = ~no_fw & df.criterion_code.notna().to_numpy() & ~known
-    fw_max = np.array([fw._max.get(k, np.nan) if k[0] is not None else np.nan for k in keys], dtype=float)
+    fw_max = np.array([fw.max_points(*k) if ok and k[0] is not None else np.nan for k, ok in zip(keys, known)],
+                      dtype=float)
     usable = ~no_fw & ~bad_crit
     mx = np.where(np.isnan(max_given), fw_max, max_given)
     with np.errstate(invalid="ignore"):
@@ -111,6 +115,19 @@ def check_rows(df: pd.DataFrame, fw: Frameworks, file: str, column_of: dict[str,
                 message=f"các dòng {listed} cho cùng {first.entity_raw}, năm {first.year}, "
                         f"tiêu chí {first.criterion_code or 'tổng'} nhưng số liệu khác nhau")))
     return [p for _, _, p in sorted(problems, key=lambda t: (t[0], t[1]))]
+
+
+def finish(df: pd.DataFrame, fw: Frameworks, file: str, problems: list[Problem],
+           column_of: dict[str, str] | None = None,
+           locate: Callable[[list[Problem]], list[Problem]] | None = None) -> pd.DataFrame:
+    """The last step of a reader: ``check_rows`` on its staged rows (``locate`` may point each
+    problem found at a better column), then ValidationFailed with the reader's ``problems`` and
+    these, or else the rows with every fact stated twice identically kept once."""
+    found = check_rows(df, fw, file, column_of)
+    problems = problems + (locate(found) if locate else found)
+    if problems:
+        raise ValidationFailed(problems)
+    return drop_exact_duplicates(df)
 
 
 def drop_exact_duplicates(df: pd.DataFrame) -> pd.DataFrame:

@@ -19,9 +19,9 @@ from domain.frameworks import Frameworks
 from domain import vocabulary
 from domain.vocabulary import INDEX_CODES
 from domain.problems import Problem, ValidationFailed
-from loaders.staging import STAGED_COLUMNS, check_rows, drop_exact_duplicates, staged
-from loaders.cells import read_xlsx_sheets
-from loaders.guard import check_shape
+from loaders.staging import STAGED_COLUMNS, finish, staged
+from loaders.cells import Workbook, csv_problem, decode_bytes, read_xlsx_sheets
+from loaders.guard import Limits, check_shape, load_limits
 from domain.text import fold_loose, nfc, parse_number
 
 COLUMNS = {  # field -> accepted headers (first is the template's English header)
@@ -39,7 +39,8 @@ COLUMNS = {  # field -> accepted headers (first is the template's English header
 }
 REQUIRED = ["year", "criterion", "entity", "points"]
 VI_HEADER = {f: names[1] for f, names in COLUMNS.items()}
-_HEADER_KEYS = {fold_loose(h): f for f, names in COLUMNS.items() for h in names}
+HEADER_FIELDS = {fold_loose(h): f for f, names in COLUMNS.items() for h in names}  # folded header -> field
+TELLING_FIELDS = frozenset({"year", "entity", "points"})  # a header row naming these is the template's
 # an index named by its code, short label or Vietnamese name (without the abbreviation in
 # parentheses), as data/frameworks/indices.csv spells them
 INDEX_ALIASES = {fold_loose(t): r.index_code for r in vocabulary.indices().itertuples()
@@ -108,7 +109,7 @@ def _header_map(header: list, file: str, sheet: str | None, row: int) -> tuple[d
         key = fold_loose(h)
         if not key:
             continue
-        field = _HEADER_KEYS.get(key)
+        field = HEADER_FIELDS.get(key)
         if field is None:
             problems.append(Problem(file, f"cột «{nfc(h)}» không có trong mẫu nhập (các cột hợp lệ: "
                                           + ", ".join(n[0] for n in COLUMNS.values()) + ")", sheet, row, nfc(h)))
@@ -126,14 +127,15 @@ def parse_index(value: object) -> str | None:
     return INDEX_ALIASES.get(fold_loose(text))
 
 
-def read_tables(path: Path, name: str) -> list[tuple[str | None, pd.DataFrame]]:
+def read_tables(path: Path, name: str, limits: Limits | None = None,
+                book: Workbook | None = None) -> list[tuple[str | None, pd.DataFrame]]:
     """Each table as a DataFrame of raw cells with a ``_row`` column (the row number the
-    user sees); blank rows dropped. CSV and Parquet have one table, XLSX one per sheet."""
+    user sees); blank rows dropped. CSV and Parquet have one table, XLSX one per sheet
+    (``book``: the workbook at ``path``, when the caller has it loaded already)."""
+    limits = limits or load_limits()
     suffix = path.suffix.lower()
     if suffix == ".csv":
         import io
-
-        from loaders.cells import decode_bytes
 
         try:
             text = decode_bytes(path.read_bytes(), name)
@@ -143,12 +145,12 @@ def read_tables(path: Path, name: str) -> list[tuple[str | None, pd.DataFrame]]:
             raise ValidationFailed([Problem(name, "tệp có ký tự nhị phân: đây không phải tệp CSV")])
         first = next((line for line in text.splitlines() if line.strip()), "")
         delimiter = max([",", ";", "\t"], key=first.count)
-        _check_text_shape(name, text, first, delimiter)  # before pandas parses a line
+        _check_text_shape(name, text, first, delimiter, limits)  # before pandas parses a line
         try:
             grid = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, header=None,
                                skip_blank_lines=False, engine="python" if delimiter == "\t" else "c")
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise ValidationFailed([_csv_problem(name, str(exc))]) from None
+            raise ValidationFailed([csv_problem(name, str(exc))]) from None
         _check_last_line(text, delimiter, grid, name)
         grid["_row"] = grid.index + 1
         tables = [(None, grid)]
@@ -157,7 +159,8 @@ def read_tables(path: Path, name: str) -> list[tuple[str | None, pd.DataFrame]]:
             import pyarrow.parquet as pq
 
             meta = pq.ParquetFile(path).metadata  # the footer only: rows and columns before any data
-            check_shape(name, None, meta.num_rows + 1, meta.num_columns)
+            if meta.num_rows + 1 > limits.max_rows or meta.num_columns > limits.max_columns:
+                check_shape(name, None, meta.num_rows + 1, meta.num_columns, limits)
             data = pd.read_parquet(path)
         except ValidationFailed:
             raise
@@ -169,7 +172,9 @@ def read_tables(path: Path, name: str) -> list[tuple[str | None, pd.DataFrame]]:
         tables = [(None, grid)]
     elif suffix == ".xlsx":
         tables = []
-        for sheet, lines in read_xlsx_sheets(path, name):
+        sheets = ([(s.title, s.rows) for s in book.sheets()] if book is not None
+                  else read_xlsx_sheets(path, name, limits))
+        for sheet, lines in sheets:
             grid = pd.DataFrame([vals for _, vals in lines]) if lines else pd.DataFrame()
             grid["_row"] = [n for n, _ in lines]
             tables.append((sheet, grid))
@@ -183,31 +188,21 @@ def read_tables(path: Path, name: str) -> list[tuple[str | None, pd.DataFrame]]:
     return out
 
 
-def _check_text_shape(name: str, text: str, first: str, delimiter: str) -> None:
+def _check_text_shape(name: str, text: str, first: str, delimiter: str, limits: Limits) -> None:
     """The limits on a CSV's lines and header cells, counted as loaders/guard.py counts them
-    (a reader called without the guard in front still refuses before parsing)."""
+    (a reader called without the guard in front still refuses before parsing; the guard is
+    called only when a count is over its limit, to say why in its words)."""
     import csv
 
-    check_shape(name, None, text.count("\n"), None)
+    lines = text.count("\n")
+    if lines > limits.max_rows:
+        check_shape(name, None, lines, None, limits)
     try:
         cells = next(csv.reader([first], delimiter=delimiter), [])
     except csv.Error:
         cells = first.split(delimiter)
-    check_shape(name, None, None, len(cells))
-
-
-def _csv_problem(name: str, reason: str) -> Problem:
-    """pandas' parser message, said in Vietnamese with the row it points at."""
-    import re
-
-    if m := re.search(r"EOF inside string starting at row (\d+)", reason):
-        row = int(m.group(1)) + 1
-        return Problem(name, "dấu ngoặc kép mở ở dòng này không được đóng đến hết tệp: tệp bị cắt cụt hoặc "
-                             "một ô chứa dấu \" lẻ", None, row)
-    if m := re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", reason):
-        return Problem(name, f"dòng có {m.group(3)} ô, nhiều hơn các dòng trước ({m.group(1)} ô): thừa dấu phân cách "
-                             "hoặc một ô có dấu phẩy mà không đặt trong ngoặc kép", None, int(m.group(2)))
-    return Problem(name, "không đọc được tệp CSV (tệp hỏng hoặc bị cắt cụt)")
+    if len(cells) > limits.max_columns:
+        check_shape(name, None, None, len(cells), limits)
 
 
 def _check_last_line(text: str, delimiter: str, grid: pd.DataFrame, name: str) -> None:
@@ -221,7 +216,7 @@ def _check_last_line(text: str, delimiter: str, grid: pd.DataFrame, name: str) -
     fields = next(csv.reader([last], delimiter=delimiter), [])
     header = [nfc(h) for h in grid.iloc[0]]
     # optional columns at the end may be left out by hand; required ones may not
-    needed = max((i for i, h in enumerate(header) if _HEADER_KEYS.get(fold_loose(h)) in (*REQUIRED, "index")),
+    needed = max((i for i, h in enumerate(header) if HEADER_FIELDS.get(fold_loose(h)) in (*REQUIRED, "index")),
                  default=-1) + 1
     if len(fields) < needed:
         raise ValidationFailed([Problem(name, f"dòng cuối chỉ có {len(fields)} ô, thiếu cột «{header[len(fields)]}»: tệp có "
@@ -269,8 +264,10 @@ def _integer(v):
 
 
 def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: str | None = None,
-              source_name: str | None = None, illustrative_default: bool = False) -> pd.DataFrame:
+              source_name: str | None = None, illustrative_default: bool = False, limits: Limits | None = None,
+              book: Workbook | None = None) -> pd.DataFrame:
     """Staged rows from a tidy CSV, XLSX or Parquet file, or ValidationFailed with every problem.
+    ``limits`` and ``book`` (an .xlsx already loaded): as the import carries them, else loaded here.
 
     Columns are processed whole, each distinct value parsed once, so a national file of a
     million rows loads in seconds; only rows with problems are looked at one by one."""
@@ -278,7 +275,7 @@ def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: st
     problems: list[Problem] = []
     frames: list[pd.DataFrame] = []
     last_year = date.today().year  # a year's assessment is published the year after
-    tables = read_tables(path, name)
+    tables = read_tables(path, name, limits, book)
     found_table = False
     for sheet, grid in tables:
         if grid.empty:
@@ -397,7 +394,4 @@ def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: st
     df = df.astype(object).where(df.notna(), None)
     if not problems and df.empty:
         problems.append(Problem(name, "tệp không có dòng số liệu nào"))
-    problems += check_rows(df, fw, name, {"criterion_code": "criterion"})
-    if problems:
-        raise ValidationFailed(problems)
-    return drop_exact_duplicates(df)
+    return finish(df, fw, name, problems, {"criterion_code": "criterion"})

@@ -4,7 +4,7 @@ file through the same validation as the command line."""
 import streamlit as st
 
 from store.audit import ACTION_VI
-from loaders.guard import current
+from loaders.guard import load_limits
 from domain.problems import ValidationFailed
 from access.upload import receive
 from loaders.tidy import template_bytes, template_frame
@@ -14,7 +14,7 @@ from ui import account, fmt, notices, queries, theme
 
 queries.require_database()
 st.title("Dữ liệu")
-limits = current()
+limits = load_limits()
 
 inventory = queries.cached(loaded_summary)  # aggregates every score row: once per database version
 notices.illustrative_banner(inventory.any_illustrative)

@@ -25,8 +25,8 @@ _REPORT_COLUMNS = ("plan_id", "item_kind", "index_code", "item_code", "unit_code
                    "reported_at", "is_illustrative", "import_id")
 
 
-def _quiet(_: str) -> None:
-    pass
+def quiet(_: str) -> None:
+    """A Progress that says nothing (the default of build and import)."""
 
 
 def insert_scores(con, df: pd.DataFrame, import_id: int) -> None:
@@ -256,7 +256,7 @@ def carry_reports(con, old: Path) -> int:
         con.execute("DETACH old_db")
 
 
-def build(db_file: Path | None = None, data_dir: Path = DATA_DIR, progress: Progress = _quiet) -> dict:
+def build(db_file: Path | None = None, data_dir: Path = DATA_DIR, progress: Progress = quiet) -> dict:
     """Rebuild the whole database from data/ into a new file, then swap it in."""
     target = db.db_path(db_file)
     ctx = Context(data_dir)
@@ -264,7 +264,7 @@ def build(db_file: Path | None = None, data_dir: Path = DATA_DIR, progress: Prog
     steps = len(manifest) + 2
     progress(f"[1/{steps}] Đọc danh mục chỉ số, đơn vị được đánh giá và đơn vị chịu trách nhiệm")
     frames, problems, loaded_files = [], [], []
-    with db.writable_copy(target, fresh=True, action="build") as con:
+    with db.writable_copy(target, fresh=True, action="build", limits=ctx.limits) as con:
         db.run_script(con, "schema.sql")
         load_registry(con, ctx)
         units = load_units(con, data_dir)

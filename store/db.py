@@ -31,11 +31,14 @@ from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import duckdb
 
 from domain.problems import OutOfSpace
+
+if TYPE_CHECKING:
+    from loaders.guard import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = ROOT / "build" / "chiso.duckdb"
@@ -412,22 +415,23 @@ def _remove_temp(tmp: Path) -> None:
 @contextmanager
 def writable_copy(path: Path, *, fresh: bool = False, action: str = "write", source: Path | None = None,
                   keep_snapshots: int | None = None, check: Callable[[Path], None] | None = None,
-                  consume_source: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+                  consume_source: bool = False, limits: Limits | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a private copy of the database (of ``source`` instead when
     given, or an empty file when ``fresh``). When the block ends without an exception the
     copy atomically replaces the live file, and the replaced file is kept as a snapshot
     named after ``action``; then ``source`` is removed if ``consume_source`` (the snapshot an
     undo put back), and old snapshots are pruned (config/limits.toml: snapshots_kept,
-    snapshot_budget_mb, snapshot_budget_factor). ``check`` is called with the copy's path
-    before it is opened (to refuse a backup by its schema before any of it runs).
+    snapshot_budget_mb, snapshot_budget_factor; ``limits``: as the caller loaded them, else
+    loaded here). ``check`` is called with the copy's path before it is opened (to refuse a
+    backup by its schema before any of it runs).
 
     On any exception (Ctrl-C and a full disk included) the copy is deleted and the live file
     is untouched; a full disk becomes OutOfSpace, with a message saying what to do. Before
     copying, stale copies of killed writers are removed and the free space is checked; if it
     is short, the oldest snapshots are deleted first (``make_room``; never ``source``)."""
-    from loaders.guard import current
+    from loaders.guard import load_limits
 
-    limits = current()
+    limits = limits or load_limits()
     if keep_snapshots is None:
         keep_snapshots = limits.snapshots_kept
     with write_lock(path):

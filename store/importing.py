@@ -14,7 +14,7 @@ from loaders import guard
 from loaders.read import Context, read_scores
 from store import db
 from store.audit import log_write, sha256
-from store.build import Progress, _quiet, derive, insert_scores, load_plan_into, rank
+from store.build import Progress, derive, insert_scores, load_plan_into, quiet, rank
 
 _COMPARED = ["year", "index_code", "criterion_code", "entity_code", "points", "max_points", "rank", "n_ranked", "label"]
 
@@ -42,13 +42,16 @@ class ImportResult:
 
 def import_file(path: Path, db_file: Path | None = None, *, index_code: str | None = None,
                 reader: str = "auto", user: str | None = None, data_dir: Path = DATA_DIR,
-                source_name: str | None = None, progress: Progress = _quiet) -> ImportResult:
+                source_name: str | None = None, progress: Progress = quiet,
+                limits: guard.Limits | None = None) -> ImportResult:
     """Validate the whole file, then load it in one transaction into a copy and swap it in.
-    Rows for the same (index, year, entity) are replaced; an identical file changes nothing."""
+    Rows for the same (index, year, entity) are replaced; an identical file changes nothing.
+    ``limits``: as the caller loaded them (the web page, for the upload size), else loaded here,
+    once for the whole import (reading and snapshots)."""
     target = db.db_path(db_file)
     if not target.exists():
         raise FileNotFoundError(f"chưa có cơ sở dữ liệu {target}: chạy «python -m loaders build» trước")
-    ctx = Context(data_dir)
+    ctx = Context(data_dir, limits)
     name = source_name or path.name
     progress(f"[1/3] Kiểm tra {name}")
     df = read_scores(path, ctx, reader=reader, index_code=index_code, source_name=name)
@@ -70,13 +73,14 @@ def import_file(path: Path, db_file: Path | None = None, *, index_code: str | No
             progress("[3/3] Không có gì thay đổi: số liệu trong tệp đã có sẵn")
             return ImportResult("unchanged", replaced=0, **summary)
         progress(f"[2/3] Ghi {len(df)} dòng vào bản sao cơ sở dữ liệu")
-        replaced = _write_import(target, df, name, digest, summary, user)
+        replaced = _write_import(target, df, name, digest, summary, user, ctx.limits)
     progress("[3/3] Đã thay cơ sở dữ liệu bằng bản mới")
     return ImportResult("loaded", replaced=replaced, **summary)
 
 
-def _write_import(target: Path, df: pd.DataFrame, name: str, digest: str, summary: dict, user: str | None) -> int:
-    with db.writable_copy(target, action="import") as con:
+def _write_import(target: Path, df: pd.DataFrame, name: str, digest: str, summary: dict, user: str | None,
+                  limits: guard.Limits) -> int:
+    with db.writable_copy(target, action="import", limits=limits) as con:
         con.execute("BEGIN TRANSACTION")
         keys = df[["year", "index_code", "entity_code"]].drop_duplicates()
         con.register("t_keys", keys)
@@ -101,8 +105,8 @@ def import_plan(path: Path, plan_id: str, db_file: Path | None = None, *, user: 
     from domain.units import UnitRegistry
 
     units = UnitRegistry.load(data_dir / "registry")
-    guard.check_file(path, source_name or path.name)  # a missing file, a folder or a pipe included
-    with db.writable_copy(target, action="import-plan") as con:
+    guard.check_file(path, source_name or path.name, ctx.limits)  # a missing file, a folder or a pipe included
+    with db.writable_copy(target, action="import-plan", limits=ctx.limits) as con:
         n = load_plan_into(con, path, plan_id, ctx, units, source_name or path.name, entity_code)
         log_write(con, "import-plan", source_name or path.name, sha256(path), None, n, n, 0, plan_id, user)
     return n

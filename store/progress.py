@@ -373,13 +373,13 @@ def keep_evidence(data: bytes, name: str, db_file: Path | None = None, *, max_by
     import os
     import secrets
 
-    from loaders.guard import current
+    from loaders.guard import load_limits
 
     safe = _safe_name(name)
     suffix = Path(safe).suffix.lower()
     if suffix not in EVIDENCE_TYPES:
         raise ValidationFailed([Problem(name, f"tệp minh chứng phải là {', '.join(EVIDENCE_TYPES)}")])
-    limit = max_bytes if max_bytes is not None else current().upload_bytes
+    limit = max_bytes if max_bytes is not None else load_limits().upload_bytes
     if len(data) > limit:
         raise ValidationFailed([Problem(name, f"tệp minh chứng {len(data) / (1 << 20):.1f} MB vượt giới hạn "
                                               f"{limit / (1 << 20):.0f} MB")])

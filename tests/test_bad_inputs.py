@@ -84,8 +84,12 @@ def shown(markdown: str) -> str:
 
 
 def problem_lines(at) -> str:
-    """The page's problem table, each row written out like the command line writes it."""
-    table = next(d.value for d in at.dataframe if {"column", "message"} <= set(d.value.columns))
+    """The page's problem table, each row written out like the command line writes it: a short list
+    is a plain table (ui/account.problems_table, columns Tệp, Trang tính, Dòng, Cột, Lỗi), a long one
+    a dataframe."""
+    tables = [d.value for d in at.dataframe if {"column", "message"} <= set(d.value.columns)]
+    tables += [t.value.reset_index() for t in at.table if {"Cột", "Lỗi"} <= set(t.value.columns)]
+    table = tables[0].astype(str).replace({"nan": "", "None": ""})
     lines = []
     for r in table.itertuples(index=False):
         where = [f"tệp {r[0]}"] + [f"trang tính «{r[1]}»"] * bool(r[1]) + [f"dòng {r[2]}"] * (r[2] != "") \

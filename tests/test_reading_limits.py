@@ -5,7 +5,7 @@ elements in the inflated XML, abandoned once over the limit), every sheet counti
 file's total, with the message of loaders/guard.check_shape (file, sheet, limit, how to raise it),
 and before any database work.
 
-Limits come from guard.current(), which reads CHISO_* on every call: monkeypatch.setenv suffices."""
+Limits come from guard.load_limits(), which reads CHISO_* on every call: monkeypatch.setenv suffices."""
 from __future__ import annotations
 
 import io
@@ -119,7 +119,7 @@ def test_a_progress_file_has_its_own_lower_row_limit(con, tmp_path, monkeypatch,
         read_progress(csv, "mau.csv")
     assert "max_report_rows" in e.value.problems[0].message
     # a score file of the same size is not a report: max_rows holds for it
-    assert guard.current().max_rows == 2_000_000 and guard.current().for_reports().max_rows == 100
+    assert guard.load_limits().max_rows == 2_000_000 and guard.load_limits().for_reports().max_rows == 100
 
 
 def test_a_workbook_that_declares_no_size_is_counted_without_parsing_and_abandoned_early(tmp_path, monkeypatch,

@@ -44,12 +44,12 @@ def log_rows(path: Path) -> list[tuple]:
 def test_limits_come_from_the_config_file_and_the_environment(tmp_path, monkeypatch):
     cfg = tmp_path / "limits.toml"
     cfg.write_text("[limits]\nmax_rows = 10\nmax_columns = 7\n", encoding="utf-8")
-    got = guard.current(cfg)
+    got = guard.load_limits(cfg)
     assert (got.max_rows, got.max_columns, got.max_upload_mb) == (10, 7, guard.Limits().max_upload_mb)
     monkeypatch.setenv("CHISO_MAX_COLUMNS", "9")
-    assert guard.current(cfg).max_columns == 9
-    shipped = guard.current()
-    assert shipped == guard.current(guard.CONFIG)  # the shipped file parses, every key known
+    assert guard.load_limits(cfg).max_columns == 9
+    shipped = guard.load_limits()
+    assert shipped == guard.load_limits(guard.CONFIG)  # the shipped file parses, every key known
     from openpyxl.xml import DEFUSEDXML
 
     assert DEFUSEDXML  # openpyxl parses every workbook through defusedxml (see the xml_bomb case)

@@ -91,15 +91,15 @@ def _dropped(caplog) -> list[str]:
 
 def test_limits_take_the_factor_from_the_config_and_the_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("CHISO_SNAPSHOT_BUDGET_FACTOR", raising=False)
-    assert guard.current().snapshot_budget_factor == 3  # config/limits.toml
+    assert guard.load_limits().snapshot_budget_factor == 3  # config/limits.toml
     config = tmp_path / "limits.toml"
     config.write_text("[limits]\nsnapshot_budget_factor = 2\nsnapshot_budget_mb = 1\n", encoding="utf-8")
-    limits = guard.current(config)
+    limits = guard.load_limits(config)
     assert limits.snapshot_budget_factor == 2
     assert limits.snapshot_budget_for(100_000) == 200_000  # twice the database ...
     assert limits.snapshot_budget_for(10 << 20) == 1 << 20  # ... or the absolute budget: the tighter
     monkeypatch.setenv("CHISO_SNAPSHOT_BUDGET_FACTOR", "1.5")
-    assert guard.current(config).snapshot_budget_factor == 1.5
+    assert guard.load_limits(config).snapshot_budget_factor == 1.5
 
 
 def test_ten_writes_keep_snapshots_within_three_times_the_database(tiny):
