@@ -131,8 +131,8 @@ class Scope:
     ``unit`` None: an administrator — every entity, every unit's reports, score imports, undo
     of any write. Tied to a unit of an entity (``entity``, a commune's or a district's code):
     that unit's own progress reports in that entity's plans, and, when the unit is the
-    coordinating unit of the plan's level (data/progress/coordinators.csv: Văn phòng HĐND và
-    UBND for a commune, Phòng Nội vụ for a district), every unit's reports of that entity's
+    coordinating unit of the plan's level (data/progress/coordinators.csv: Phòng Văn hóa - Xã
+    hội for a commune, Phòng Nội vụ for a district), every unit's reports of that entity's
     plans — never another entity's. Commune offices share one unit code in every commune, so
     the entity is what keeps one commune's office out of the next one's reports. ``entity``
     None with a unit: an old account line that could not be tied to one entity (see

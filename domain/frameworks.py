@@ -4,18 +4,42 @@ Owns data/frameworks/{indices,frameworks,criteria}.csv. A criterion is identifie
 (index_code, framework, code) — never by code alone, because PAPI's codes changed
 meaning between framework versions. ``TOTAL`` is the pseudo-code a header matcher returns
 for the column of the index total (stored with a NULL criterion code).
+
+A commune reads a criterion of the district framework (which it uses until the province
+publishes one for communes) with «xã» for «huyện»: ``criterion_name_for``.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from domain.text import fold_loose
+from domain.text import fold_loose, nfc
 
 
 TOTAL = "TOTAL"
+_DISTRICT_WORD = re.compile(r"\bhuyện\b", re.IGNORECASE)
+
+
+def criterion_name_for(name: object, level: str | None) -> object:
+    """A criterion's name as an entity of ``level`` reads it. Communes (from 1/7/2025) use the
+    district framework, whose names speak of the district: for a commune every «huyện» reads
+    «xã» — «Mức độ thu hút đầu tư của huyện» → «… của xã», «do HĐND huyện giao» → «do HĐND xã
+    giao», «cấp huyện» → «cấp xã», «Huyện» → «Xã» — except in a proper name («huyện Vĩnh Lộc»:
+    the next word starts with a capital). Other levels, and what is not text, as given."""
+    if level != "commune" or not isinstance(name, str):
+        return name
+    text = nfc(name)
+
+    def swap(m: re.Match) -> str:
+        if text[m.end():].lstrip()[:1].isupper() and not m.group().isupper():
+            return m.group()  # «huyện Vĩnh Lộc» names a place; «HUYỆN» in capitals is a word
+        word = m.group()
+        return "XÃ" if word.isupper() else "Xã" if word[0].isupper() else "xã"
+
+    return _DISTRICT_WORD.sub(swap, text)
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pandas as pd
 from domain.problems import InputError
 from domain.text import format_number
 from domain.vocabulary import INDEX_CODES, INDEX_NAME, next_plan_year
-from metrics import criteria
+from metrics import criteria, proposals
 
 
 
@@ -103,10 +103,13 @@ class CriterionChoiceError(InputError, ValueError):
 
 def chosen_criteria(con, entity_code: str, year: int, codes: list[str] | None) -> pd.DataFrame:
     """The focus list, or the criteria named by ``codes`` ("3.4", "SC62", or "PAR:3.4" when a
-    code exists in several indices), with their units — in the focus list's columns."""
+    code exists in several indices), with their units — in the focus list's columns. An entity
+    without a plan of its own (a commune since 1/7/2025) gets the units proposed from its
+    predecessor's plan (metrics.proposals; ``units_proposed`` says which rows)."""
+    prop = proposals.proposal(con, entity_code)
     focus = criteria.focus_list(con, entity_code, year)
     if not codes:
-        return focus
+        return proposals.with_units(focus, prop)
     m = criteria.criterion_metrics(con, entity_code, None, year)
     m = m[m.is_leaf]
     resp = criteria.responsibility(con, entity_code=entity_code)
@@ -128,7 +131,7 @@ def chosen_criteria(con, entity_code: str, year: int, codes: list[str] | None) -
     df = df.merge(units, on=["index_code", "framework", "criterion_code"], how="left")
     for col in ("lead_units", "support_units"):
         df[col] = df[col].apply(lambda v: list(v) if isinstance(v, (list, tuple)) or hasattr(v, "tolist") else [])
-    return df
+    return proposals.with_units(df, prop)
 
 
 def task_rows(con, entity_code: str, year: int, codes: list[str] | None = None) -> list:

@@ -23,12 +23,15 @@ from exports.briefing import ILLUSTRATIVE_MARK, IndexTrend, gather, task_rows, v
 from exports.report import rank_text
 from exports.task_table import TaskRow, _clean, _units, add_task_table
 from metrics.plan_draft import draft_rows
+from metrics.progress import coordinator_name
 
 DOC_KIND = "Kế hoạch"
 NUMBER_SUFFIX = "/KH-UBND"
-# Who compiles the reports for the people's committee, by the level of the entity: the
-# default of PlanDocument.coordinator (communes from 2025 have no Phòng Nội vụ).
-COORDINATOR = {"province": "Sở Nội vụ", "district": "Phòng Nội vụ", "commune": "Văn phòng HĐND và UBND"}
+# Who compiles the reports for the people's committee, by the level of the entity, when
+# data/progress/coordinators.csv names no unit for it (metrics.progress.coordinator_name):
+# communes from 2025 have no Phòng Nội vụ; their CCHC work is Phòng Văn hóa - Xã hội's
+# (Thông tư 10/2025/TT-BNV, Điều 3–4).
+COORDINATOR = {"province": "Sở Nội vụ", "district": "Phòng Nội vụ", "commune": "Phòng Văn hóa - Xã hội"}
 SUPERIOR = {"province": "Bộ Nội vụ", "district": "Sở Nội vụ", "commune": "Sở Nội vụ"}
 _TWO_WORD_PREFIXES = ("thành phố ", "thị xã ", "thị trấn ")
 
@@ -100,7 +103,7 @@ def gather_plan_document(con, entity_code: str, year: int, codes: list[str] | No
         issue_year=max(today.year, plan_year - 1), rows=rows, results=results, reasons=reasons,
         illustrative=any(r.is_illustrative for r in rows) or any(it.is_illustrative for it in results),
         plan_number=_clean(plan_number) or nd30.BLANK,
-        coordinator=coordinator or COORDINATOR.get(level, COORDINATOR["commune"]),
+        coordinator=coordinator or coordinator_name(con, level) or COORDINATOR.get(level, COORDINATOR["commune"]),
         superior=SUPERIOR.get(level, SUPERIOR["commune"]))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from domain.frameworks import criterion_name_for
 from metrics.sql_files import sql
 
 
@@ -18,8 +19,13 @@ def units(con, entity_code: str | None = None) -> pd.DataFrame:
 
 
 def criteria(con, entity_code: str, index_code: str, year: int) -> pd.DataFrame:
-    return con.execute(sql("catalog_criteria.sql"),
-                       {"entity_code": entity_code, "index_code": index_code, "year": year}).df()
+    """The criteria the entity has a score for, named as the entity reads them («xã» for a
+    commune: domain.frameworks.criterion_name_for)."""
+    df = con.execute(sql("catalog_criteria.sql"),
+                     {"entity_code": entity_code, "index_code": index_code, "year": year}).df()
+    level = entity(con, entity_code)
+    df["criterion_name"] = [criterion_name_for(n, level.level.iloc[0] if len(level) else None) for n in df.criterion_name]
+    return df
 
 
 def last_write(con) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from domain.frameworks import criterion_name_for
 from domain.text import vn_number
 
 from metrics.sql_files import sql
@@ -50,10 +51,23 @@ def criterion_metrics(con: duckdb.DuckDBPyConnection, entity_code: str | None = 
               "peer_from": peer_from, "peer_to": peer_to}
     # through Arrow: a third faster than .df() for a national result
     df = con.execute(sql("criterion_metrics.sql"), params).to_arrow_table().to_pandas()
+    df = _names_as_read(df)
     # Sorting a national result in SQL cost half the query; one entity's rows sort in no time.
     if entity_code is not None:
         df = df.sort_values(["index_code", "year", "criterion_code"], na_position="first", kind="stable")
         df = df.reset_index(drop=True)
+    return df
+
+
+def _names_as_read(df: pd.DataFrame, level: str | None = None) -> pd.DataFrame:
+    """``criterion_name`` as each row's entity reads it: a commune's rows say «xã» where the
+    district framework says «huyện» (domain.frameworks.criterion_name_for). ``level``: the
+    entity's level when the frame has no ``entity_level`` column."""
+    levels = df["entity_level"] if "entity_level" in df else pd.Series(level, index=df.index)
+    mine = (levels == "commune") & df.criterion_name.notna()
+    if mine.any():
+        names = df.loc[mine, "criterion_name"]
+        df.loc[mine, "criterion_name"] = names.map({n: criterion_name_for(n, "commune") for n in names.unique()})
     return df
 
 
@@ -102,6 +116,8 @@ def points_to_climb(con, entity_code: str, year: int, index_code: str | None = N
     df = con.execute(sql("points_to_climb.sql"),
                      {"entity_code": entity_code, "year": year, "index_code": index_code,
                       "top_fraction": t.top_fraction, "peer_from": peer_from, "peer_to": peer_to}).df()
+    level = con.execute(sql("catalog_entity.sql"), {"entity_code": entity_code}).fetchone()
+    df = _names_as_read(df, level[2] if level else None)
     eps = 1e-9
     df["next_rank_possible"] = df.points_to_next_rank.notna() & (df.points_to_next_rank <= df.headroom + eps)
     df["top_possible"] = df.points_to_top.notna() & (df.points_to_top <= df.headroom + eps)
@@ -181,7 +197,13 @@ def unit_status(con, unit_code: str, entity_code: str, year: int | None = None,
                 thresholds: Thresholds | None = None) -> pd.DataFrame:
     """A unit's duties with the flags of the published criterion for one assessed entity, in
     ``year`` or else the latest year that entity has for each index."""
-    duties = unit_duties(con, unit_code)
+    return with_flags(con, unit_duties(con, unit_code), entity_code, year, thresholds)
+
+
+def with_flags(con, duties: pd.DataFrame, entity_code: str, year: int | None = None,
+               thresholds: Thresholds | None = None) -> pd.DataFrame:
+    """Duties (the columns of unit_duties.sql) with the flags of their published criterion for
+    one assessed entity, in ``year`` or else the latest year that entity has for each index."""
     m = criterion_metrics(con, entity_code, None, year, thresholds)
     m = m[m.criterion_code.notna()]
     if year is None and len(m):

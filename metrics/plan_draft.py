@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from domain.frameworks import criterion_name_for
 from domain.vocabulary import index_rank
 from metrics.sql_files import sql
 
@@ -14,6 +15,9 @@ def draft_rows(con, focus: pd.DataFrame, entity_code: str | None = None) -> pd.D
     as the area (a province is not drafted in a district plan's codes)."""
     xw = con.execute(sql("plan_codes.sql"), {"entity_code": entity_code}).df()
     parents = con.execute(sql("published_areas.sql")).df()
+    level = con.execute(sql("catalog_entity.sql"), {"entity_code": entity_code}).fetchone() if entity_code else None
+    # a commune drafts under the district framework's areas, read with «xã» for «huyện»
+    parents["pub_area_name"] = [criterion_name_for(n, level[2] if level else None) for n in parents.pub_area_name]
     out = focus.merge(xw, on=["index_code", "framework", "criterion_code"], how="left")
     out = out.merge(parents, on=["framework", "criterion_code"], how="left")
     in_plan = out.plan_code.notna()

@@ -89,10 +89,17 @@ def plan_context(con, plan_id: str) -> PlanContext:
     end = date(y1, 12, 31)
     if valid_to is not None:
         end = min(end, valid_to)
-    coordinator = vocab.coordinator_for(level)
-    cname = con.execute("SELECT name FROM units WHERE unit_code = ?", [coordinator]).fetchone() if coordinator else None
-    return PlanContext(pid, title, issuer, entity, name, level, y0, y1, end, coordinator, cname[0] if cname else None,
-                       valid_to is not None)
+    return PlanContext(pid, title, issuer, entity, name, level, y0, y1, end, vocab.coordinator_for(level),
+                       coordinator_name(con, level), valid_to is not None)
+
+
+def coordinator_name(con, level: str | None) -> str | None:
+    """The name of the unit that compiles the reports of a plan of an entity of ``level``
+    (data/progress/coordinators.csv: Phòng Nội vụ for a district; Phòng Văn hóa - Xã hội for a
+    commune, TT 10/2025/TT-BNV); None when the level has none."""
+    code = vocab.coordinator_for(level)
+    row = con.execute("SELECT name FROM units WHERE unit_code = ?", [code]).fetchone() if code else None
+    return row[0] if row else None
 
 
 def default_period(ctx: PlanContext, today: date) -> tuple[str, int]:

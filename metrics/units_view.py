@@ -6,9 +6,9 @@ import re
 
 import pandas as pd
 
-from domain.entities import LEVEL_LABEL, authority
+from domain.entities import authority
 from domain.vocabulary import INDEX_LABEL, index_rank
-from metrics import criteria
+from metrics import catalog, criteria
 from metrics.sql_files import sql
 
 
@@ -31,14 +31,52 @@ def unit_status(con, unit_code: str, entity_code: str, year: int | None = None) 
     return duties[duties.plan_id.isin(entity_plans(con, entity_code).plan_id)].reset_index(drop=True)
 
 
-def no_plan_note(con, entity_code: str) -> str:
-    """«Chưa có kế hoạch giao việc của UBND xã Tây Đô: …» for an entity without a plan."""
-    row = con.execute("SELECT name, level FROM entities WHERE entity_code = ?", [entity_code]).fetchone()
-    who, level = (authority(row[0], row[1]), row[1]) if row else (entity_code, None)
-    listed = (f"danh sách là các cơ quan {LEVEL_LABEL[level]} và các nhóm dùng chung trong danh mục đơn vị"
-              if level in LEVEL_LABEL else "danh sách là các nhóm dùng chung trong danh mục đơn vị")
-    return (f"{criteria.NO_PLAN[:1].upper()}{criteria.NO_PLAN[1:]} của {who}: {listed} "
-            "(data/registry/units.csv); nạp kế hoạch để biết ai chủ trì, phối hợp tiêu chí nào.")
+def _authority(con, entity_code: str) -> tuple[str, str | None, str]:
+    """(«UBND xã Tây Đô», level, «Xã Tây Đô») of an entity; the code itself when unknown."""
+    row = con.execute(sql("catalog_entity.sql"), {"entity_code": entity_code}).fetchone()
+    if row is None:
+        return entity_code, None, entity_code
+    _, name, level = row
+    return authority(name, level), level, name
+
+
+def units_by_duties(con, entity_code: str) -> pd.DataFrame:
+    """The units the «Đơn vị» page offers for the entity (metrics.catalog.units) with what each
+    owes in the entity's own plans — ``n_criteria`` plan criteria and ``n_tasks`` focus tasks,
+    directly or through a group — and ``has_duties``; the units with duties first, each part in
+    the catalog's order. Without a plan no unit has duties."""
+    units = catalog.units(con, entity_code)
+    counts = con.execute(sql("unit_duty_counts.sql"), {"entity_code": entity_code}).df()
+    out = units.merge(counts, on="unit_code", how="left")
+    for col in ("n_criteria", "n_tasks"):
+        out[col] = out[col].fillna(0).astype(int)
+    out["has_duties"] = (out.n_criteria + out.n_tasks) > 0
+    return out.sort_values("has_duties", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def unit_label(name: str, n_criteria: int, n_tasks: int) -> str:
+    """The picker's line for a unit: «Phòng Tư pháp — 5 tiêu chí, 2 nhiệm vụ», «Công an xã —
+    không có việc được giao»."""
+    parts = [f"{n} {what}" for n, what in ((n_criteria, "tiêu chí"), (n_tasks, "nhiệm vụ")) if n]
+    return f"{name} — " + (", ".join(parts) if parts else "không có việc được giao")
+
+
+def no_duties_note(con, entity_code: str) -> str:
+    """The one line of an entity where no unit has duties, with what to do about it."""
+    who, _, name = _authority(con, entity_code)
+    if not len(entity_plans(con, entity_code)):
+        return (f"{criteria.NO_PLAN[:1].upper()}{criteria.NO_PLAN[1:]} của {who}, nên chưa cơ quan nào có tiêu chí "
+                "hay nhiệm vụ để xem. Cần làm: ban hành kế hoạch (dự thảo và bảng phân công tải ở trang «Trọng tâm "
+                f"năm tới»), rồi nạp bằng lệnh python -m loaders import-plan TỆP --plan-id MÃ --entity \"{name}\".")
+    return (f"Kế hoạch của {who} chưa giao tiêu chí hay nhiệm vụ nào cho cơ quan nào: kiểm tra các cột «Cơ quan "
+            "chủ trì», «Cơ quan phối hợp» của kế hoạch rồi nạp lại.")
+
+
+def unit_without_duties_note(con, entity_code: str, unit_name: str) -> str:
+    """The one line of a chosen unit that the entity's plans give nothing to."""
+    who, _, _ = _authority(con, entity_code)
+    return (f"{unit_name} không được giao tiêu chí hay nhiệm vụ nào trong kế hoạch của {who} (kể cả qua nhóm); "
+            "các cơ quan có việc đứng đầu danh sách.")
 
 
 def _sections(sections: list[str]) -> str:

@@ -1,11 +1,12 @@
 """Đơn vị — any office, group or commune named in the selected entity's plans: what it leads
 and supports, directly or through a group, how those criteria are going, and its focus tasks
-in section II.1 of those plans. An entity without a plan lists the offices of its level."""
+in section II.1 of those plans. The units with duties come first and the page opens on one; a
+unit without duties, or an entity without a plan, gets one line saying so (and what to do)."""
 import math
 
 import streamlit as st
 
-from metrics import catalog, units_view
+from metrics import units_view
 from ui import fmt, notices, queries, selection, theme
 
 NAME_CHARS = 58  # characters of a criterion's name that fit on one line of its 350 px column
@@ -14,24 +15,29 @@ entity = selection.pick_entity()
 st.title("Đơn vị chịu trách nhiệm")
 selection.reform_notice(entity)
 plans = queries.cached(units_view.entity_plans, entity)
-if plans.empty:
-    st.info(fmt.plain(queries.cached(units_view.no_plan_note, entity)))
-units = queries.cached(catalog.units, entity)
-if units.empty:
+units = queries.cached(units_view.units_by_duties, entity)  # those with duties first
+if not units.has_duties.any():  # no plan yet (a new commune): one line with what to do, not an empty page
+    st.info(fmt.plain(queries.cached(units_view.no_duties_note, entity)))
+    offices = units[units.kind.isin(["department", "government"])].name
+    if len(offices):
+        st.caption("Cơ quan kế hoạch có thể giao việc (danh mục đơn vị): " + "; ".join(fmt.plain(n) for n in offices) + ".")
     st.stop()
 codes = list(units.unit_code)
 names = dict(zip(units.unit_code, units.name))
+labels = {c: units_view.unit_label(n, a, t) for c, n, a, t in zip(codes, units.name, units.n_criteria, units.n_tasks)}
 current = st.session_state.get("unit") if st.session_state.get("unit") in codes else codes[0]
-unit = st.selectbox("Cơ quan, đơn vị", codes, index=codes.index(current), format_func=names.get,
+unit = st.selectbox("Cơ quan, đơn vị", codes, index=codes.index(current), format_func=labels.get,
                     placeholder=theme.PLACEHOLDER)
 st.session_state["unit"] = unit
+if not units.has_duties[codes.index(unit)]:  # one line, not an empty page
+    st.info(fmt.plain(queries.cached(units_view.unit_without_duties_note, entity, names[unit])))
+    st.stop()
 st.caption(f"Cờ và xu hướng tính cho {fmt.plain(queries.entity_label(entity))}, năm đánh giá gần nhất của từng chỉ số.")
 
 duties = queries.cached(units_view.unit_status, unit, entity)
 notices.illustrative_banner(duties.is_illustrative)
 if duties.empty:
-    if not plans.empty:
-        st.info("Kế hoạch không giao tiêu chí nào cho đơn vị này (kể cả qua nhóm).")
+    st.info("Kế hoạch không giao tiêu chí nào cho đơn vị này (kể cả qua nhóm), chỉ các nhiệm vụ dưới đây.")
 else:
     # each criterion once, in the strongest way it is given (metrics/units_view.py)
     d = units_view.duty_table(duties, queries.metrics(entity))

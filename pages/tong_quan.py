@@ -1,49 +1,42 @@
-"""Tổng quan — for the chairman: each index's score and rank over the years, and where it slipped."""
+"""Tổng quan — for the chairman: each index's score and rank over the years, and where it slipped.
+The cards (ui/cards.py) are the first screen at 1366×768: rank and what it means, the criteria
+furthest below the peers with their units, the predecessor's last rank as context."""
 import streamlit as st
 
-from metrics import overview
+from metrics import overview, proposals
+from ui import cards as ui_cards
 from ui import charts, downloads, fmt, notices, queries, selection
 
 queries.require_database()
 entity = selection.pick_entity()
 st.title("Tổng quan")
 selection.reform_notice(entity)
-st.caption(f"{fmt.plain(queries.entity_label(entity))} — điểm, thứ hạng và thay đổi của từng chỉ số")
 
 mine = queries.metrics(entity)  # cached: one query for the cards and the trend
-year = selection.pick_year(entity)
+year = selection.pick_year(entity, due=True)  # with the year whose results are due: «chưa có kết quả»
+st.caption(fmt.plain(queries.entity_label(entity)) + (f" · năm đánh giá {year}" if year else ""))
 cards = overview.index_cards(None, entity, mine, year)
 trend = overview.total_trend(None, entity, mine)
-urgent = queries.focus(entity, int(cards.year.max())).head(5) if len(cards) else cards
+history = queries.history_trend(entity)  # with the predecessors' lines: the cards' context line, the chart
+proposal = queries.proposal(entity)  # a commune without a plan: units proposed from its predecessor's, said so
+urgent = proposals.with_units(queries.focus(entity, int(cards.year.max())).head(5), proposal) if len(cards) else cards
 province = queries.metrics(queries.PROVINCE)
 province = province[province.criterion_code.isna() & province.index_code.isin(["PAPI", "PCI"])]
-notices.illustrative_banner(list(cards.is_illustrative) + list(trend.is_illustrative) + list(urgent.get("is_illustrative", [])))
+notices.illustrative_banner(list(cards.is_illustrative) + list(trend.is_illustrative) + list(history.is_illustrative)
+                           + list(urgent.get("is_illustrative", [])))
 
 if cards.empty:
     st.info("Đơn vị này chưa có điểm tổng của chỉ số nào.")
 else:
-    cols = st.columns(len(cards))
-    for col, c in zip(cols, cards.itertuples()):
-        with col.container(border=True):
-            has_rank = not fmt.missing(c.rank)
-            # the chairman's question first: the rank, and how it moved (green = better for the unit)
-            move = fmt.rank_move(c.rank_change, c.prev_rank, c.rank) if has_rank else None
-            st.metric(f"{fmt.INDEX_LABEL[c.index_code]} {c.year}",
-                      f"Hạng {fmt.rank_text(c.rank, c.n_ranked, False)}" if has_rank else fmt.num(c.points),
-                      delta=move, delta_color="normal" if move and c.rank_change else "off")
-            st.caption(f"Điểm {fmt.num(c.points)}"
-                       + (f" ({fmt.signed(c.change_points)} so với {c.year - 1})" if not fmt.missing(c.change_points)
-                          else " (chuỗi mới)" if fmt.flag(c.break_before) else "")
-                       + (" · hạng tự tính" if has_rank and fmt.flag(c.rank_computed) else "")
-                       + (f" · {fmt.plain(c.label)}" if isinstance(c.label, str) and c.label else "")
-                       + (" · minh họa" if fmt.flag(c.is_illustrative) else ""))
-            down = overview.pulled_down(mine, c.index_code, int(c.year))
-            if len(down):
-                st.caption("Kéo xuống: " + "; ".join(f"{fmt.plain(r.criterion_code)} {fmt.plain(r.criterion_name)} "
-                                                      f"({fmt.signed(r.change_points)})" for r in down.itertuples()))
+    missing = overview.without_result(cards, year)
+    if missing:  # said, never a silent switch to an older year (a published result may simply not be loaded)
+        said = (f"Chưa có kết quả năm {year} được công bố" if year >= overview.results_year_due()
+                else f"Chưa nạp kết quả năm {year}")
+        st.info(f"{said}: {', '.join(fmt.INDEX_LABEL[c] for c in missing)}. "
+                "Thẻ của các chỉ số đó là kết quả gần nhất, ghi năm trên thẻ.")
+    ui_cards.show(entity, cards, mine, history)
 
     st.subheader("Thứ hạng qua các năm")
-    history = queries.history_trend(entity)
     st.plotly_chart(charts.trend_figure(history, queries.breaks(entity), labels=fmt.INDEX_LABEL),
                     config=charts.PLOTLY_CONFIG)
     if history.history.any():
@@ -55,7 +48,8 @@ st.subheader("Năm điểm yếu cần xử lý trước")
 if len(urgent):
     st.dataframe(urgent.assign(
         index_code=urgent.index_code.map(fmt.INDEX_LABEL), reasons=urgent.reasons.map("; ".join),
-        lead_units=urgent.lead_units.map(lambda v, empty=queries.unassigned(entity): fmt.units_text(v, empty)),
+        lead_units=[fmt.units_text(v, queries.unassigned(entity)) + (" (đề xuất)" if p else "")
+                    for v, p in zip(urgent.lead_units, urgent.units_proposed)],
         points_recoverable=urgent.points_recoverable.map(fmt.num),
     )[["index_code", "criterion_code", "criterion_name", "lead_units", "reasons", "points_recoverable"]],
         hide_index=True, column_config={  # pixel widths: all six columns in view on a 1366 px screen
@@ -67,8 +61,8 @@ if len(urgent):
             "points_recoverable": st.column_config.TextColumn("Điểm lấy lại được", width=100)})
     st.caption("Xếp theo mức ưu tiên (vừa giảm vừa hạng thấp trước), rồi theo số điểm có thể lấy lại. "
                "Danh sách đầy đủ ở trang «Trọng tâm năm tới».")
-    notices.source_line([notices.SCORES_SOURCE, queries.plan_source(entity)],
-                   urgent.is_illustrative.any())
+    notices.source_line([notices.SCORES_SOURCE, proposals.source_text(proposal) or queries.plan_source(entity)],
+                        urgent.is_illustrative.any())
 else:
     st.success("Không có tiêu chí nào đang giảm hoặc xếp hạng thấp trong năm gần nhất.")
 

@@ -8,6 +8,7 @@ from domain.vocabulary import next_plan_year
 from exports.briefing import task_layout, task_rows_of
 from exports.plan_document import gather_plan_document, plan_document_docx
 from exports.task_table import task_table_docx, task_table_xlsx
+from metrics import proposals
 from metrics.plan_draft import draft_rows
 from ui import fmt, notices, queries, selection
 
@@ -23,11 +24,16 @@ plan_year = next_plan_year(year)
 st.caption(f"{fmt.plain(queries.entity_label(entity))} — các tiêu chí đang giảm hoặc xếp hạng thấp năm {year}, "
            f"để đưa vào kế hoạch năm {plan_year} của {fmt.plain(queries.authority_of(entity))}")
 
-focus = queries.focus(entity, year)
+# a commune without a plan of its own: units proposed from its former district's plan
+proposal = queries.proposal(entity)
+focus = proposals.with_units(queries.focus(entity, year), proposal)
 notices.illustrative_banner(focus.is_illustrative)
 if focus.empty:
     st.success("Không có tiêu chí nào đang giảm hoặc xếp hạng thấp.")
     st.stop()
+# a commune picks its own offices from a list (Nghị định 150/2025/NĐ-CP): one lead, several
+# supporting units; other entities type the units, as their plans name them
+pick = getattr(queries.entity_row(entity), "level", None) == "commune"
 
 PRIORITY = {1: "Cao", 2: "Trung bình"}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -39,12 +45,30 @@ table = pd.DataFrame({
     "code": focus.criterion_code,
     "name": focus.criterion_name,
     # the page's core answer: the units next to the criterion, all in view at 1366 px without scrolling
-    "lead": focus.lead_units.map(lambda v: fmt.units_text(v, "")),
-    "support": focus.support_units.map(lambda v: fmt.units_text(v, "")),
+    "lead": focus.lead_units, "support": focus.support_units,
     "priority": focus.priority.map(PRIORITY),
 })
-st.markdown("Đánh dấu cột **Chọn** cho tiêu chí đưa vào kế hoạch; sửa trực tiếp cơ quan chủ trì, phối hợp "
-            "(nhiều cơ quan cách nhau bằng dấu chấm phẩy «;»).")
+if pick:  # one lead each, as a commune plan's annex has it; the other leads become supporting units
+    split = [proposals.one_lead(lead, support) for lead, support in zip(focus.lead_units, focus.support_units)]
+    table["lead"] = [lead[0] if lead else None for lead, _ in split]
+    table["support"] = [support for _, support in split]
+    options = queries.unit_choices(entity)
+    origin = "Đề xuất từ kế hoạch của đơn vị trước sắp xếp; " if not proposal.empty else "Theo kế hoạch của đơn vị; "
+    lead_column = st.column_config.SelectboxColumn("Cơ quan chủ trì", width=180, options=options,
+                                                   help=origin + "chọn một cơ quan của xã")
+    support_column = st.column_config.MultiselectColumn("Cơ quan phối hợp", width=180, options=options,
+                                                        help=origin + "chọn một hay nhiều cơ quan của xã")
+    st.markdown("Đánh dấu cột **Chọn** cho tiêu chí đưa vào kế hoạch; chọn **một** cơ quan chủ trì và các cơ quan "
+                "phối hợp trong danh sách cơ quan của xã.")
+else:
+    table["lead"] = table.lead.map(lambda v: fmt.units_text(v, ""))
+    table["support"] = table.support.map(lambda v: fmt.units_text(v, ""))
+    lead_column = st.column_config.TextColumn("Cơ quan chủ trì", width=180, help="Theo kế hoạch của đơn vị; sửa được")
+    support_column = st.column_config.TextColumn("Cơ quan phối hợp", width=180, help="Theo kế hoạch của đơn vị; sửa được")
+    st.markdown("Đánh dấu cột **Chọn** cho tiêu chí đưa vào kế hoạch; sửa trực tiếp cơ quan chủ trì, phối hợp "
+                "(nhiều cơ quan cách nhau bằng dấu chấm phẩy «;»).")
+if not proposal.empty:
+    st.info(fmt.plain(proposals.note(proposal, focus)), icon=":material/swap_horiz:")
 st.caption("Ưu tiên «Cao»: vừa đang giảm vừa xếp hạng thấp; «Trung bình»: một trong hai. "
            "Lý do và số điểm có thể lấy lại: mở «Vì sao từng tiêu chí được chọn» dưới bảng.")
 edited = st.data_editor(
@@ -54,8 +78,8 @@ edited = st.data_editor(
         "index": st.column_config.TextColumn("Chỉ số", width=84),
         "code": st.column_config.TextColumn("Mã", width=52),
         "name": st.column_config.TextColumn("Tiêu chí", width=240),
-        "lead": st.column_config.TextColumn("Cơ quan chủ trì", width=180, help="Theo kế hoạch của đơn vị; sửa được"),
-        "support": st.column_config.TextColumn("Cơ quan phối hợp", width=180, help="Theo kế hoạch của đơn vị; sửa được"),
+        "lead": lead_column,
+        "support": support_column,
         "priority": st.column_config.TextColumn("Ưu tiên", width=84)})
 with st.expander("Vì sao từng tiêu chí được chọn (lý do, điểm có thể lấy lại, điểm để lên một hạng)"):
     st.dataframe(pd.DataFrame({
@@ -66,14 +90,16 @@ with st.expander("Vì sao từng tiêu chí được chọn (lý do, điểm có
         "reasons": st.column_config.TextColumn("Lý do", width=330),
         "recoverable": st.column_config.TextColumn("Điểm có thể lấy lại", width=110),
         "to_next": st.column_config.TextColumn("Điểm tổng để lên 1 hạng", width=120)})
-notices.source_line([notices.SCORES_SOURCE, queries.plan_source(entity)], focus.is_illustrative.any())
-if queries.plans_of(entity).empty:
+notices.source_line([notices.SCORES_SOURCE, proposals.source_text(proposal) or queries.plan_source(entity)],
+                    focus.is_illustrative.any())
+if queries.plans_of(entity).empty and proposal.empty:
     st.info(f"Cơ quan chủ trì, phối hợp: {fmt.plain(queries.unassigned(entity))} — {fmt.plain(queries.authority_of(entity))} chưa có kế hoạch nào trong hệ thống. "
-            "Có thể ghi trực tiếp vào hai cột cơ quan trước khi tải bảng.")
+            + ("Chọn cơ quan trong hai cột trước khi tải bảng." if pick
+               else "Có thể ghi trực tiếp vào hai cột cơ quan trước khi tải bảng."))
 
 chosen = focus[edited.chosen.values].copy()
-chosen["lead_units"] = [[u.strip() for u in t.split(";") if u.strip()] for t in edited.lead[edited.chosen.values]]
-chosen["support_units"] = [[u.strip() for u in t.split(";") if u.strip()] for t in edited.support[edited.chosen.values]]
+chosen["lead_units"] = [fmt.unit_list(v) for v in edited.lead[edited.chosen.values]]
+chosen["support_units"] = [fmt.unit_list(v) for v in edited.support[edited.chosen.values]]
 st.markdown(f"Đã chọn **{len(chosen)}** tiêu chí.")
 if len(chosen):
     con = queries.cursor()  # also the plan's, built on click: this run's database version

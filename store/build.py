@@ -60,6 +60,7 @@ def load_registry(con, ctx: Context) -> None:
 
 
 def load_units(con, data_dir: Path):
+    from domain import office_crosswalk
     from domain.units import UnitRegistry
 
     units = UnitRegistry.load(data_dir / "registry")
@@ -77,6 +78,7 @@ def load_units(con, data_dir: Path):
     con.execute("INSERT INTO unit_group_members SELECT group_code, member_code FROM t_m")
     for t in ("t_u", "t_a", "t_m"):
         con.unregister(t)
+    con.from_df(office_crosswalk.load(data_dir / "registry", units).replace({"commune_unit": {"": None}})).insert_into("office_crosswalk")
     return units
 
 

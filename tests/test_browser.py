@@ -163,7 +163,7 @@ def test_change_entity_and_year(page):
     assert_no_error_on_screen(page)
     body = page.inner_text("body")
     assert page.get_by_label("Đơn vị được đánh giá").first.input_value() == "Thanh Hóa (cấp tỉnh)"
-    assert "Thanh Hóa (cấp tỉnh) — điểm, thứ hạng" in body and "PCI 20" in body
+    assert "Thanh Hóa (cấp tỉnh) · năm đánh giá 20" in body and "PCI 20" in body
     page.screenshot(path=str(ARTIFACTS / "tong-quan-thanh-hoa.png"), full_page=True)
     choose(page, "Đơn vị được đánh giá", "Huyện Vĩnh Lộc (cấp huyện, đến 2025)")
 

@@ -1,6 +1,7 @@
 """The draft plan as an official gets it: on «Trọng tâm năm tới» at 1366×768, untick a
-criterion, type a lead unit, click «Tải dự thảo kế hoạch năm … (Word)», and the downloaded
-document's section II lists exactly the ticked rows with the units typed on the page."""
+criterion, choose another lead unit from the commune's offices, click «Tải dự thảo kế hoạch năm …
+(Word)», and the downloaded document's section II lists exactly the ticked rows with the units
+on the page (proposed from the former district's plan, or chosen)."""
 from __future__ import annotations
 
 import re
@@ -15,7 +16,7 @@ from tests.test_plan_document import body_texts, parse_tasks
 
 pytestmark = pytest.mark.browser
 VIEWPORT = {"width": 1366, "height": 768}
-TYPED_LEAD = "Văn phòng HĐND và UBND"
+CHOSEN_LEAD = "Trung tâm Phục vụ hành chính công"  # an office of the commune (the choice list)
 ROW_PX = 35  # glide-data-grid's row height in st.data_editor (the header row too)
 
 
@@ -42,7 +43,17 @@ def edit(pg, grid, row: int, text: str | None = None, *, col_x: float) -> None:
     settle(pg)
 
 
-def test_the_downloaded_plan_lists_the_ticked_rows_with_the_typed_units(built_db, tmp_path_factory, tmp_path):
+def choose(pg, grid, row: int, option: str, *, col_x: float) -> None:
+    """Open the choice list of the cell of ``row`` at ``col_x`` and pick ``option``."""
+    box = grid.bounding_box()
+    pg.mouse.click(box["x"] + col_x, box["y"] + ROW_PX * (row + 1) + ROW_PX / 2)
+    pg.keyboard.press("Enter")  # open the cell's editor: a searchable list
+    pg.keyboard.type(option)
+    pg.get_by_role("option", name=option, exact=True).first.click(timeout=10000)
+    settle(pg)
+
+
+def test_the_downloaded_plan_lists_the_ticked_rows_with_the_chosen_units(built_db, tmp_path_factory, tmp_path):
     from playwright.sync_api import sync_playwright
 
     db = tmp_path_factory.mktemp("plan") / "chiso.duckdb"
@@ -62,12 +73,14 @@ def test_the_downloaded_plan_lists_the_ticked_rows_with_the_typed_units(built_db
         grid = pg.locator('[data-testid="stDataFrame"]').first
         grid.wait_for()
         before = grid_rows(grid)
-        assert sum(r["chosen"] for r in before) == 10 and not any(r["lead"] for r in before)  # no plan: units empty
+        # no plan of its own: every lead is proposed from the former district's plan
+        assert sum(r["chosen"] for r in before) == 10 and all(r["lead"] for r in before)
+        assert CHOSEN_LEAD != before[0]["lead"]
         edit(pg, grid, 1, col_x=28)  # untick the second criterion
-        # name a lead unit for the first: the middle of «Cơ quan chủ trì», from the page's column widths
-        edit(pg, grid, 0, TYPED_LEAD, col_x=56 + 84 + 52 + 240 + 90)
+        # choose another lead for the first: the middle of «Cơ quan chủ trì», from the page's column widths
+        choose(pg, grid, 0, CHOSEN_LEAD, col_x=56 + 84 + 52 + 240 + 90)
         rows = grid_rows(grid)
-        assert not rows[1]["chosen"] and rows[0]["lead"] == TYPED_LEAD, rows[:2]
+        assert not rows[1]["chosen"] and rows[0]["lead"] == CHOSEN_LEAD, rows[:2]
         ticked = [r for r in rows if r["chosen"]]
         assert f"Đã chọn {len(ticked)} tiêu chí." in pg.inner_text("body") and len(ticked) == 9
 
@@ -98,5 +111,5 @@ def test_the_downloaded_plan_lists_the_ticked_rows_with_the_typed_units(built_db
                  for h, group in tasks.items() for t in group)
     want = sorted((code_of[r["index"]], r["code"], r["lead"] or "…") for r in ticked)
     assert got == want
-    assert (code_of[rows[0]["index"]], rows[0]["code"], TYPED_LEAD) in got
+    assert (code_of[rows[0]["index"]], rows[0]["code"], CHOSEN_LEAD) in got
     assert (code_of[rows[1]["index"]], rows[1]["code"]) not in {g[:2] for g in got}  # the unticked one

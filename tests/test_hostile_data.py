@@ -1,4 +1,4 @@
-"""Hostile but valid data (issue 15): every file the loaders accept keeps every page standing,
+"""Hostile but valid data: every file the loaders accept keeps every page standing,
 no visitor ever sees a traceback, and text that comes from files is never markup.
 
 1. Each case below is a tidy-template file that ``python -m loaders check`` accepts (a rank
@@ -450,6 +450,7 @@ ALLOWED = {
     ("selection.py", "title"): "page_selection(title): each page passes its fixed title",
     ("selection.py", "label"): "pick_year(label=…): a fixed label from the page",
     ("don_vi.py", "title"): "section titles: fixed words; the groups' names passed through fmt.plain above",
+    ("cards.py", "'  \\n'.join(lines)"): "ui/cards.py: every line (and _weak_lines') fixed words, numbers, names through fmt.plain",
     ("notices.py", "text"): "source_line: «Nguồn: » and names through plain()",
     ("account.py", "action"): "internal_error(action): a fixed verb from the page",
     ("account.py", "exc.__class__.__name__"): "the name of a Python exception class",

@@ -1,4 +1,4 @@
-"""One import goes through loaders/ in one direction (issue 22): one admission with the limits
+"""One import goes through loaders/ in one direction: one admission with the limits
 loaded once, the workbook loaded once, then cells, rows and staging, each entered once.
 
 bench/import_trace.py counts the trips of a real import (store.importing.import_file into a

@@ -76,10 +76,11 @@ def test_overview_for_thanh_hoa_shows_real_papi_and_pci_without_the_notice(con):
     at = run("pages/tong_quan.py")
     at.selectbox(key="_w_entity").set_value("VN-38").run()
     assert not at.exception
-    assert [m.label for m in at.metric] == ["PAR INDEX 2021", "PAPI 2024", "PCI 2024"]  # PAR: press, finds_2026
+    # PAR, SIPAS: press, finds_2026; SIPAS 2022 was published as a rank alone, and still makes a card
+    assert [m.label for m in at.metric] == ["PAR INDEX 2021", "SIPAS 2022", "PAPI 2024", "PCI 2024"]
     assert not at.warning  # nothing illustrative on screen
     # PAPI 2024: the press printed Hà Giang "30/63", so the group counts 63 (see the report on finds_2026)
-    assert [m.value for m in at.metric] == ["Hạng 14/63", "Hạng 13/63", "Hạng 21/63"]
+    assert [m.value for m in at.metric] == ["Hạng 14/63", "Hạng 5/63", "Hạng 13/63", "Hạng 21/63"]
     assert "hạng tự tính" in texts(at)  # PAPI's rank is computed: the card says so
 
 

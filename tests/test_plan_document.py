@@ -48,7 +48,7 @@ def plan(**kw) -> PlanDocument:
     base = dict(issuer="UBND xã Tây Đô", parent=None, place="Tây Đô", entity_name="xã Tây Đô", results_year=2025,
                 plan_year=2027, issue_year=2026, rows=rows(), results=[trend("PAR", 85.74, 100, 166)],
                 reasons={("PAR", "1.3"): ["hạng 166/166 (tự tính)", "thấp hơn trung vị 13,92 điểm"]},
-                illustrative=True, plan_number="125", coordinator="Văn phòng HĐND và UBND")
+                illustrative=True, plan_number="125", coordinator="Phòng Văn hóa - Xã hội")
     return PlanDocument(**{**base, **kw})
 
 
@@ -311,7 +311,8 @@ def test_gather_builds_the_district_plan_from_the_task_table_rows(con):
 def test_gather_the_commune_plan_from_edited_rows(con):
     edited = rows()[:1]
     p = gather_plan_document(con, "VN-38-15349", 2025, edited_rows=edited, today=date(2026, 12, 1), plan_number="7")
-    assert p.rows == edited and p.coordinator == "Văn phòng HĐND và UBND"
+    # the commune's CCHC coordinator: Phòng Văn hóa - Xã hội (TT 10/2025/TT-BNV; data/progress/coordinators.csv)
+    assert p.rows == edited and p.coordinator == "Phòng Văn hóa - Xã hội"
     assert (p.issuer, p.place, p.entity_name, p.number) == ("UBND xã Vĩnh Lộc", "Vĩnh Lộc", "xã Vĩnh Lộc", "7/KH-UBND")
     d = load(p)
     assert cell_lines(d.tables[0].cell(0, 0)) == ["ỦY BAN NHÂN DÂN", "XÃ VĨNH LỘC"]

@@ -145,7 +145,7 @@ def test_period_texts_due_dates_and_coordinators():
         [date(2024, 3, 10), date(2024, 6, 10), date(2024, 9, 10), date(2024, 12, 20)]
     assert vocab.PERIOD_CODES == ("Q1", "Q2", "H1", "Q3", "Q4", "Y")
     assert vocab.PROGRESS_STATUSES == {"in_progress", "done"}
-    assert (vocab.coordinator_for("district"), vocab.coordinator_for("commune")) == ("phong_noi_vu", "vp_hdnd_ubnd_xa")
+    assert (vocab.coordinator_for("district"), vocab.coordinator_for("commune")) == ("phong_noi_vu", "phong_van_hoa_xa_hoi")
     assert vocab.coordinator_for(None) is None and vocab.coordinator_for("province") is None
 
 
@@ -800,22 +800,25 @@ def test_scope_rules():
     district, coord = DISTRICT, "phong_noi_vu"
     admin = Scope("Quản trị", None)
     assert admin.sees_all(district, coord) and admin.report_units(district, coord) is None and admin.manages_data()
-    assert admin.sees_all(TAY_DO, "vp_hdnd_ubnd_xa")  # every entity
+    assert admin.sees_all(TAY_DO, "phong_van_hoa_xa_hoi")  # every entity
     nv = Scope("Cán bộ Nội vụ", "phong_noi_vu", district)  # the coordinator of the district's plans
     assert nv.sees_all(district, coord) and nv.report_units(district, coord) is None
     assert not nv.manages_data()  # scores are the whole province's: administrators only
     tp = Scope("Cán bộ Tư pháp", "phong_tu_phap", district)
     assert not tp.sees_all(district, coord) and tp.report_units(district, coord) == {"phong_tu_phap"}
     assert not tp.manages_data()
-    xa = Scope("Văn phòng xã", "vp_hdnd_ubnd_xa", TAY_DO)  # the coordinator of xã Tây Đô's plans
-    assert xa.sees_all(TAY_DO, "vp_hdnd_ubnd_xa") and xa.report_units(TAY_DO, "vp_hdnd_ubnd_xa") is None
+    vhxh = "phong_van_hoa_xa_hoi"  # the coordinator of a commune's plans (TT 10/2025/TT-BNV)
+    xa = Scope("Phòng VH-XH xã", vhxh, TAY_DO)  # the coordinator of xã Tây Đô's plans
+    assert xa.sees_all(TAY_DO, vhxh) and xa.report_units(TAY_DO, vhxh) is None
+    office = Scope("Văn phòng xã", "vp_hdnd_ubnd_xa", TAY_DO)  # an office of Tây Đô, not its coordinator
+    assert not office.sees_all(TAY_DO, vhxh) and office.report_units(TAY_DO, vhxh) == {"vp_hdnd_ubnd_xa"}
     # the same office of another commune: nothing of Tây Đô's, although the unit code is the same
-    other = Scope("Văn phòng xã khác", "vp_hdnd_ubnd_xa", VINH_LOC)
-    assert not other.of_entity(TAY_DO) and not other.sees_all(TAY_DO, "vp_hdnd_ubnd_xa")
-    assert other.report_units(TAY_DO, "vp_hdnd_ubnd_xa") == set()
+    other = Scope("Phòng VH-XH xã khác", vhxh, VINH_LOC)
+    assert not other.of_entity(TAY_DO) and not other.sees_all(TAY_DO, vhxh)
+    assert other.report_units(TAY_DO, vhxh) == set()
     assert not tp.sees_all(district, None)  # a plan with no coordinator: still only its own unit
-    unbound = Scope("Cũ", "vp_hdnd_ubnd_xa", None)  # an old line that fits no one entity: nothing
-    assert not unbound.of_entity(TAY_DO) and unbound.report_units(TAY_DO, "vp_hdnd_ubnd_xa") == set()
+    unbound = Scope("Cũ", vhxh, None)  # an old line that fits no one entity: nothing
+    assert not unbound.of_entity(TAY_DO) and unbound.report_units(TAY_DO, vhxh) == set()
     auth = {"users": {"A": "h", "B": "h"}, "units": {"A": "phong_tu_phap", "C": "", "D": f"{TAY_DO}/vp_hdnd_ubnd_xa",
                                                       "E": "vp_hdnd_ubnd_xa"}}
     # an old line «A = phong_tu_phap»: the one district the product serves (data/home.csv)
@@ -900,17 +903,23 @@ def test_set_password_refuses_an_unknown_unit_or_a_unit_without_a_user(tmp_path,
 
 
 def test_a_commune_office_account_is_tied_to_its_commune(tmp_path, monkeypatch, capsys):
-    """Every commune has a «Văn phòng HĐND và UBND» under one unit code: the account names its commune."""
+    """Every commune has a «Phòng Văn hóa - Xã hội», its CCHC coordinator, under one unit code: the account
+    names its commune."""
     from access.auth import read_auth, scope_of
 
     secrets = tmp_path / "secrets.toml"
-    code, _, err = _set_password(monkeypatch, capsys, secrets, "--user", "VP Tây Đô", "--unit", "vp_hdnd_ubnd_xa")
+    code, _, err = _set_password(monkeypatch, capsys, secrets, "--user", "VP Tây Đô", "--unit", "phong_van_hoa_xa_hoi")
     assert code == 2 and "ghi --entity" in err and not secrets.exists()  # three communes share that office
-    code, out, _ = _set_password(monkeypatch, capsys, secrets, "--user", "VP Tây Đô", "--unit", "vp_hdnd_ubnd_xa",
+    code, out, _ = _set_password(monkeypatch, capsys, secrets, "--user", "VP Tây Đô", "--unit", "phong_van_hoa_xa_hoi",
                                  "--entity", "Tây Đô")
-    assert code == 0 and "cơ quan đầu mối «vp_hdnd_ubnd_xa» của xã Tây Đô" in out
+    assert code == 0 and "cơ quan đầu mối «phong_van_hoa_xa_hoi» của xã Tây Đô" in out
+    code, out, _ = _set_password(monkeypatch, capsys, secrets, "--user", "Văn phòng Tây Đô", "--unit",
+                                 "vp_hdnd_ubnd_xa", "--entity", "Tây Đô")
+    assert code == 0 and "chỉ báo cáo tiến độ cho cơ quan đó" in out  # an office of the commune, not its coordinator
+    code, _, _ = _set_password(monkeypatch, capsys, secrets, "--user", "Văn phòng Tây Đô", "--remove")
+    assert code == 0
     auth = read_auth(secrets)
-    assert auth["units"] == {"VP Tây Đô": f"{TAY_DO}/vp_hdnd_ubnd_xa"}
+    assert auth["units"] == {"VP Tây Đô": f"{TAY_DO}/phong_van_hoa_xa_hoi"}
     assert scope_of("VP Tây Đô", auth).entity == TAY_DO
     # a commune office is not an office of a district, nor the other way round
     code, _, err = _set_password(monkeypatch, capsys, secrets, "--user", "X", "--unit", "vp_hdnd_ubnd_xa",
@@ -921,7 +930,7 @@ def test_a_commune_office_account_is_tied_to_its_commune(tmp_path, monkeypatch, 
     assert code == 2 and "không thuộc" in err
     code, _, err = _set_password(monkeypatch, capsys, secrets, "--user", "X", "--entity", "Tây Đô")
     assert code == 2 and "--entity đi cùng --unit" in err
-    assert read_auth(secrets)["units"] == {"VP Tây Đô": f"{TAY_DO}/vp_hdnd_ubnd_xa"}
+    assert read_auth(secrets)["units"] == {"VP Tây Đô": f"{TAY_DO}/phong_van_hoa_xa_hoi"}
 
 
 def test_set_password_with_a_unit_through_a_real_pipe(tmp_path):

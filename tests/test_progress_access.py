@@ -152,17 +152,17 @@ def test_the_data_page_log_as_an_anonymous_visitor_and_as_an_administrator(db_co
 
 
 def test_the_write_path_refuses_another_entitys_plan(db_copy, duties):
-    """The office of xã Vĩnh Lộc coordinates xã Vĩnh Lộc; the former district's plan is not its own."""
+    """Phòng Văn hóa - Xã hội of xã Vĩnh Lộc coordinates xã Vĩnh Lộc; the former district's plan is not its own."""
     before = file_digest(db_copy)
-    commune_office = Scope("VP Vĩnh Lộc", "vp_hdnd_ubnd_xa", VINH_LOC)
+    commune_office = Scope("VH-XH Vĩnh Lộc", "phong_van_hoa_xa_hoi", VINH_LOC)
     with pytest.raises(ValidationFailed) as e:
-        save_reports(db_copy, row(TU_PHAP, *duties[TU_PHAP], "x"), user="web: VP Vĩnh Lộc", scope=commune_office)
+        save_reports(db_copy, row(TU_PHAP, *duties[TU_PHAP], "x"), user="web: VH-XH Vĩnh Lộc", scope=commune_office)
     assert "không báo cáo được cho kế hoạch của đơn vị khác" in e.value.problems[0].message
     # the same unit code tied to the district is the district's own coordinator... of a commune level: not
     # the district's coordinator either
     with pytest.raises(ValidationFailed):
-        save_reports(db_copy, row(TU_PHAP, *duties[TU_PHAP], "x"), user="web: VP",
-                     scope=Scope("VP", "vp_hdnd_ubnd_xa", DISTRICT))
+        save_reports(db_copy, row(TU_PHAP, *duties[TU_PHAP], "x"), user="web: VH-XH",
+                     scope=Scope("VH-XH", "phong_van_hoa_xa_hoi", DISTRICT))
     assert file_digest(db_copy) == before
     # the district's own coordinator may enter a report for another unit of its plan
     assert save_reports(db_copy, row(TU_PHAP, *duties[TU_PHAP], "x"), user="web: NV",

@@ -25,8 +25,8 @@ def test_views_and_undo_by_scope():
     unit = Scope("TP", "phong_tu_phap", DISTRICT)
     assert coordinator.progress_views(DISTRICT, "phong_noi_vu") == ("overview", "entry", "documents")
     assert unit.progress_views(DISTRICT, "phong_noi_vu") == ("entry",)
-    assert Scope("A", None).progress_views(TAY_DO, "vp_hdnd_ubnd_xa") == ("overview", "entry", "documents")
-    assert coordinator.progress_views(TAY_DO, "vp_hdnd_ubnd_xa") == ()  # another entity: nothing
+    assert Scope("A", None).progress_views(TAY_DO, "phong_van_hoa_xa_hoi") == ("overview", "entry", "documents")
+    assert coordinator.progress_views(TAY_DO, "phong_van_hoa_xa_hoi") == ()  # another entity: nothing
     assert unit.may_undo(Last("report", "web: TP")) and unit.may_undo(Last("import-report", "web: TP"))
     assert not unit.may_undo(Last("report", "web: NV"))  # another account's save
     assert not unit.may_undo(Last("import", "web: TP"))  # a score import is not undone from «Tiến độ»

@@ -183,7 +183,7 @@ def test_effort_table_lists_the_rows_with_done_units(real, real_doc):
 def _ctx(**kw) -> PlanContext:
     base = dict(plan_id="KH-TEST", title="Kế hoạch nâng cao Chỉ số PAR INDEX năm 2026", issuer="UBND xã Tây Đô",
                 entity_code="X1", entity_name="Xã Tây Đô", level="commune", year_from=2026, year_to=2026,
-                end=date(2026, 12, 31), coordinator="vp", coordinator_name="Văn phòng HĐND và UBND")
+                end=date(2026, 12, 31), coordinator="phong_van_hoa_xa_hoi", coordinator_name="Phòng Văn hóa - Xã hội")
     return PlanContext(**{**base, **kw})
 
 

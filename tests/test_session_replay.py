@@ -1,4 +1,4 @@
-"""A session id replayed from another browser (issue 21 point 9) neither takes the session over
+"""A session id replayed from another browser neither takes the session over
 nor signs its owner out: the server gives the replaying browser a session of its own
 (cli/serve.install_reconnect_gate), and a run from a foreign browser that still reaches a
 signed-in session is simply not signed in (ui/account.signed_in_user), changing nothing."""
@@ -27,13 +27,13 @@ def test_a_foreign_run_is_not_signed_in_and_the_owner_stays_signed_in(data_page,
     assert _says_signed_in(at)
     own = account._client
 
-    monkeypatch.setattr(admin, "_client", lambda: ("203.0.113.7", "trình duyệt khác", "token-khac"))
+    monkeypatch.setattr(account, "_client", lambda: ("203.0.113.7", "trình duyệt khác", "token-khac"))
     at.run()  # the replaying browser's run
     assert not at.exception
     assert not _says_signed_in(at) and len(at.text_input) == 2 and not at.get("file_uploader")  # the sign-in form
     assert at.session_state["user"] == "Nguyễn Văn A"  # the owner's state is left alone
 
-    monkeypatch.setattr(admin, "_client", own)
+    monkeypatch.setattr(account, "_client", own)
     at.run()  # the owner's next run, from his own browser
     assert _says_signed_in(at) and at.get("file_uploader")
 

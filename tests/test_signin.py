@@ -1,4 +1,4 @@
-"""Sign-in cannot be bypassed or turned against the real user (issue 15, class 3), and the
+"""Sign-in cannot be bypassed or turned against the real user, and the
 server keeps no upload from a session that has not signed in (class 4)."""
 from __future__ import annotations
 

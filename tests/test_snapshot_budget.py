@@ -1,4 +1,4 @@
-"""Snapshots on a small disk (issue 21, point 10): the snapshots take at most a multiple of the
+"""Snapshots on a small disk: the snapshots take at most a multiple of the
 database's size (snapshot_budget_factor), and a write short of room drops the oldest snapshots
 first, saying so in the log, instead of being refused until someone deletes them by hand."""
 from __future__ import annotations

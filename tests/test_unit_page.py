@@ -1,9 +1,15 @@
 """The «Đơn vị» page: a unit's own lead first, then its own support, then what it inherits
 through generic groups, each criterion once; its tasks grouped by role, a line each with the
-full text on demand (metrics/units_view.py draws nothing; pages/don_vi.py only draws)."""
+full text on demand (metrics/units_view.py draws nothing; pages/don_vi.py only draws). The units
+with duties are listed first and the page opens on one; a unit without duties, or an entity
+without a plan, is told so in one line."""
+import re
+import shutil
 from pathlib import Path
 
+import duckdb
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from domain.vocabulary import home_entity
@@ -149,3 +155,67 @@ def test_the_home_commune_without_a_plan_says_so(fresh_caches):
     assert at.session_state["entity"] == home_entity()
     assert any("Chưa có kế hoạch giao việc" in i.value for i in at.info)
     assert not [s for s in at.subheader if s.value.startswith("Chủ trì")]
+
+
+# ---------------------------------------------------------------- the unit it opens on, and units without duties
+
+TAY_DO = "VN-38-15361"
+NONE = "không có việc được giao"
+
+
+def bare(text: str) -> str:
+    """Markdown as a reader sees it: fmt.plain's backslashes gone."""
+    return re.sub(r"\\(.)", r"\1", str(text))
+
+
+@pytest.fixture()
+def tay_do_plan(built_db, tmp_path, app_database) -> Path:
+    """The shipped database with the TEST SAMPLE plan of xã Tây Đô (tests/fixtures/), pages reading it."""
+    from store.importing import import_plan
+
+    db = tmp_path / "chiso.duckdb"
+    shutil.copyfile(built_db, db)
+    import_plan(ROOT / "tests" / "fixtures" / "ke-hoach-xa-tay-do-2026.md", "TD-2026", db, entity_code=TAY_DO)
+    return app_database(db)
+
+
+def test_units_with_duties_come_first_and_count_what_the_page_shows(tay_do_plan):
+    with duckdb.connect(str(tay_do_plan), read_only=True) as con:
+        units = units_view.units_by_duties(con, TAY_DO)
+        assert units.has_duties.tolist() == sorted(units.has_duties, reverse=True)
+        # the commune's offices its plan left out are listed too, last, so they can read that they owe nothing
+        assert list(units[~units.has_duties].unit_code) == ["phong_kinh_te_ha_tang_do_thi", "ubnd_xa"]
+        for u in units.itertuples():
+            assert u.n_criteria == len(units_view.duty_sections(units_view.unit_status(con, u.unit_code, TAY_DO)))
+            assert u.n_tasks == len(units_view.task_groups(units_view.unit_tasks(con, u.unit_code, TAY_DO)))
+    assert units_view.unit_label("Phòng Kinh tế", 5, 2) == "Phòng Kinh tế — 5 tiêu chí, 2 nhiệm vụ"
+    assert units_view.unit_label("UBND xã", 0, 0) == f"UBND xã — {NONE}"
+
+
+def test_the_page_opens_on_a_unit_with_duties_and_says_in_one_line_when_one_has_none(tay_do_plan):
+    at = run(TAY_DO)
+    picker = next(s for s in at.selectbox if s.label == "Cơ quan, đơn vị")
+    options = list(picker.options)
+    assert options[-2:] == [f"Phòng Kinh tế, Hạ tầng và Đô thị — {NONE}", f"UBND xã — {NONE}"]
+    assert not any(NONE in o for o in options[:-2])  # those with duties first
+    assert picker.value == "cong_an_xa" and options[0] == "Công an xã — 1 tiêu chí, 1 nhiệm vụ"
+    assert at.dataframe and at.metric  # it opened on a unit with duties: its criteria are shown
+    picker.set_value("ubnd_xa").run()
+    assert not at.exception
+    assert [bare(i.value) for i in at.info] == [
+        "UBND xã không được giao tiêu chí hay nhiệm vụ nào trong kế hoạch của UBND xã Tây Đô (kể cả qua nhóm); "
+        "các cơ quan có việc đứng đầu danh sách."]
+    assert not at.dataframe and not at.subheader and not at.metric  # one line, nothing empty under it
+
+
+def test_a_commune_without_a_plan_says_in_one_line_what_to_do(fresh_caches):
+    at = run(None)
+    assert at.session_state["entity"] == home_entity()
+    assert not [s for s in at.selectbox if s.label == "Cơ quan, đơn vị"]  # nobody to choose: nobody has duties
+    assert len(at.info) == 1
+    line = bare(at.info[0].value)
+    assert line.startswith("Chưa có kế hoạch giao việc của UBND xã Vĩnh Lộc, nên chưa cơ quan nào có tiêu chí")
+    assert "trang «Trọng tâm năm tới»" in line
+    assert 'python -m loaders import-plan TỆP --plan-id MÃ --entity "Xã Vĩnh Lộc"' in line
+    offices = [bare(c.value) for c in at.caption if c.value.startswith("Cơ quan kế hoạch có thể giao việc")]
+    assert offices and "Phòng Văn hóa - Xã hội" in offices[0] and "Công an xã" in offices[0]

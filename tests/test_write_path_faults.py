@@ -1,4 +1,4 @@
-"""Hardening of the input and write paths (issue 15, classes 5 to 9): every fault of the input
+"""Hardening of the input and write paths: every fault of the input
 is exit 2 with a Vietnamese message; a full disk, Ctrl-C or a killed writer leaves no copy
 behind; undo and restore need only a snapshot or a backup, and a backup must have exactly
 the product's schema; nothing a command prints can drive the terminal; snapshots are kept

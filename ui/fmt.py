@@ -97,6 +97,16 @@ def units_text(value, empty: str = "—") -> str:
     return "; ".join(items) if items else empty
 
 
+def unit_list(value) -> list[str]:
+    """An edited unit cell as a list of names: a chosen name, the names of a multi-choice cell,
+    or typed text with names separated by «;» (commas occur inside names); blanks dropped."""
+    if value is None or isinstance(value, float):  # an emptied choice: None, or NaN through Arrow
+        return []
+    if isinstance(value, str):
+        return [u.strip() for u in value.split(";") if u.strip()]
+    return [str(u).strip() for u in value if str(u).strip()]
+
+
 def vn_table(df: pd.DataFrame, digits: dict[str, int], signed_cols: tuple = ()):
     """A Styler that shows numbers with the decimal comma while the column stays numeric,
     so sorting in st.dataframe still sorts by value."""

@@ -19,9 +19,9 @@ except ImportError:
     FragmentHandledException = ()
 
 
-ILLUSTRATIVE_NOTICE = ("**Có SỐ LIỆU MINH HỌA trên trang này** — không phải số liệu công bố. Kết quả chính thức "
-                       "cấp huyện và cấp xã chưa có trong hệ thống; các dòng, cột đánh dấu «minh họa» là số giả định "
-                       "để trình bày cách dùng. Nhập bảng kết quả chính thức ở trang «Dữ liệu».")
+# two lines at 1366 px: the banner sits above the first screen's answer
+ILLUSTRATIVE_NOTICE = ("**Có SỐ LIỆU MINH HỌA trên trang này** — không phải số liệu công bố: kết quả chính thức cấp "
+                       "huyện, cấp xã chưa có. Chỗ ghi «minh họa» là số giả định; nhập kết quả chính thức ở trang «Dữ liệu».")
 
 
 def illustrative_banner(flags) -> None:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from domain import vocabulary
 from domain.entities import authority, styled_name
-from metrics import catalog, criteria, lineage
+from metrics import catalog, criteria, lineage, proposals
 from store.db import CATALOG, ReadOnlyDatabase
 from ui.fmt import LEVEL_VI
 
@@ -101,6 +101,16 @@ def responsibility(entity: str) -> pd.DataFrame:
 
 def unit_status(unit: str, entity: str, year: int | None = None) -> pd.DataFrame:
     return cached(criteria.unit_status, unit, entity, year)
+
+
+def proposal(entity: str) -> proposals.Proposal:
+    """Units proposed from the predecessor's plan for an entity without a plan of its own."""
+    return cached(proposals.proposal, entity)
+
+
+def unit_choices(entity: str) -> list[str]:
+    """The unit names a choice list offers for the entity's plans (a commune: its offices)."""
+    return cached(proposals.choices, entity)
 
 
 def plans_of(entity: str) -> pd.DataFrame:

@@ -1,6 +1,8 @@
 """The selections that carry across pages (entity, index, year), kept in st.session_state."""
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from domain import vocabulary
@@ -8,7 +10,7 @@ from domain.text import fold
 from ui.fmt import INDEX_LABEL, plain
 from metrics.lineage import end_text, origin_text
 from ui.theme import PLACEHOLDER
-from metrics import catalog
+from metrics import catalog, overview
 from ui.queries import HOME_ENTITY, _entity_labels, cached, entities, lineage_of, require_database, version
 
 
@@ -149,8 +151,12 @@ def years_of(entity: str, index: str | None = None) -> list[int]:
     return sorted(set(cached(catalog.scored, entity, index).year.astype(int)))
 
 
-def pick_year(entity: str, index: str | None = None, where=st.sidebar, label: str = "Năm đánh giá") -> int | None:
-    years = years_of(entity, index)
+def pick_year(entity: str, index: str | None = None, where=st.sidebar, label: str = "Năm đánh giá",
+              due: bool = False) -> int | None:
+    """The assessment year, kept across pages. ``due``: offer as well the year whose results are
+    expected by now (metrics.overview.years_offered), so that a page can say none is published
+    yet; without it a year the entity has no result for falls back to its latest."""
+    years = cached(overview.years_offered, entity, date.today()) if due else years_of(entity, index)
     if not years:
         return None
     current = _keep("year", years[-1])

@@ -1,4 +1,5 @@
-"""Streamlit's own English words that cannot be configured, said in Vietnamese or hidden.
+"""Streamlit's own English words that cannot be configured, said in Vietnamese or hidden; and
+the top padding of every page, trimmed so that a page's answer starts higher.
 
 The pickers' «Choose an option» is set per widget (placeholder=); what remains is written by
 the front end: a selectbox's «No results» and the table tool bar («Download as CSV»,
@@ -19,4 +20,8 @@ def vietnamese_widgets() -> None:
         content: "Không tìm thấy — thử ô «Tìm đơn vị» (gõ không dấu được)"; font-size: 0.875rem; }
     /* the table tool bar: English tooltips, and a CSV download that bypasses the product's exports */
     [data-testid="stElementToolbar"] { display: none; }
+    /* Streamlit's 6rem above the title: a first screen of 768 px needs that room for the answer.
+       With the title's own padding its text still starts below the header (60 px, transparent),
+       where the running indicator shows. */
+    [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
     </style>""", unsafe_allow_html=True)

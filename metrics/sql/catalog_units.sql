@@ -1,6 +1,7 @@
 -- Responsible units for the «Đơn vị» picker of one assessed entity: the units its own plans
--- name (plans.entity_code), directly or as members of a group they name; when it has no
--- plan, the units of its level (units.level) and those of every level (level NULL).
+-- name (plans.entity_code), directly or as members of a group they name, and the units of its
+-- level (units.level) whether named or not, so that an office its plan left out finds itself
+-- and reads that it has nothing; when it has no plan, those of every level (level NULL) too.
 -- Departments first, then governments, outside bodies, groups, by name.
 -- Parameter: $entity_code (NULL = every unit of every level).
 WITH own_plans AS (
@@ -18,7 +19,7 @@ SELECT u.unit_code, u.name, u.kind, u.level
 FROM units u
 WHERE $entity_code IS NULL
    OR u.unit_code IN (SELECT unit_code FROM offered)
-   OR (NOT EXISTS (SELECT 1 FROM own_plans)
-       AND (u.level IS NULL OR u.level = (SELECT level FROM entities WHERE entity_code = $entity_code)))
+   OR u.level = (SELECT level FROM entities WHERE entity_code = $entity_code)
+   OR (NOT EXISTS (SELECT 1 FROM own_plans) AND u.level IS NULL)
 ORDER BY CASE u.kind WHEN 'department' THEN 0 WHEN 'government' THEN 1 WHEN 'external' THEN 2
                      WHEN 'group' THEN 3 ELSE 4 END, u.name

@@ -30,6 +30,10 @@ CREATE TABLE units (unit_code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind V
                     level VARCHAR);
 CREATE TABLE unit_aliases (alias VARCHAR, alias_key VARCHAR, unit_code VARCHAR);
 CREATE TABLE unit_group_members (group_code VARCHAR, member_code VARCHAR);
+-- former district unit -> the commune unit that took over its work (data/registry/office_crosswalk.csv);
+-- commune_unit NULL: no counterpart, nothing proposed; status: 'căn cứ' (a source states it) | 'đề xuất'
+CREATE TABLE office_crosswalk (district_unit VARCHAR PRIMARY KEY, commune_unit VARCHAR, status VARCHAR,
+                               confidence VARCHAR, basis VARCHAR, source VARCHAR);
 
 -- entity_code: the assessed entity whose plan it is; its units answer for that entity's scores only
 CREATE TABLE plans (plan_id VARCHAR PRIMARY KEY, title VARCHAR, source_file VARCHAR, sha256 VARCHAR,
