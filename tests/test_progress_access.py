@@ -1,4 +1,4 @@
-"""Who may see and undo what in the reporting loop (issue 21, points 1, 3 and 5):
+"""Who may see and undo what in the reporting loop:
 
 - a unit undoes only its own write, checked under the write lock, also when another unit saves
   at the same moment (a race of many rounds finds no cross-undo);
