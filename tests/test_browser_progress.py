@@ -147,7 +147,7 @@ def test_a_unit_reports_and_phong_noi_vu_sees_who_has_not(page, app):
     upload(page, wrong)
     body = page.inner_text("body")
     assert "không hợp lệ: 1 lỗi" in body and "Tình trạng" in body and "Xong rồi" in body, body[-1500:]
-    assert "cơ sở dữ liệu không thay đổi" in body
+    assert "Cơ sở dữ liệu không thay đổi" in body  # ui/account.problems_table, as on «Dữ liệu»
     assert duckdb.connect(str(db), read_only=True).execute("SELECT count(*) FROM import_log").fetchone()[0] == before
     page.screenshot(path=str(ARTIFACTS / "tien-do-mau-sai.png"), full_page=True)
 
