@@ -41,3 +41,30 @@ def make_db(path: Path, rows: list[tuple], *, with_plan: bool = False, derive: b
     store_build.rank(con)
     db.run_script(con, "views.sql")
     return con
+
+
+# ---------------------------------------------------------------- a tiny database for the write path
+
+def tiny_db(path: Path) -> Path:
+    """An empty database with the product's schema at ``path`` (about 1 MB), built through the
+    write path: snapshots and undo of it cost little."""
+    from store.audit import log_write
+
+    with db.writable_copy(path, fresh=True, action="build") as con:
+        db.run_script(con, "schema.sql")
+        log_write(con, "build", "data/", None, None, 0, 0, 0)
+    return path
+
+
+def write_one(path: Path, i: int) -> None:
+    """One more write (a log row naming «dot<i>.csv»): one more snapshot."""
+    from store.audit import log_write
+
+    with db.writable_copy(path, action="import") as con:
+        log_write(con, "import", f"dot{i}.csv", None, None, 1, 1, 0)
+
+
+def last_file(path: Path) -> str:
+    """The file of the last write still in effect."""
+    with duckdb.connect(str(path), read_only=True) as c:
+        return c.execute("SELECT file FROM import_log WHERE action <> 'undo' ORDER BY import_id DESC LIMIT 1").fetchone()[0]

@@ -9,13 +9,12 @@ import shutil
 from collections import namedtuple
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from domain.problems import OutOfSpace
 from loaders import guard
 from store import db, history
-from store.audit import log_write
+from tests.small_db import last_file, tiny_db, write_one
 from tests.conftest import file_digest
 
 Usage = namedtuple("Usage", "total used free")
@@ -28,21 +27,10 @@ def tiny(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("CHISO_SNAPSHOTS_KEPT", "10")
     monkeypatch.setenv("CHISO_SNAPSHOT_BUDGET_MB", "1000")
     monkeypatch.setenv("CHISO_SNAPSHOT_BUDGET_FACTOR", "3")
-    path = tmp_path / "nho" / "chiso.duckdb"
-    with db.writable_copy(path, fresh=True, action="build") as con:
-        db.run_script(con, "schema.sql")
-        log_write(con, "build", "data/", None, None, 0, 0, 0)
-    return path
+    return tiny_db(tmp_path / "nho" / "chiso.duckdb")
 
 
-def _write(path: Path, i: int) -> None:
-    with db.writable_copy(path, action="import") as con:
-        log_write(con, "import", f"dot{i}.csv", None, None, 1, 1, 0)
-
-
-def _last_file(path: Path) -> str:
-    with duckdb.connect(str(path), read_only=True) as c:
-        return c.execute("SELECT file FROM import_log WHERE action <> 'undo' ORDER BY import_id DESC LIMIT 1").fetchone()[0]
+_write, _last_file = write_one, last_file
 
 
 def _on_disk(path: Path) -> int:

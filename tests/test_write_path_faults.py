@@ -22,8 +22,8 @@ from domain.problems import OutOfSpace
 from domain.text import printable
 from cli.data import main
 from store import db, history
-from store.audit import log_write
 from store.importing import import_file
+from tests.small_db import last_file, tiny_db, write_one
 from tests.conftest import ROOT, db_content, file_digest
 
 HEADER = "year,index,criterion,entity,points,max_points,rank,n_ranked,source\n"
@@ -403,21 +403,10 @@ def tiny(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("CHISO_SNAPSHOTS_KEPT", "10")
     monkeypatch.setenv("CHISO_SNAPSHOT_BUDGET_MB", "1000")
     monkeypatch.setenv("CHISO_SNAPSHOT_BUDGET_FACTOR", "1000")  # the count and the MB budget decide here
-    path = tmp_path / "nho" / "chiso.duckdb"
-    with db.writable_copy(path, fresh=True, action="build") as con:
-        db.run_script(con, "schema.sql")
-        log_write(con, "build", "data/", None, None, 0, 0, 0)
-    return path
+    return tiny_db(tmp_path / "nho" / "chiso.duckdb")
 
 
-def _write(path: Path, i: int) -> None:
-    with db.writable_copy(path, action="import") as con:
-        log_write(con, "import", f"dot{i}.csv", None, None, 1, 1, 0)
-
-
-def _last_file(path: Path) -> str:
-    with duckdb.connect(str(path), read_only=True) as c:
-        return c.execute("SELECT file FROM import_log WHERE action <> 'undo' ORDER BY import_id DESC LIMIT 1").fetchone()[0]
+_write, _last_file = write_one, last_file
 
 
 def test_ten_snapshots_allow_ten_undos(tiny):
