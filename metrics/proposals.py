@@ -1,12 +1,13 @@
-"""Responsible units proposed for an entity that has no plan of its own.
+"""Responsible units proposed for the criteria an entity's own plans do not assign.
 
 A commune formed on 1/7/2025 has, until it issues its own plan, only its predecessor's: the
 former district's plan (VL-2023-2025 for the three communes of Vĩnh Lộc), whose offices no
 longer exist. ``proposal`` carries each unit that plan assigns to the unit of the commune that
 took over its work (data/registry/office_crosswalk.csv, table office_crosswalk) and says, for
 each criterion, where the proposal came from and whether every step rests on a source
-(«căn cứ») or some are the product's own proposal («đề xuất»). An entity with a plan of its
-own gets no proposal: its plan wins. The SQL is metrics/sql/proposed_units.sql.
+(«căn cứ») or some are the product's own proposal («đề xuất»). Once the commune adopts a plan
+of its own, that plan wins on every criterion it assigns; the proposal still fills the others
+(a weak criterion the year's plan did not take up). The SQL is metrics/sql/proposed_units.sql.
 
 Who uses it: «Trọng tâm năm tới» (``with_units``, ``note``, ``choices``), the draft task table
 and plan (exports.briefing.chosen_criteria), and the «Đơn vị» page (``unit_status``: a
@@ -20,7 +21,7 @@ import pandas as pd
 
 from domain.entities import authority
 from domain.frameworks import criterion_name_for
-from metrics import criteria
+from metrics import catalog, criteria
 from metrics.lineage import vn_date
 from metrics.sql_files import sql
 
@@ -33,7 +34,7 @@ _KEY = ["index_code", "framework", "criterion_code"]
 class Proposal:
     """``units``: one row per published criterion (metrics/sql/proposed_units.sql); ``sources``:
     the predecessors' plans they came from (metrics/sql/proposal_sources.sql). Both empty
-    when the entity has a plan of its own or no predecessor with a plan."""
+    when the entity has no predecessor with a plan."""
     entity_code: str
     units: pd.DataFrame
     sources: pd.DataFrame
@@ -95,7 +96,11 @@ def note(prop: Proposal, rows: pd.DataFrame | None = None) -> str:
         return ""
     units = prop.units
     if rows is not None:
+        if "units_proposed" in rows:  # with_units' rows: only those whose units are proposed
+            rows = rows[rows.units_proposed.astype(bool)]
         units = units.merge(rows[_KEY].drop_duplicates(), on=_KEY)
+        if units.empty:
+            return ""
     plans = "; ".join(f"{_clean(t)} của {_clean(i) or authority(n, lv)} (trước {vn_date(pd.Timestamp(e).date())})"
                       for t, i, n, lv, e in zip(prop.sources.title, prop.sources.issuer, prop.sources.entity_name,
                                                 prop.sources.level, prop.sources.effective))
@@ -116,9 +121,10 @@ def _clean(text) -> str:
     return text.strip() if isinstance(text, str) else ""
 
 
-def source_text(prop: Proposal) -> str:
-    """The source line's part for proposed units; empty when there is no proposal."""
-    if prop.empty:
+def source_text(prop: Proposal, rows: pd.DataFrame | None = None) -> str:
+    """The source line's part for proposed units; empty when there is no proposal, or when
+    none of ``rows`` (with_units' rows) has proposed units."""
+    if prop.empty or (rows is not None and not rows.get("units_proposed", pd.Series(dtype=bool)).astype(bool).any()):
         return ""
     titles = "; ".join(f"{_clean(t)} của {_clean(i)}" if _clean(i) else _clean(t)
                        for t, i in zip(prop.sources.title, prop.sources.issuer))
@@ -136,8 +142,11 @@ def unit_status(con, unit_code: str, entity_code: str, year: int | None = None) 
     """A unit's duties under the proposal for ``entity_code`` (directly, or through a group of
     the proposal it belongs to), in the columns of ``criteria.unit_status`` — the plan is the
     predecessor's, the code its own — with ``proposed`` True. What the «Đơn vị» page shows for
-    a commune office while the commune has no plan of its own; empty when it has one."""
+    a commune office while the commune has no plan of its own; empty when it has one (its plan
+    says what the office owes)."""
     prop = proposal(con, entity_code)
+    if len(catalog.plans(con, entity_code)):
+        prop = Proposal(entity_code, prop.units.iloc[0:0], prop.sources.iloc[0:0])
     groups = dict(con.execute(sql("unit_groups.sql"), {"unit_code": unit_code}).fetchall())
     level = con.execute(sql("catalog_entity.sql"), {"entity_code": entity_code}).fetchone()
     rows = []

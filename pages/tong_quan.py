@@ -61,7 +61,7 @@ if len(urgent):
             "points_recoverable": st.column_config.TextColumn("Điểm lấy lại được", width=100)})
     st.caption("Xếp theo mức ưu tiên (vừa giảm vừa hạng thấp trước), rồi theo số điểm có thể lấy lại. "
                "Danh sách đầy đủ ở trang «Trọng tâm năm tới».")
-    notices.source_line([notices.SCORES_SOURCE, proposals.source_text(proposal) or queries.plan_source(entity)],
+    notices.source_line([notices.SCORES_SOURCE, *queries.units_sources(entity, urgent, proposal)],
                         urgent.is_illustrative.any())
 else:
     st.success("Không có tiêu chí nào đang giảm hoặc xếp hạng thấp trong năm gần nhất.")

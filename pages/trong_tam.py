@@ -53,7 +53,10 @@ if pick:  # one lead each, as a commune plan's annex has it; the other leads bec
     table["lead"] = [lead[0] if lead else None for lead, _ in split]
     table["support"] = [support for _, support in split]
     options = queries.unit_choices(entity)
-    origin = "Đề xuất từ kế hoạch của đơn vị trước sắp xếp; " if not proposal.empty else "Theo kế hoạch của đơn vị; "
+    planned = not queries.plans_of(entity).empty
+    origin = ("Theo kế hoạch của xã; tiêu chí kế hoạch chưa giao: đề xuất từ kế hoạch của đơn vị trước sắp xếp; "
+              if planned and focus.units_proposed.any() else
+              "Đề xuất từ kế hoạch của đơn vị trước sắp xếp; " if focus.units_proposed.any() else "Theo kế hoạch của xã; ")
     lead_column = st.column_config.SelectboxColumn("Cơ quan chủ trì", width=180, options=options,
                                                    help=origin + "chọn một cơ quan của xã")
     support_column = st.column_config.MultiselectColumn("Cơ quan phối hợp", width=180, options=options,
@@ -67,8 +70,8 @@ else:
     support_column = st.column_config.TextColumn("Cơ quan phối hợp", width=180, help="Theo kế hoạch của đơn vị; sửa được")
     st.markdown("Đánh dấu cột **Chọn** cho tiêu chí đưa vào kế hoạch; sửa trực tiếp cơ quan chủ trì, phối hợp "
                 "(nhiều cơ quan cách nhau bằng dấu chấm phẩy «;»).")
-if not proposal.empty:
-    st.info(fmt.plain(proposals.note(proposal, focus)), icon=":material/swap_horiz:")
+if proposal_note := proposals.note(proposal, focus):  # only for the rows whose units are proposed
+    st.info(fmt.plain(proposal_note), icon=":material/swap_horiz:")
 st.caption("Ưu tiên «Cao»: vừa đang giảm vừa xếp hạng thấp; «Trung bình»: một trong hai. "
            "Lý do và số điểm có thể lấy lại: mở «Vì sao từng tiêu chí được chọn» dưới bảng.")
 edited = st.data_editor(
@@ -90,7 +93,7 @@ with st.expander("Vì sao từng tiêu chí được chọn (lý do, điểm có
         "reasons": st.column_config.TextColumn("Lý do", width=330),
         "recoverable": st.column_config.TextColumn("Điểm có thể lấy lại", width=110),
         "to_next": st.column_config.TextColumn("Điểm tổng để lên 1 hạng", width=120)})
-notices.source_line([notices.SCORES_SOURCE, proposals.source_text(proposal) or queries.plan_source(entity)],
+notices.source_line([notices.SCORES_SOURCE, *queries.units_sources(entity, focus, proposal)],
                     focus.is_illustrative.any())
 if queries.plans_of(entity).empty and proposal.empty:
     st.info(f"Cơ quan chủ trì, phối hợp: {fmt.plain(queries.unassigned(entity))} — {fmt.plain(queries.authority_of(entity))} chưa có kế hoạch nào trong hệ thống. "

@@ -148,8 +148,8 @@ def test_the_proposal_for_xa_vinh_loc_by_hand(vinh_loc):
     assert list(eight_one.dropped_units) == ["Bưu điện huyện"] and not eight_one.all_sourced
 
 
-def test_no_proposal_where_the_entity_has_its_own_plan_or_no_predecessor(con, db_copy):
-    assert proposals.proposal(con, DISTRICT).empty  # the district's own plan
+def test_an_own_plan_wins_where_it_assigns_and_the_proposal_fills_the_rest(con, db_copy):
+    assert proposals.proposal(con, DISTRICT).empty  # no predecessor with a plan
     assert proposals.proposal(con, PROVINCE).empty  # nothing before it has a plan
     assert not proposals.proposal(con, TAY_DO).empty
     from store.importing import import_plan
@@ -157,10 +157,17 @@ def test_no_proposal_where_the_entity_has_its_own_plan_or_no_predecessor(con, db
     import_plan(ROOT / "tests" / "fixtures" / "ke-hoach-xa-tay-do-2026.md", "TD-2026", db_copy, entity_code=TAY_DO)
     with duckdb.connect(str(db_copy), read_only=True) as c:
         prop = proposals.proposal(c, TAY_DO)
-        assert prop.empty and prop.sources.empty  # its own plan wins
-        focus = proposals.with_units(criteria.focus_list(c, TAY_DO, 2025), prop)
-        assert not focus.units_proposed.any()
-        assert proposals.unit_status(c, "phong_van_hoa_xa_hoi", TAY_DO).empty
+        focus = criteria.focus_list(c, TAY_DO, 2025)
+        filled = proposals.with_units(focus, prop)
+        planned = [len(u) > 0 for u in focus.lead_units]
+        assert any(planned) and not all(planned)
+        # the plan's units stay on the criteria it assigns; only the others are proposed
+        assert not filled.units_proposed[planned].any()
+        assert list(map(list, filled.lead_units[planned])) == list(map(list, focus.lead_units[planned]))
+        assert filled.units_proposed[[not p for p in planned]].any()
+        note = proposals.note(prop, filled)
+        assert note and proposals.note(prop, filled[~filled.units_proposed]) == ""
+        assert proposals.unit_status(c, "phong_van_hoa_xa_hoi", TAY_DO).empty  # the office's duties: its plan's
 
 
 def test_the_focus_list_gets_one_proposed_lead_per_criterion(con):

@@ -135,6 +135,15 @@ def plan_source(entity: str) -> str:
     return "cơ quan chủ trì, phối hợp: " + "; ".join(f"{t} của {i}" if i else t for t, i in zip(plans.title, plans.issuer))
 
 
+def units_sources(entity: str, rows: pd.DataFrame, prop: proposals.Proposal) -> list[str]:
+    """The source line's parts for the units of ``rows`` (proposals.with_units' rows): the
+    entity's plans when it has one, the proposal's origin when some units are proposed."""
+    proposed = proposals.source_text(prop, rows)
+    if proposed and plans_of(entity).empty:
+        return [proposed]
+    return [plan_source(entity)] + ([proposed] if proposed else [])
+
+
 def authority_of(entity: str) -> str:
     """«UBND tỉnh Thanh Hóa», «UBND huyện Vĩnh Lộc»: titles and addressees."""
     row = entity_row(entity)

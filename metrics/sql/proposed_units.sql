@@ -1,9 +1,10 @@
--- Lead and supporting units proposed for an entity that has no plan of its own: the latest plan
+-- Lead and supporting units proposed for an entity from its predecessors' plans: the latest plan
 -- of each predecessor (entity_successors; for a commune, the former district's plan), each unit
 -- it assigns carried to the unit that took over that work (office_crosswalk, from
 -- data/registry/office_crosswalk.csv). One row per published criterion. A unit that any source
 -- makes lead stays lead; the supporting units leave the leads out; a unit named several times
--- is named once. Nothing when the entity has a plan of its own: its plan wins.
+-- is named once. An entity with a plan of its own gets them too: its plan wins on the criteria
+-- it assigns (metrics.proposals.with_units), the proposal fills only the others.
 -- Columns: lead_units, support_units (names, the plan's order), lead_codes, support_codes;
 -- provenance: plan_ids, plan_codes (the plan's own codes), from_units (names of the units of the
 -- plan), mappings (from_unit → unit, status), proposed_units (units no source names: every
@@ -13,7 +14,6 @@ WITH source_plans AS (
     SELECT p.plan_id
     FROM plans p
     JOIN entity_successors s ON s.entity_code = p.entity_code AND s.successor_code = $entity_code
-    WHERE NOT EXISTS (SELECT 1 FROM plans own WHERE own.entity_code = $entity_code)
     QUALIFY rank() OVER (PARTITION BY p.entity_code ORDER BY p.year_to DESC NULLS LAST, p.plan_id DESC) = 1
 ), mapped AS (
     SELECT x.index_code, x.framework, x.criterion_code, x.plan_id, x.plan_code, a.role, a.position,
