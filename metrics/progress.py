@@ -42,6 +42,7 @@ class PlanContext:
     coordinator: str | None        # unit code that compiles the reports
     coordinator_name: str | None
     ended: bool = False            # the plan's entity no longer exists (the district after 1/7/2025)
+    start: date | None = None      # the first day it can run: 1/1 of its first year, or the day its entity began
 
     @property
     def years(self) -> list[int]:
@@ -76,21 +77,35 @@ def plans_for(con, entity_code: str) -> pd.DataFrame:
     return pd.concat([own, old], ignore_index=True)
 
 
+def plan_for_year(plans: pd.DataFrame, year: int) -> str | None:
+    """Of ``plans_for``'s rows, the plan to report on for ``year``: the first (the entity's own
+    before its predecessors') whose period holds the year, else the first; None when none."""
+    if plans.empty:
+        return None
+    for p in plans.itertuples():
+        if int(p.year_from or year) <= year <= int(p.year_to or year):
+            return p.plan_id
+    return plans.plan_id.iloc[0]
+
+
 def plan_context(con, plan_id: str) -> PlanContext:
     row = con.execute("""
         SELECT p.plan_id, COALESCE(p.title, ''), COALESCE(p.issuer, ''), p.entity_code, e.name, e.level,
-               p.year_from, p.year_to, e.valid_to
+               p.year_from, p.year_to, e.valid_to, e.valid_from
         FROM plans p JOIN entities e USING (entity_code) WHERE p.plan_id = ?""", [plan_id]).fetchone()
     if row is None:
         raise KeyError(plan_id)
-    pid, title, issuer, entity, name, level, y0, y1, valid_to = row
+    pid, title, issuer, entity, name, level, y0, y1, valid_to, valid_from = row
     y0 = int(y0 or y1 or date.today().year)
     y1 = int(y1 or y0)
     end = date(y1, 12, 31)
     if valid_to is not None:
         end = min(end, valid_to)
+    start = date(y0, 1, 1)
+    if valid_from is not None:  # a commune founded on 1/7/2025 has no plan running before that day
+        start = max(start, valid_from)
     return PlanContext(pid, title, issuer, entity, name, level, y0, y1, end, vocab.coordinator_for(level),
-                       coordinator_name(con, level), valid_to is not None)
+                       coordinator_name(con, level), valid_to is not None, start)
 
 
 def coordinator_name(con, level: str | None) -> str | None:
@@ -102,9 +117,33 @@ def coordinator_name(con, level: str | None) -> str | None:
     return row[0] if row else None
 
 
+def periods_in_term(ctx: PlanContext) -> list[tuple[int, str]]:
+    """The (year, period code) pairs a unit reports on for the plan: every period of
+    data/progress/periods.csv whose months lie inside the plan's term, from its first day (1/1 of
+    its first year, or the day its entity began) to ``ctx.end``. The district's 2023–2025 plan
+    ended with the district on 30/6/2025, so 2025 has quý I, quý II and 6 tháng đầu năm only: no
+    report is asked for months the plan no longer ran. By year, then in the file's order."""
+    start = ctx.start or date(ctx.year_from, 1, 1)
+    return [(year, p.code) for year in ctx.years for p in vocab.periods()
+            if p.start(year) >= start and p.end(year) <= ctx.end]
+
+
 def default_period(ctx: PlanContext, today: date) -> tuple[str, int]:
-    """The period Phòng Nội vụ is collecting now (vocab.current_period), within the plan's life."""
-    return vocab.current_period(ctx.as_of(today))
+    """The period Phòng Nội vụ is collecting now (vocab.current_period), always one of
+    ``periods_in_term`` when the term has any: once the plan has ended (or when the current one
+    runs past its end), the last tracked period that began by then; before the plan starts, its
+    first period."""
+    on = ctx.as_of(today)
+    code, year = vocab.current_period(on)
+    term = periods_in_term(ctx)
+    if not term or (year, code) in term:
+        return code, year
+    began = [(y, vocab.period(c)) for y, c in term if vocab.period(c).start(y) <= on]
+    if not began:
+        return term[0][1], term[0][0]
+    # tracked periods first (the ones collected by default), then the latest to end, the narrowest
+    y, p = max(began, key=lambda b: (b[1].tracked, b[1].end(b[0]), -(b[1].last_month - b[1].first_month)))
+    return p.code, y
 
 
 def reports(con, plan_id: str, year: int | None = None) -> pd.DataFrame:

@@ -1,5 +1,7 @@
 """Drill-down by responsible unit: its tasks in section II.1 and its criteria's trends, from
-the plans of the assessed entity being looked at (plans.entity_code) and no other's."""
+the plans of the assessed entity being looked at (plans.entity_code) and no other's. An entity
+without a plan of its own (a commune formed on 1/7/2025) gets instead the duties proposed from
+its predecessor's plan (metrics/proposals.py), flagged ``proposed`` and said to be proposals."""
 from __future__ import annotations
 
 import re
@@ -8,7 +10,8 @@ import pandas as pd
 
 from domain.entities import authority
 from domain.vocabulary import INDEX_LABEL, index_rank
-from metrics import catalog, criteria
+from metrics import catalog, criteria, proposals
+from metrics.lineage import vn_date
 from metrics.sql_files import sql
 
 
@@ -23,12 +26,19 @@ def entity_plans(con, entity_code: str) -> pd.DataFrame:
     return con.execute(sql("entity_plans.sql"), {"entity_code": entity_code}).df()
 
 
+def _has_own_plan(con, entity_code: str) -> bool:
+    return bool(len(catalog.plans(con, entity_code)))
+
+
 def unit_status(con, unit_code: str, entity_code: str, year: int | None = None) -> pd.DataFrame:
     """``criteria.unit_status`` limited to the entity's own plans: a unit named in a district's
     plan answers nothing for a commune's scores (a generic group such as «Các đơn vị liên
-    quan» is named in both)."""
+    quan» is named in both). An entity without a plan of its own gets the unit's duties under
+    the proposal from its predecessor's plan (proposals.unit_status). ``proposed`` says which."""
+    if not _has_own_plan(con, entity_code):
+        return proposals.unit_status(con, unit_code, entity_code, year)
     duties = criteria.unit_status(con, unit_code, entity_code, year)
-    return duties[duties.plan_id.isin(entity_plans(con, entity_code).plan_id)].reset_index(drop=True)
+    return duties[duties.plan_id.isin(entity_plans(con, entity_code).plan_id)].reset_index(drop=True).assign(proposed=False)
 
 
 def _authority(con, entity_code: str) -> tuple[str, str | None, str]:
@@ -44,20 +54,46 @@ def units_by_duties(con, entity_code: str) -> pd.DataFrame:
     """The units the «Đơn vị» page offers for the entity (metrics.catalog.units) with what each
     owes in the entity's own plans — ``n_criteria`` plan criteria and ``n_tasks`` focus tasks,
     directly or through a group — and ``has_duties``; the units with duties first, each part in
-    the catalog's order. Without a plan no unit has duties."""
+    the catalog's order. Without a plan of its own, ``n_criteria`` counts the criteria proposed
+    from the predecessor's plan (``proposed`` True on every row; no focus task is proposed);
+    with neither, no unit has duties."""
     units = catalog.units(con, entity_code)
     counts = con.execute(sql("unit_duty_counts.sql"), {"entity_code": entity_code}).df()
     out = units.merge(counts, on="unit_code", how="left")
     for col in ("n_criteria", "n_tasks"):
         out[col] = out[col].fillna(0).astype(int)
+    prop = None if _has_own_plan(con, entity_code) else proposals.proposal(con, entity_code)
+    out["proposed"] = prop is not None and not prop.empty
+    if out.proposed.any():
+        out["n_criteria"] = [len(_proposed_criteria(con, prop, u)) for u in out.unit_code]
     out["has_duties"] = (out.n_criteria + out.n_tasks) > 0
     return out.sort_values("has_duties", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def unit_label(name: str, n_criteria: int, n_tasks: int) -> str:
+def _groups_of(con, unit_code: str) -> dict[str, str]:
+    """{group code: group name} of the groups a unit is a member of."""
+    return dict(con.execute(sql("unit_groups.sql"), {"unit_code": unit_code}).fetchall())
+
+
+def _proposed_criteria(con, prop: proposals.Proposal, unit_code: str) -> pd.DataFrame:
+    """The rows of ``prop.units`` that name the unit or a group it belongs to, one per plan
+    criterion (plan, index, the plan's code): what proposals.unit_status lists for it and
+    ``duty_sections`` shows once each."""
+    mine = {unit_code, *_groups_of(con, unit_code)}
+    rows = prop.units[[bool(mine & {*lead, *support}) for lead, support in zip(prop.units.lead_codes,
+                                                                                prop.units.support_codes)]]
+    key = [(p[0] if p else None, i, c[0] if c else code)
+           for p, i, c, code in zip(rows.plan_ids, rows.index_code, rows.plan_codes, rows.criterion_code)]
+    return rows.assign(_key=key).drop_duplicates("_key").drop(columns="_key")
+
+
+def unit_label(name: str, n_criteria: int, n_tasks: int, proposed: bool = False) -> str:
     """The picker's line for a unit: «Phòng Tư pháp — 5 tiêu chí, 2 nhiệm vụ», «Công an xã —
-    không có việc được giao»."""
+    không có việc được giao»; with ``proposed`` «Phòng Kinh tế — 30 tiêu chí đề xuất», «… —
+    không có việc được đề xuất»."""
     parts = [f"{n} {what}" for n, what in ((n_criteria, "tiêu chí"), (n_tasks, "nhiệm vụ")) if n]
+    if proposed:
+        return f"{name} — " + (", ".join(parts) + " đề xuất" if parts else "không có việc được đề xuất")
     return f"{name} — " + (", ".join(parts) if parts else "không có việc được giao")
 
 
@@ -66,17 +102,62 @@ def no_duties_note(con, entity_code: str) -> str:
     who, _, name = _authority(con, entity_code)
     if not len(entity_plans(con, entity_code)):
         return (f"{criteria.NO_PLAN[:1].upper()}{criteria.NO_PLAN[1:]} của {who}, nên chưa cơ quan nào có tiêu chí "
-                "hay nhiệm vụ để xem. Cần làm: ban hành kế hoạch (dự thảo và bảng phân công tải ở trang «Trọng tâm "
-                f"năm tới»), rồi nạp bằng lệnh python -m loaders import-plan TỆP --plan-id MÃ --entity \"{name}\".")
+                "hay nhiệm vụ để xem. Cần làm: ban hành kế hoạch ở trang «Trọng tâm năm tới» (cơ quan đầu mối đăng "
+                "nhập, mục «Ban hành kế hoạch năm … trong ứng dụng»), hoặc nạp bằng lệnh python -m loaders import-plan "
+                f"TỆP --plan-id MÃ --entity \"{name}\".")
     return (f"Kế hoạch của {who} chưa giao tiêu chí hay nhiệm vụ nào cho cơ quan nào: kiểm tra các cột «Cơ quan "
             "chủ trì», «Cơ quan phối hợp» của kế hoạch rồi nạp lại.")
 
 
 def unit_without_duties_note(con, entity_code: str, unit_name: str) -> str:
-    """The one line of a chosen unit that the entity's plans give nothing to."""
+    """The one line of a chosen unit that the entity's plans (or, without one, the proposal
+    from its predecessor's plan) give nothing to."""
     who, _, _ = _authority(con, entity_code)
+    if not _has_own_plan(con, entity_code):
+        prop = proposals.proposal(con, entity_code)
+        if not prop.empty:
+            return (f"{unit_name} không có tiêu chí nào, kể cả qua nhóm, trong đề xuất từ {_plans_text(prop)}; "
+                    f"{who} chưa có kế hoạch riêng, các cơ quan có việc đề xuất đứng đầu danh sách.")
     return (f"{unit_name} không được giao tiêu chí hay nhiệm vụ nào trong kế hoạch của {who} (kể cả qua nhóm); "
             "các cơ quan có việc đứng đầu danh sách.")
+
+
+def _plans_text(prop: proposals.Proposal) -> str:
+    """«Kế hoạch … của UBND huyện Vĩnh Lộc (trước 01/7/2025)»: the plans a proposal came from."""
+    def clean(text) -> str:
+        return text.strip() if isinstance(text, str) else ""
+
+    return "; ".join(f"{clean(t)} của {clean(i) or authority(n, lv)} (trước {vn_date(pd.Timestamp(e).date())})"
+                     for t, i, n, lv, e in zip(prop.sources.title, prop.sources.issuer, prop.sources.entity_name,
+                                               prop.sources.level, prop.sources.effective))
+
+
+def proposal_note(con, entity_code: str, unit_code: str) -> str:
+    """The one line over a unit's proposed duties: they are proposals, not yet an assignment;
+    from which plan; which former offices' work the unit (or a group of it) takes over through
+    data/registry/office_crosswalk.csv, and which of those steps rest on no document. Empty when
+    the entity has a plan of its own or nothing is proposed."""
+    if _has_own_plan(con, entity_code):
+        return ""
+    prop = proposals.proposal(con, entity_code)
+    if prop.empty:
+        return ""
+    who, _, _ = _authority(con, entity_code)
+    own = set(catalog.units(con, entity_code).query("unit_code == @unit_code").name)
+    names = own | set(_groups_of(con, unit_code).values())
+    steps: dict[str, dict[str, bool]] = {}  # new unit → {former unit: rests on a document}
+    for ms in _proposed_criteria(con, prop, unit_code).mappings:
+        for m in ms:
+            if m["unit"] in names:
+                sourced = steps.setdefault(m["unit"], {})
+                sourced[m["from_unit"]] = sourced.get(m["from_unit"], True) and m["status"] == proposals.SOURCED
+    if not steps:
+        return ""
+    takes = "; ".join(f"«{unit}» thay " + ", ".join(f"«{f}»" + ("" if ok else " (chưa có văn bản làm căn cứ, chỉ là đề xuất)")
+                                                    for f, ok in sorted(froms.items()))
+                      for unit, froms in sorted(steps.items(), key=lambda kv: (kv[0] not in own, kv[0])))
+    return (f"{criteria.NO_PLAN[:1].upper()}{criteria.NO_PLAN[1:]} của {who}: các tiêu chí dưới đây là đề xuất, chưa "
+            f"phải phân công, lấy từ {_plans_text(prop)} theo bảng đối chiếu {proposals.CROSSWALK_FILE}: {takes}.")
 
 
 def _sections(sections: list[str]) -> str:

@@ -1,12 +1,14 @@
 """Đơn vị — any office, group or commune named in the selected entity's plans: what it leads
 and supports, directly or through a group, how those criteria are going, and its focus tasks
 in section II.1 of those plans. The units with duties come first and the page opens on one; a
-unit without duties, or an entity without a plan, gets one line saying so (and what to do)."""
+unit without duties, or an entity without a plan, gets one line saying so (and what to do). A
+commune without a plan of its own sees its offices' duties proposed from the former district's
+plan, in the same tables, under one line saying they are proposals, not an assignment."""
 import math
 
 import streamlit as st
 
-from metrics import units_view
+from metrics import proposals, units_view
 from ui import fmt, notices, queries, selection, theme
 
 NAME_CHARS = 58  # characters of a criterion's name that fit on one line of its 350 px column
@@ -24,7 +26,8 @@ if not units.has_duties.any():  # no plan yet (a new commune): one line with wha
     st.stop()
 codes = list(units.unit_code)
 names = dict(zip(units.unit_code, units.name))
-labels = {c: units_view.unit_label(n, a, t) for c, n, a, t in zip(codes, units.name, units.n_criteria, units.n_tasks)}
+labels = {c: units_view.unit_label(n, a, t, p)
+          for c, n, a, t, p in zip(codes, units.name, units.n_criteria, units.n_tasks, units.proposed)}
 current = st.session_state.get("unit") if st.session_state.get("unit") in codes else codes[0]
 unit = st.selectbox("Cơ quan, đơn vị", codes, index=codes.index(current), format_func=labels.get,
                     placeholder=theme.PLACEHOLDER)
@@ -32,6 +35,9 @@ st.session_state["unit"] = unit
 if not units.has_duties[codes.index(unit)]:  # one line, not an empty page
     st.info(fmt.plain(queries.cached(units_view.unit_without_duties_note, entity, names[unit])))
     st.stop()
+proposed = bool(units.proposed.any())  # no plan of its own: the duties are proposals (metrics/proposals.py)
+if proposed:
+    st.info(fmt.plain(queries.cached(units_view.proposal_note, entity, unit)))
 st.caption(f"Cờ và xu hướng tính cho {fmt.plain(queries.entity_label(entity))}, năm đánh giá gần nhất của từng chỉ số.")
 
 duties = queries.cached(units_view.unit_status, unit, entity)
@@ -77,7 +83,8 @@ else:
                      row_height=row_h, height=36 + row_h * min(len(part), 12) + 2)
     st.caption("Mỗi tiêu chí ghi một lần, ở cách giao mạnh nhất: chủ trì trực tiếp, rồi phối hợp trực tiếp, rồi qua "
                "nhóm chung; việc khác của đơn vị ở cùng tiêu chí ghi ở cột «Ghi chú».")
-    notices.source_line([notices.SCORES_SOURCE, queries.plan_source(entity)], duties.is_illustrative.any())
+    units_source = proposals.source_text(queries.proposal(entity)) if proposed else queries.plan_source(entity)
+    notices.source_line([notices.SCORES_SOURCE, units_source], duties.is_illustrative.any())
 
 if not plans.empty:
     tasks = units_view.task_groups(queries.cached(units_view.unit_tasks, unit, entity))

@@ -16,8 +16,11 @@ st.title("Tiến độ thực hiện kế hoạch")
 plan = uip.pick_plan(entity)
 if plan is None:
     st.info(f"{fmt.plain(queries.authority_of(entity))} chưa có kế hoạch giao việc nào trong hệ thống, nên chưa có gì để "
-            "báo cáo. Nạp kế hoạch bằng `python -m loaders import-plan TỆP --plan-id MÃ --entity \"TÊN ĐƠN VỊ\"` "
-            "(xem README, mục «Bảng phân công của kế hoạch»).")
+            "báo cáo. Cơ quan đầu mối ban hành kế hoạch ở trang «Trọng tâm năm tới» (mục «Ban hành kế hoạch năm … "
+            "trong ứng dụng»), hoặc người quản trị nạp bằng `python -m loaders import-plan TỆP --plan-id MÃ --entity "
+            "\"TÊN ĐƠN VỊ\"` (xem README, mục «Năm của xã»).")
+    if account.signed_in_user():  # «Đăng xuất» on every screen a signed-in account reaches
+        account.sign_out_button("progress_sign_out")
     st.stop()
 ctx = queries.cached(progress.plan_context, plan)
 today = date.today()
@@ -36,8 +39,8 @@ scope = account.scope()
 views = scope.progress_views(ctx.entity_code, ctx.coordinator)
 if not views:  # one commune's office never sees another's reports
     st.info(uip.other_entity_text(scope, ctx))
-else:
-    year, period = uip.pick_period(ctx, today)
+elif (chosen := uip.pick_period(ctx, today)) is not None:  # None: no whole period in the term, and it said so
+    year, period = chosen
     view = views[0] if len(views) == 1 else (
         st.segmented_control("Xem", views, default=views[0], format_func=uip.VIEW_LABEL.get,
                              key=f"progress_view_{account_name}") or views[0])

@@ -53,26 +53,38 @@ def pick_plan(entity: str) -> str | None:
               for r in plans.itertuples()}
     codes = list(plans.plan_id)
     current = st.session_state.get("progress_plan")
-    return st.selectbox("Kế hoạch", codes, index=codes.index(current) if current in codes else 0,
+    if current not in codes:  # the entity's own plan under way this year, else the newest one
+        current = progress.plan_for_year(plans, date.today().year)
+    return st.selectbox("Kế hoạch", codes, index=codes.index(current),
                         format_func=lambda c: labels[c], key="progress_plan", placeholder=theme.PLACEHOLDER)
 
 
-def pick_period(ctx: progress.PlanContext, today: date) -> tuple[int, str]:
-    """Year and period, defaulting to the one being collected now (or the plan's last, once it ended)."""
+def pick_period(ctx: progress.PlanContext, today: date) -> tuple[int, str] | None:
+    """Year and period, defaulting to the one being collected now (or the plan's last, once it
+    ended). Only periods inside the plan's term are offered (progress.periods_in_term: the
+    district's plan, ended 30/6/2025, has no quý III, quý IV or «Năm» 2025), the periods of the
+    chosen year; None, with a line saying so, when the term holds no whole period."""
+    term = progress.periods_in_term(ctx)
+    if not term:
+        st.info(f"Thời gian thực hiện của kế hoạch này (đến ngày {ctx.end:%d/%m/%Y}) không trọn một kỳ báo cáo nào "
+                "(quý, 6 tháng, năm), nên không có kỳ nào để báo cáo.")
+        return None
     period, year = progress.default_period(ctx, today)
-    years = ctx.years
+    years = sorted({y for y, _ in term})
     # the choice lives in plain keys and each widget starts from it: a widget that was not drawn
-    # for a run (the sign-in form stopped the page) comes back showing what is chosen
+    # for a run (the sign-in form stopped the page) comes back showing what is chosen; a choice
+    # outside the term (kept from before it was known, or from another year) falls back to the default
     key = f"progress_period_{ctx.plan_id}"
-    year = st.session_state.get(f"{key}_year", year if year in years else years[-1])
-    period = st.session_state.get(f"{key}_code", period)
-    codes = list(vocab.PERIOD_CODES)
+    chosen = st.session_state.get(f"{key}_year", year)
     left, right = st.columns(2)
-    y = left.selectbox("Năm", years, index=years.index(year), key=f"_w_{key}_y")
-    p = right.selectbox("Kỳ báo cáo", codes, index=codes.index(period), format_func=vocab.PERIOD_LABEL.get,
-                        key=f"_w_{key}_p")
-    st.session_state[f"{key}_year"], st.session_state[f"{key}_code"] = int(y), p
-    return int(y), p
+    y = int(left.selectbox("Năm", years, index=years.index(chosen if chosen in years else year), key=f"_w_{key}_y"))
+    codes = [c for yy, c in term if yy == y]
+    fallback = period if period in codes else codes[0]
+    chosen = st.session_state.get(f"{key}_code", period)
+    p = right.selectbox("Kỳ báo cáo", codes, index=codes.index(chosen if chosen in codes else fallback),
+                        format_func=vocab.PERIOD_LABEL.get, key=f"_w_{key}_p")
+    st.session_state[f"{key}_year"], st.session_state[f"{key}_code"] = y, p
+    return y, p
 
 
 # ---------------------------------------------------------------- a unit's entry table
