@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 DB     := build/chiso.duckdb
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
-SOURCES := $(shell find data domain loaders store cli/data.py -type f \( -name '*.csv' -o -name '*.md' -o -name '*.py' -o -name '*.sql' -o -name '*.xls' -o -name '*.xlsx' \) 2>/dev/null)
+SOURCES := $(shell find data domain loaders store cli/data.py -type f \( -name '*.csv' -o -name '*.md' -o -name '*.py' -o -name '*.sql' -o -name '*.xls' -o -name '*.xlsx' -o -name '*.docx' \) 2>/dev/null)
 
 .PHONY: run test test-fast build chromium clean page-times
 

@@ -50,3 +50,26 @@ def receive_report(name: str, data: bytes, db_file: Path, *, user: str, scope):
             raise ValidationFailed([Problem(name, "không có dòng nào ghi «Tình trạng»")])
         return save_reports(db_file, rows, user=user, scope=scope, file=name, digest=sha256(path),
                             action="import-report", sheet=rows.sheet.iloc[0])
+
+
+PLAN_SUFFIXES = (".docx", ".xlsx")
+
+
+def receive_plan(name: str, data: bytes, db_file: Path, *, entity_code: str, number: str, signed_on,
+                 signer: str, user: str, scope):
+    """Make a plan document (the draft built on «Trọng tâm năm tới», or the signed .docx/.xlsx
+    the commune uploads) the entity's plan of record through store.adoption.adopt_plan: same
+    checks, lock, log and undo as every write. Returns the Adoption; ValidationFailed, and
+    nothing written, if it is refused."""
+    from domain.problems import Problem, ValidationFailed
+    from store.adoption import adopt_plan
+
+    if Path(name).suffix.lower() not in PLAN_SUFFIXES:
+        raise ValidationFailed([Problem(name, "kế hoạch nạp lên phải là tệp Word (.docx) hoặc Excel (.xlsx), "
+                                              "có các phụ lục phân công như bản dự thảo")])
+    guard.check_upload(name, len(data))
+    with tempfile.TemporaryDirectory(prefix="chiso-upload-") as tmp:
+        path = Path(tmp) / safe_name(name)
+        path.write_bytes(data)
+        return adopt_plan(path, entity_code, number=number, signed_on=signed_on, signer=signer, user=user,
+                          scope=scope, source_name=name, db_file=db_file)

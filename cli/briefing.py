@@ -128,7 +128,7 @@ def _progress_section(con, entity: str, name: str, args, out: Path) -> int:
     if period is None:
         raise InputError(f"Không hiểu kỳ báo cáo «{args.period}»; ghi một trong: {', '.join(PERIOD_LABEL.values())}.")
     plans = progress.plans_for(con, entity)
-    plan = args.plan or (plans.plan_id.iloc[0] if len(plans) else None)
+    plan = args.plan or progress.plan_for_year(plans, args.year)
     if plan is None or plan not in set(progress.plans_with_duties(con).plan_id):
         raise InputError(f"{name} không có kế hoạch giao việc nào" + (f" mã «{args.plan}»" if args.plan else "") + ".")
     ctx = progress.plan_context(con, plan)

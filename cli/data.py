@@ -147,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
                 finally:
                     ro.close()
             outs = regenerate(db.ROOT, plan_duties)
+            if live.exists():  # the commune's 2026 plan and its reports: drafted and adopted on the built database
+                from tools.illustrative_year import generate
+
+                outs += generate(live, db.ROOT)
             done("Đã ghi " + "; ".join(str(o) for o in outs), out=[str(o) for o in outs])
     except Exception as exc:  # noqa: BLE001 - the last line of defence for a user at a terminal
         return fail(exc, as_json)

@@ -9,6 +9,7 @@ by an explicit alias; what stays ambiguous is reported, never guessed.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,19 @@ def authority(name: str, level: str) -> str:
     if level == "province":
         return ("UBND thành phố " if name in _MUNICIPALITIES else "UBND tỉnh ") + name
     return f"UBND {_LEVEL_VI.get(level, '')} {name}".replace("  ", " ")
+
+
+def ended_text(name: str, level: str, valid_to, successors: list[str], today) -> str | None:
+    """Why an entity cannot issue a document on ``today`` (``valid_to``, a date or ISO text, is
+    before it), naming the units that took over; None while it exists."""
+    ended = valid_to if isinstance(valid_to, date) else (date.fromisoformat(str(valid_to)[:10])
+                                                       if str(valid_to or "").strip() not in ("", "NaT", "None") else None)
+    if ended is None or ended >= today:
+        return None
+    gone = ended + timedelta(days=1)
+    return (f"{authority(name, level)} không còn từ {gone.day:02d}/{gone.month}/{gone.year} (sắp xếp đơn vị hành chính), "
+            "nên không ban hành văn bản mới được" + (f"; đơn vị kế thừa: {', '.join(successors)}" if successors else "")
+            + ".")
 
 
 def styled_name(name: str, level: str) -> str:

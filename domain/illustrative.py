@@ -472,13 +472,15 @@ _OBSTACLES = ["Thiếu kinh phí thực hiện", "Chưa có hướng dẫn của
 _MARK = "[Minh họa] "
 
 
-def progress_reports(duties: pd.DataFrame, seed: int = SEED) -> list[dict]:
+def progress_reports(duties: pd.DataFrame, seed: int = SEED,
+                     periods: list[tuple[int, str]] = PROGRESS_PERIODS) -> list[dict]:
     """ILLUSTRATIVE progress reports on the 2023–2025 plan's duties (store/sql/plan_duties.sql
     rows), so that a newcomer sees the reporting pages filled. Every text starts «[Minh họa]».
     Each duty moves from «Chưa triển khai» to «Đang thực hiện» to «Hoàn thành» at its own pace,
     one in twenty is «Không thực hiện được» with an obstacle; lead duties are reported in nearly
-    every period, a quarter of support duties too; in the last period (6 tháng đầu năm 2025)
-    about one unit in four has not reported and a few report only part of their duties."""
+    every period, a quarter of support duties too; in the last of ``periods`` (for the district's
+    plan 6 tháng đầu năm 2025) about one unit in four has not reported and a few report only
+    part of their duties."""
     rng = random.Random(seed)
     lead = duties[(duties.role == "lead") & (duties.unit_kind != "external")]
     support = duties[(duties.role == "support") & (duties.unit_kind != "external")]
@@ -487,14 +489,14 @@ def progress_reports(duties: pd.DataFrame, seed: int = SEED) -> list[dict]:
     units = sorted(chosen.unit_code.unique())
     silent = set(rng.sample(units, k=len(units) // 4))            # nothing for the last period
     partial = set(rng.sample([u for u in units if u not in silent], k=max(1, len(units) // 10)))
-    last = PROGRESS_PERIODS[-1]
+    last = periods[-1]
     rows = []
     for d in chosen.itertuples(index=False):
         r = random.Random(f"{seed}|{d.plan_id}|{d.item_kind}|{d.index_code}|{d.item_code}|{d.unit_code}")
         starts = r.randrange(0, 2)                                  # first period with any work
-        finishes = r.randrange(starts, len(PROGRESS_PERIODS) + 3)   # may lie beyond the plan's life
+        finishes = r.randrange(starts, len(periods) + 3)            # may lie beyond the plan's life
         blocked = r.random() < 0.05
-        for i, (year, period) in enumerate(PROGRESS_PERIODS):
+        for i, (year, period) in enumerate(periods):
             if (year, period) == last and (d.unit_code in silent or (d.unit_code in partial and r.random() < 0.5)):
                 continue
             if r.random() < (0.02 if d.role == "lead" else 0.3):      # a period skipped now and then

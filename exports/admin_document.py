@@ -49,7 +49,7 @@ def place_date(place: str, year: int | str, day: str = BLANK, month: str = BLANK
 
 
 def add_header_block(doc, *, issuer: str, number: str, place: str, year: int | str,
-                     parent: str | None = None):
+                     parent: str | None = None, day: str = BLANK, month: str = BLANK):
     """The borderless two-column header: [cơ quan chủ quản], issuing body (bold caps; a
     "\\n" breaks the line), a short rule, «Số: …» | Quốc hiệu, Tiêu ngữ with its rule, the
     place and date (italic)."""
@@ -69,7 +69,7 @@ def add_header_block(doc, *, issuer: str, number: str, place: str, year: int | s
     # NĐ 30: a rule as long as the motto under it: the motto's own underline is exactly that
     _add_line(right, MOTTO, size=13, bold=True, underline=True)
     _add_line(table.cell(1, 0), f"Số: {number}", size=13, first=True)
-    _add_line(table.cell(1, 1), place_date(place, year), size=13, italic=True, first=True)
+    _add_line(table.cell(1, 1), place_date(place, year, day, month), size=13, italic=True, first=True)
     for cell in table._cells:
         for p in cell.paragraphs:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -107,10 +107,10 @@ def add_paragraph(doc, text: str, *, bold: bool = False, italic: bool = False):
 
 
 def add_closing(doc, recipients: list[str], signer: tuple[str, ...] = ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"),
-                kept_by: str = "VT") -> None:
+                kept_by: str = "VT", signer_name: str | None = None) -> None:
     """«Nơi nhận:» (one «- …;» line per recipient, «- Lưu: VT.» last) on the left; the
     signer's role in bold caps, room for signature and seal, and the placeholders for
-    them and the signer's name on the right."""
+    them and the signer's name (or ``signer_name``, bold) on the right."""
     table = _borderless_table(doc, 1, CLOSING_COLS_MM)
     left, right = table.cell(0, 0), table.cell(0, 1)
     _add_line(left, "Nơi nhận:", size=12, bold=True, italic=True, first=True, centre=False)
@@ -122,7 +122,10 @@ def add_closing(doc, recipients: list[str], signer: tuple[str, ...] = ("TM. ỦY
     _add_line(right, SIGNATURE_HINTS[0], size=13, italic=True)
     for _ in range(3):
         _add_line(right, "", size=13)
-    _add_line(right, SIGNATURE_HINTS[1], size=13, italic=True)
+    if signer_name:
+        _add_line(right, xml_text(signer_name), size=13, bold=True)
+    else:
+        _add_line(right, SIGNATURE_HINTS[1], size=13, italic=True)
 
 
 def add_page_numbers(section) -> None:

@@ -7,7 +7,8 @@ subsection per index, one numbered task per chosen criterion with its lead and s
 units), III. TỔ CHỨC THỰC HIỆN, Nơi nhận and the signature block, then one appendix per index
 with the task table (exports.task_table.add_task_table, the same table as the download of
 the «Trọng tâm năm tới» page). Number, day, month and signer are left as «…» placeholders
-for the office. The rows are the task table's (exports.briefing.task_rows / task_rows_of);
+for the office, unless the plan is being adopted in the app (store/adoption.py), which fills
+them in. The rows are the task table's (exports.briefing.task_rows / task_rows_of);
 this module only words them.
 """
 from __future__ import annotations
@@ -54,6 +55,17 @@ class PlanDocument:
     plan_number: str = nd30.BLANK
     coordinator: str = COORDINATOR["commune"]
     superior: str = SUPERIOR["commune"]
+    signed_on: date | None = None  # filled when the plan is adopted in the app; else «ngày … tháng …»
+    signer_name: str = ""
+    mark: str = ""  # put before every task's text: «[Minh họa] » for the shipped illustrative plan
+
+    @property
+    def day(self) -> str:
+        return f"{self.signed_on.day:02d}" if self.signed_on else nd30.BLANK
+
+    @property
+    def month(self) -> str:
+        return f"{self.signed_on.month:02d}" if self.signed_on else nd30.BLANK
 
     @property
     def by_index(self) -> dict[str, list[TaskRow]]:
@@ -64,7 +76,9 @@ class PlanDocument:
 
     @property
     def number(self) -> str:
-        return f"{self.plan_number}{NUMBER_SUFFIX}"
+        """«…/KH-UBND» in a draft; the number as given («125/KH-UBND») once adopted."""
+        given = self.plan_number
+        return given if given != nd30.BLANK and "/" in given else f"{given}{NUMBER_SUFFIX}"
 
     @property
     def index_names(self) -> str:
@@ -82,7 +96,8 @@ def place_name(name: str, level: str) -> str:
 
 def gather_plan_document(con, entity_code: str, year: int, codes: list[str] | None = None,
                          today: date | None = None, edited_rows: list[TaskRow] | None = None, *,
-                         plan_number: str = nd30.BLANK, coordinator: str | None = None) -> PlanDocument:
+                         plan_number: str = nd30.BLANK, coordinator: str | None = None,
+                         signed_on: date | None = None, signer_name: str = "", mark: str = "") -> PlanDocument:
     """The plan drafted from ``year``'s results of an entity: the task table's rows (the
     focus list, the criteria named by ``codes``, or the page's ``edited_rows``) and the
     latest score and rank of each index they belong to, from metrics/ (exports.briefing)."""
@@ -100,7 +115,8 @@ def gather_plan_document(con, entity_code: str, year: int, codes: list[str] | No
         place=_clean(place_name(b.entity_name, level)), entity_name=_clean(styled_name(b.entity_name, level)),
         results_year=int(year), plan_year=plan_year,
         # a plan is signed before its year begins (the 2023–2025 plan: 11/2023), or early in it
-        issue_year=max(today.year, plan_year - 1), rows=rows, results=results, reasons=reasons,
+        issue_year=signed_on.year if signed_on else max(today.year, plan_year - 1), rows=rows, results=results,
+        reasons=reasons, signed_on=signed_on, signer_name=_clean(signer_name), mark=mark,
         illustrative=any(r.is_illustrative for r in rows) or any(it.is_illustrative for it in results),
         plan_number=_clean(plan_number) or nd30.BLANK,
         coordinator=coordinator or coordinator_name(con, level) or COORDINATOR.get(level, COORDINATOR["commune"]),
@@ -116,13 +132,13 @@ def plan_document_docx(plan: PlanDocument) -> bytes:
     if plan.illustrative:
         nd30.add_notice_header(first, ILLUSTRATIVE_MARK)
     nd30.add_header_block(doc, parent=plan.parent, issuer=_issuer_lines(plan.issuer), number=plan.number,
-                          place=plan.place, year=plan.issue_year)
+                          place=plan.place, year=plan.issue_year, day=plan.day, month=plan.month)
     nd30.add_title(doc, DOC_KIND, trich_yeu(plan))
     _lead(doc, plan)
     _purpose(doc, plan)
     _tasks(doc, plan)
     _organisation(doc, plan)
-    nd30.add_closing(doc, recipients(plan))
+    nd30.add_closing(doc, recipients(plan), signer_name=plan.signer_name or None)
     _appendices(doc, plan)
     return nd30.to_bytes(doc)
 
@@ -150,7 +166,7 @@ def appendix_title(plan: PlanDocument, index_code: str) -> str:
 
 
 def appendix_subtitle(plan: PlanDocument) -> str:
-    return (f"(Kèm theo Kế hoạch số {plan.number} ngày {nd30.BLANK} tháng {nd30.BLANK} năm {plan.issue_year} "
+    return (f"(Kèm theo Kế hoạch số {plan.number} ngày {plan.day} tháng {plan.month} năm {plan.issue_year} "
             f"của {plan.issuer})")
 
 
@@ -206,7 +222,7 @@ def task_text(plan: PlanDocument, k: int, r: TaskRow) -> str:
     """«(k) <code> <name>: » then why it was chosen, when known, and what to do."""
     why = "; ".join(_clean(x) for x in plan.reasons.get((r.index_code, r.code), []))
     why = f"năm {plan.results_year} {why}. R" if why else "r"
-    return (f"({k}) {_clean(r.code)} {_clean(r.name)}: {why}à soát các nội dung chưa đạt, làm rõ nguyên nhân; "
+    return (f"{plan.mark}({k}) {_clean(r.code)} {_clean(r.name)}: {why}à soát các nội dung chưa đạt, làm rõ nguyên nhân; "
             "xây dựng và triển khai giải pháp cụ thể để cải thiện điểm số, thứ hạng của tiêu chí.")
 
 

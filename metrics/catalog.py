@@ -48,3 +48,15 @@ def scored(con, entity_code: str, index_code: str | None = None) -> pd.DataFrame
 
 def plan_tasks(con, index_code: str) -> pd.DataFrame:
     return con.execute(sql("catalog_plan_tasks.sql"), {"index_code": index_code}).df()
+
+
+def dissolved(con, entity_code: str, today) -> str | None:
+    """Why the entity cannot issue a document on ``today`` (it ended, domain.entities.ended_text),
+    naming its successors; None while it exists (metrics/sql/catalog_dissolved.sql)."""
+    from domain.entities import ended_text
+
+    rows = con.execute(sql("catalog_dissolved.sql"), {"entity_code": entity_code}).fetchall()
+    if not rows:
+        return None
+    name, level, valid_to, successors = rows[0]
+    return ended_text(name, level, valid_to, list(successors or []), today)

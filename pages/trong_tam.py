@@ -1,6 +1,8 @@
 """Trọng tâm năm tới — for Phòng Nội vụ: pick next year's weak criteria, adjust the
 responsible units, and download the draft task table in the layout of the plan's appendices,
 or the whole draft plan (Nghị định 30/2020/NĐ-CP) built from the same rows."""
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -10,7 +12,7 @@ from exports.plan_document import gather_plan_document, plan_document_docx
 from exports.task_table import task_table_docx, task_table_xlsx
 from metrics import proposals
 from metrics.plan_draft import draft_rows
-from ui import fmt, notices, queries, selection
+from ui import fmt, notices, plan_adoption, queries, selection
 
 queries.require_database()
 entity = selection.pick_entity()
@@ -20,7 +22,8 @@ if year is None:
     st.info("Đơn vị này chưa có số liệu.")
     st.stop()
 selection.reform_notice(entity)
-plan_year = next_plan_year(year)
+today = date.today()
+plan_year = next_plan_year(year, today)
 st.caption(f"{fmt.plain(queries.entity_label(entity))} — các tiêu chí đang giảm hoặc xếp hạng thấp năm {year}, "
            f"để đưa vào kế hoạch năm {plan_year} của {fmt.plain(queries.authority_of(entity))}")
 
@@ -104,7 +107,10 @@ chosen = focus[edited.chosen.values].copy()
 chosen["lead_units"] = [fmt.unit_list(v) for v in edited.lead[edited.chosen.values]]
 chosen["support_units"] = [fmt.unit_list(v) for v in edited.support[edited.chosen.values]]
 st.markdown(f"Đã chọn **{len(chosen)}** tiêu chí.")
-if len(chosen):
+gone = queries.dissolved(entity, today)
+if gone:  # the former district: no document from an issuer that no longer exists
+    st.info(fmt.plain(gone) + " Chọn một đơn vị kế thừa ở thanh bên để soạn và ban hành kế hoạch.")
+elif len(chosen):
     con = queries.cursor()  # also the plan's, built on click: this run's database version
     task_rows = task_rows_of(draft_rows(con, chosen, entity))
     # the choice rests on the focus list: any illustrative row in it puts the notice on every page
@@ -121,3 +127,6 @@ if len(chosen):
                           f"du_thao_ke_hoach_{plan_year}.docx", DOCX)
     if focus.is_illustrative.any():
         st.caption("Lưu ý: danh sách được chọn dựa trên số liệu minh họa.")
+    plan_adoption.show(entity, plan_year, lambda number, signed_on, signer: plan_document_docx(gather_plan_document(
+        con, entity, year, edited_rows=task_rows, plan_number=number, signed_on=signed_on, signer_name=signer,
+        today=today)), today)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 
 ACTION_VI = {"build": "dựng lại từ data/", "import": "nạp tệp", "import-plan": "nạp kế hoạch", "undo": "hoàn tác",
-             "restore": "khôi phục bản sao", "report": "báo cáo tiến độ", "import-report": "nạp báo cáo tiến độ"}  # import_log.action as people read it
+             "restore": "khôi phục bản sao", "report": "báo cáo tiến độ", "import-report": "nạp báo cáo tiến độ",
+             "adopt-plan": "ban hành kế hoạch"}  # import_log.action as people read it
 REPORT_ACTIONS = ("report", "import-report")  # writes of progress reports: not public (metrics/sql/import_log.sql)
 PLANS_MARK = " · kế hoạch: "  # an undo of a report write names the plans it touched after this mark
 

@@ -6,13 +6,14 @@ database exactly as it was. The import of one file is store/importing.py.
 """
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 
 from domain.problems import Problem, ValidationFailed
-from domain.text import fold
+from domain.text import fold, nfc
 from domain.vocabulary import DATA_DIR, appendix_indices, plan_row, plan_year
 from loaders.read import Context, merge_staged, read_scores
 from loaders.staging import STAGED_COLUMNS
@@ -202,12 +203,33 @@ def load_plan_into(con, path: Path, plan_id: str, ctx: Context, units, source_na
     return len(task_map)
 
 
+def record_adoption(con, plan_id: str, *, number: str, signed_on: date, signer: str, adopted_by: str,
+                    document: str, illustrative: bool = False, at: datetime | None = None) -> None:
+    """The adoption row of a plan (replacing an earlier one of the same plan)."""
+    con.execute("DELETE FROM plan_adoptions WHERE plan_id = ?", [plan_id])
+    con.execute("INSERT INTO plan_adoptions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [plan_id, nfc(number), signed_on, nfc(signer), adopted_by, at or datetime.now(), document,
+                 illustrative])
+
+
+def shipped_adoption(con, plan_id: str, name: str, data_dir: Path) -> None:
+    """A plan shipped as adopted (data/plans.csv gives its number, signed_on and signer: the
+    illustrative 2026 plan of xã Vĩnh Lộc) gets its adoption row, as store.adoption writes
+    it in the app; one shipped under illustrative/ is marked illustrative."""
+    row = plan_row(plan_id, data_dir) or {}
+    if not str(row.get("signed_on", "")).strip():
+        return
+    illustrative = name.startswith("illustrative/")
+    signed_on = date.fromisoformat(row["signed_on"])
+    record_adoption(con, plan_id, number=row.get("number", ""), signed_on=signed_on, signer=row.get("signer", ""),
+                    adopted_by="minh họa" if illustrative else "dựng từ data/", document=Path(name).name,
+                    illustrative=illustrative, at=datetime(signed_on.year, signed_on.month, signed_on.day, 9, 0))
+
+
 def load_progress_into(con, path: Path, name: str) -> int:
     """Progress reports shipped in data/ (the illustrative ones, under illustrative/): read with
     the template's reader and checked against the plan's duties like an upload. The report
     date is the period's due date, so that «who reported when» reads naturally."""
-    from datetime import datetime
-
     from domain import progress as vocab
     from loaders.progress import read_progress
     from store.progress import check_reports, insert_reports
@@ -224,11 +246,13 @@ def load_progress_into(con, path: Path, name: str) -> int:
     return len(rows)
 
 
-def carry_reports(con, old: Path) -> int:
-    """Copy the progress reports of the database being replaced into the new one: they were
-    typed by people, not read from data/, so a rebuild (``make run`` after an update) must not
-    lose them (the illustrative ones are read from data/ again). Returns how many were kept (0 when there is no old file or it cannot be read:
-    its snapshot still holds them)."""
+PLAN_TABLES = ("plans", "plan_criteria", "plan_assignments", "plan_task_items", "plan_task_units", "crosswalk",
+               "plan_adoptions")
+
+
+def _carry(con, old: Path, copy: Callable[[], int]) -> int:
+    """Run ``copy()`` with the database being replaced attached as ``old_db`` (read-only); 0
+    without a readable old file (a corrupt one: the rebuild goes on, its snapshot keeps it)."""
     if not old.exists():
         return 0
     quoted = str(old).replace("'", "''")
@@ -237,12 +261,49 @@ def carry_reports(con, old: Path) -> int:
     except Exception:  # noqa: BLE001 - a corrupt old file: the rebuild goes on without it
         return 0
     try:
-        has = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'old_db' "
-                          "AND table_name = 'progress_reports'").fetchone()[0]
-        if not has:
+        return copy()
+    finally:
+        con.execute("DETACH old_db")
+
+
+def _old_columns(con, table: str) -> list[str]:
+    """The columns of ``table`` in the attached old database, in order; [] when it has no such table."""
+    return [c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = 'old_db' "
+                                      "AND table_name = ? ORDER BY column_index", [table]).fetchall()]
+
+
+def carry_plans(con, old: Path) -> int:
+    """Copy the plans adopted in the app (plan_adoptions rows of the database being replaced,
+    whose plan data/ does not ship) into the new one, every table of each as it was: a rebuild
+    must not lose a commune's plan of record, nor the duties its offices report on. Returns how
+    many plans were kept (0 without a readable old file: its snapshot still holds them)."""
+    def copy() -> int:
+        if not all(_old_columns(con, t) for t in PLAN_TABLES):
             return 0
-        cols = [c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = 'old_db' "
-                                          "AND table_name = 'progress_reports'").fetchall()]
+        con.execute("CREATE TEMP TABLE t_carried AS SELECT a.plan_id FROM old_db.plan_adoptions a "
+                    "WHERE a.plan_id NOT IN (SELECT plan_id FROM plans)")
+        for table in PLAN_TABLES:
+            new = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = "
+                                             "current_database() AND table_name = ?", [table]).fetchall()}
+            shared = ", ".join(c for c in _old_columns(con, table) if c in new)
+            con.execute(f"INSERT INTO {table} ({shared}) SELECT {shared} FROM old_db.{table} "
+                        "WHERE plan_id IN (SELECT plan_id FROM t_carried)")
+        n = con.execute("SELECT count(*) FROM t_carried").fetchone()[0]
+        con.execute("DROP TABLE t_carried")
+        return n
+
+    return _carry(con, old, copy)
+
+
+def carry_reports(con, old: Path) -> int:
+    """Copy the progress reports of the database being replaced into the new one: they were
+    typed by people, not read from data/, so a rebuild (``make run`` after an update) must not
+    lose them (the illustrative ones are read from data/ again). Returns how many were kept (0
+    when there is no old file or it cannot be read: its snapshot still holds them)."""
+    def copy() -> int:
+        cols = _old_columns(con, "progress_reports")
+        if not cols:
+            return 0
         shared = ", ".join(c for c in cols if c in _REPORT_COLUMNS)
         # the illustrative reports come again from data/; a real one replaces one on its key
         con.execute(f"CREATE TEMP TABLE t_kept AS SELECT {shared} FROM old_db.progress_reports WHERE NOT is_illustrative")
@@ -254,8 +315,8 @@ def carry_reports(con, old: Path) -> int:
         n = con.execute("SELECT count(*) FROM t_kept").fetchone()[0]
         con.execute("DROP TABLE t_kept")
         return n
-    finally:
-        con.execute("DETACH old_db")
+
+    return _carry(con, old, copy)
 
 
 def build(db_file: Path | None = None, data_dir: Path = DATA_DIR, progress: Progress = quiet) -> dict:
@@ -280,6 +341,7 @@ def build(db_file: Path | None = None, data_dir: Path = DATA_DIR, progress: Prog
                     continue
                 if m.reader == "plan":
                     n = load_plan_into(con, path, m.plan_id, ctx, units, m.path)
+                    shipped_adoption(con, m.plan_id, m.path, data_dir)
                     loaded_files.append((m.path, sha256(path), None, n, n))
                     continue
                 df = read_scores(path, ctx, reader=m.reader, index_code=m.index_code or None, source_name=m.path)
@@ -301,6 +363,9 @@ def build(db_file: Path | None = None, data_dir: Path = DATA_DIR, progress: Prog
             insert_scores(con, merged[merged.source_file == path], import_id)
         derive(con, None)
         rank(con)
+        kept_plans = carry_plans(con, target)  # before the reports: they are reports on those plans
+        if kept_plans:
+            progress(f"  Giữ {kept_plans} kế hoạch đã ban hành trong ứng dụng của cơ sở dữ liệu cũ")
         kept_reports = carry_reports(con, target)
         if kept_reports:
             progress(f"  Giữ {kept_reports} báo cáo tiến độ của cơ sở dữ liệu cũ")

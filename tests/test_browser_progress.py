@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from contextlib import contextmanager
 
 import pytest
 
@@ -18,31 +19,44 @@ PASSWORD = "mat-khau-kiem-thu"
 UNIT_USER, COORDINATOR = "Trần Tư Pháp", "Lê Nội Vụ"
 
 
-@pytest.fixture(scope="module")
-def app(built_db, tmp_path_factory):
-    work = tmp_path_factory.mktemp("progress")
+@contextmanager
+def app_with_accounts(built_db, work, units: dict[str, str]):
+    """The app on a private copy of the built database, with one account (password PASSWORD)
+    per entry of ``units`` (account → «entity/unit» or unit): yields (url, work, db)."""
     db = work / "chiso.duckdb"
     shutil.copyfile(built_db, db)
     secrets = work / "secrets.toml"
-    secrets.write_text(secrets_toml(None, {UNIT_USER: hash_password(PASSWORD), COORDINATOR: hash_password(PASSWORD)},
-                                    {UNIT_USER: "phong_tu_phap", COORDINATOR: "phong_noi_vu"}), encoding="utf-8")
+    secrets.write_text(secrets_toml(None, {u: hash_password(PASSWORD) for u in units}, units), encoding="utf-8")
     with running_app(db, secrets) as url:
         yield url, work, db
 
 
-@pytest.fixture(scope="module")
-def page(app):
+@contextmanager
+def browser_page():
+    """A Chromium page at 1366×768 that accepts downloads."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        pg = browser.new_page(viewport=VIEWPORT, locale="vi-VN", accept_downloads=True)
+        yield browser.new_page(viewport=VIEWPORT, locale="vi-VN", accept_downloads=True)
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def app(built_db, tmp_path_factory):
+    with app_with_accounts(built_db, tmp_path_factory.mktemp("progress"),
+                           {UNIT_USER: "phong_tu_phap", COORDINATOR: "phong_noi_vu"}) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def page(app):
+    with browser_page() as pg:
         pg.goto(app[0] + "/tien_do?entity=VN-38-393")  # the district's 2023–2025 plan, kept as history
         settle(pg)
         pg.get_by_label("Mật khẩu").wait_for(timeout=60000)  # the sign-in form: the run has reached it
         yield pg
-        browser.close()
 
 
 def sign_in(pg, who: str) -> None:

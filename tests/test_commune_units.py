@@ -33,6 +33,7 @@ from tests.conftest import ROOT
 
 REGISTRY = ROOT / "data" / "registry"
 VINH_LOC, TAY_DO, DISTRICT, PROVINCE = "VN-38-15349", "VN-38-15361", "VN-38-393", "VN-38"
+BIEN_THUONG = "VN-38-15382"  # a commune with no plan of its own (xã Vĩnh Lộc ships an illustrative 2026 plan)
 VHXH, VP, KT = "Phòng Văn hóa - Xã hội", "Văn phòng HĐND và UBND xã", "Phòng Kinh tế"
 OFFICES = "Các phòng chuyên môn, đơn vị thuộc UBND xã"
 
@@ -171,9 +172,9 @@ def test_an_own_plan_wins_where_it_assigns_and_the_proposal_fills_the_rest(con, 
 
 
 def test_the_focus_list_gets_one_proposed_lead_per_criterion(con):
-    focus = criteria.focus_list(con, VINH_LOC, 2025)
+    focus = criteria.focus_list(con, BIEN_THUONG, 2025)
     assert len(focus) and all(len(u) == 0 for u in focus.lead_units)  # its own plans: none
-    filled = proposals.with_units(focus, proposals.proposal(con, VINH_LOC))
+    filled = proposals.with_units(focus, proposals.proposal(con, BIEN_THUONG))
     assert filled.units_proposed.all() and all(len(u) == 1 for u in filled.lead_units)
     row = filled.set_index(["index_code", "criterion_code"]).loc[("PAR", "5.5")]
     assert list(row.lead_units) == [VHXH]
@@ -204,7 +205,7 @@ def test_the_note_names_the_plan_the_crosswalk_and_the_unsourced_steps(con):
 
 def test_a_commune_office_has_duties_under_the_proposal(con):
     """What the «Đơn vị» page calls for a commune without a plan: proposals.unit_status."""
-    duties = proposals.unit_status(con, "phong_van_hoa_xa_hoi", VINH_LOC)
+    duties = proposals.unit_status(con, "phong_van_hoa_xa_hoi", BIEN_THUONG)
     assert duties.proposed.all() and set(duties.plan_id) == {"VL-2023-2025"}
     lead = duties[(duties.role == "lead") & duties.via_group.isna()]
     assert {"5.5", "5.7", "7.1", "1.1"} <= set(lead[lead.index_code == "PAR"].published_code)

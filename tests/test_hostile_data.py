@@ -464,6 +464,8 @@ ALLOWED = {
     ("account.py", "done"): "undo_panel's own message: ACTION_VI, a log number, the file through plain()",
     ("account.py", "label"): "undo_panel(label): fixed words, the file and account through fmt.plain (the write pages)",
     ("account.py", "note"): "undo_panel(note): a fixed sentence of the page",
+    ("plan_adoption.py", "done"): "adopted_text(): counts, a date, the plan number through fmt.plain",
+    ("plan_adoption.py", "today"): "a date (date_input's value), not text",
 }
 
 

@@ -29,7 +29,9 @@ from tests.conftest import ROOT, file_digest
 
 PLAN = "VL-2023-2025"
 DISTRICT, VINH_LOC, TAY_DO = "VN-38-393", "VN-38-15349", "VN-38-15361"  # data/home.csv
-N_ILLUSTRATIVE = 7685  # data rows of data/illustrative/vinhloc_progress_2023_2025_illustrative.csv
+N_DISTRICT = 7685  # data rows of data/illustrative/vinhloc_progress_2023_2025_illustrative.csv
+N_COMMUNE = 62     # and of data/illustrative/xa_vinh_loc_progress_2026_illustrative.csv (the commune's 2026 plan)
+N_ILLUSTRATIVE = N_DISTRICT + N_COMMUNE
 COMMUNES = {"xa_vinh_hung", "xa_vinh_an", "xa_ninh_khang", "xa_vinh_long", "xa_minh_tan", "tt_vinh_loc",
             "xa_vinh_hoa", "xa_vinh_hung_2", "xa_vinh_phuc", "xa_vinh_quang", "xa_vinh_thinh", "xa_vinh_tien",
             "xa_vinh_yen"}  # the 13 members of «UBND cấp xã» (data/registry/unit_members.csv)
@@ -498,7 +500,10 @@ def test_the_build_loads_the_illustrative_reports(con):
         == [(datetime(2023, 12, 20, 9, 0),)]
     assert con.execute("SELECT action, rows_loaded FROM import_log WHERE file = "
                        "'illustrative/vinhloc_progress_2023_2025_illustrative.csv'").fetchall() == \
-        [("build", N_ILLUSTRATIVE)]
+        [("build", N_DISTRICT)]
+    assert con.execute("SELECT action, rows_loaded FROM import_log WHERE file = "
+                       "'illustrative/xa_vinh_loc_progress_2026_illustrative.csv'").fetchall() == \
+        [("build", N_COMMUNE)]
 
 
 ILL_KEY = "item_kind = 'task' AND index_code = 'DDCI' AND item_code = '1.3.1' AND unit_code = 'grp_don_vi_lien_quan' " \

@@ -84,8 +84,15 @@ def test_the_coordinator_enters_for_any_unit_starting_with_its_own():
     assert "**Phòng Nội vụ** —" in texts(at)
 
 
-def test_a_commune_finds_its_former_districts_plan_as_history():
-    at = page(entity="VN-38-15349", user=ADMIN)  # xã Vĩnh Lộc, the home commune
+def test_a_commune_opens_on_its_own_plan_and_keeps_the_former_districts_as_history():
+    at = page(entity="VN-38-15349", user=ADMIN)  # xã Vĩnh Lộc, the home commune, with its (illustrative) 2026 plan
+    box = at.selectbox(key="progress_plan")
+    assert box.value == "KH-2026-VN-38-15349"
+    assert "trước 01/7/2025" in box.format_func("VL-2023-2025") and "trước" not in box.format_func(box.value)
+
+
+def test_a_commune_without_a_plan_of_its_own_finds_its_former_districts_plan_as_history():
+    at = page(entity="VN-38-15361", user=ADMIN)  # xã Tây Đô: no plan of its own
     assert at.selectbox(key="progress_plan").value == "VL-2023-2025"
     assert "trước 01/7/2025" in at.selectbox(key="progress_plan").format_func("VL-2023-2025")
 

@@ -306,7 +306,7 @@ def test_briefing_progress_writes_the_section_of_a_commune_from_its_former_distr
     from cli.briefing import main
 
     out = tmp_path / "muc.docx"
-    # xã Vĩnh Lộc has no plan of its own: the district's 2023–2025 plan is the one its offices reported on
+    # 2025: not in xã Vĩnh Lộc's own 2026 plan, so the district's 2023–2025 plan, which its offices reported on
     assert main(["progress", "--entity", "Xã Vĩnh Lộc", "--year", "2025", "--period", "6 tháng", "--out", str(out),
                  "--db", str(built_db)]) == 0
     text = "\n".join(p.text for p in Document(str(out)).paragraphs)

@@ -123,6 +123,18 @@ def entity_row(entity: str):
     return next(row.itertuples()) if len(row) else None
 
 
+def dissolved(entity: str, today) -> str | None:
+    """Why the entity cannot issue a document today (the former district), or None."""
+    return cached(catalog.dissolved, entity, today)
+
+
+def coordinator(level: str | None) -> str | None:
+    """The name of the unit that coordinates an entity's plans at ``level``."""
+    from metrics.progress import coordinator_name
+
+    return cached(coordinator_name, level)
+
+
 def unassigned(entity: str) -> str:
     """What an empty unit cell says: the plan gave no unit, or no plan covers the entity."""
     return "— chưa giao —" if len(plans_of(entity)) else criteria.NO_PLAN

@@ -5,3 +5,4 @@ DELETE FROM plan_assignments WHERE plan_id = $plan_id;
 DELETE FROM plan_task_items WHERE plan_id = $plan_id;
 DELETE FROM plan_task_units WHERE plan_id = $plan_id;
 DELETE FROM crosswalk WHERE plan_id = $plan_id;
+DELETE FROM plan_adoptions WHERE plan_id = $plan_id;

@@ -38,6 +38,11 @@ CREATE TABLE office_crosswalk (district_unit VARCHAR PRIMARY KEY, commune_unit V
 -- entity_code: the assessed entity whose plan it is; its units answer for that entity's scores only
 CREATE TABLE plans (plan_id VARCHAR PRIMARY KEY, title VARCHAR, source_file VARCHAR, sha256 VARCHAR,
                     entity_code VARCHAR, issuer VARCHAR, year_from INTEGER, year_to INTEGER);
+-- A plan made the entity's plan of record in the app, or shipped so (store/adoption.py): its
+-- number, the day it was signed and who signed it; who adopted it in the app and when.
+CREATE TABLE plan_adoptions (plan_id VARCHAR PRIMARY KEY, number VARCHAR NOT NULL, signed_on DATE NOT NULL,
+                             signer VARCHAR NOT NULL, adopted_by VARCHAR, adopted_at TIMESTAMP,
+                             document VARCHAR, is_illustrative BOOLEAN NOT NULL DEFAULT FALSE);
 CREATE TABLE plan_criteria (
     plan_id VARCHAR, index_code VARCHAR, code VARCHAR, name VARCHAR, level VARCHAR,
     parent_code VARCHAR, timing VARCHAR, location VARCHAR);
