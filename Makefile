@@ -8,7 +8,7 @@ DB     := build/chiso.duckdb
 STAMP  := $(VENV)/.installed-$(shell sha256sum requirements.txt | cut -c1-12)
 SOURCES := $(shell find data domain loaders store cli/data.py -type f \( -name '*.csv' -o -name '*.md' -o -name '*.py' -o -name '*.sql' -o -name '*.xls' -o -name '*.xlsx' -o -name '*.docx' \) 2>/dev/null)
 
-.PHONY: run test test-fast build chromium clean page-times
+.PHONY: run test test-fast build chromium office clean page-times
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,11 +23,16 @@ build: $(DB)
 run: $(DB)
 	CHISO_DB=$(DB) $(VENV)/bin/python -m cli.serve
 
-# The browser tests drive Debian's chromium (Playwright cannot download a browser here).
+# The browser tests drive Debian's chromium (Playwright cannot download a browser here); the
+# document tests render Word files to PDF with Debian's LibreOffice and read the pages with
+# poppler-utils (tests/pdf.py). Installed once, when missing.
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-test: $(DB) chromium
+office:
+	@{ test -x /usr/bin/soffice && test -x /usr/bin/pdftotext; } || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui poppler-utils >/dev/null; }
+
+test: $(DB) chromium office
 	CHISO_DB=$(DB) $(PY) -m pytest -q
 
 # The inner loop while editing: no browser, no benchmark, none of the tests marked slow, and

@@ -70,6 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         name = reg.name(entity)
         level = reg.row(entity).level
         codes = [c for c in (getattr(args, "criteria", None) or "").split(",") if c.strip()] or None
+        if args.command in ("plan", "tasks"):  # a document to sign: never from an issuer that no longer exists
+            from datetime import date
+
+            from metrics.catalog import dissolved
+
+            gone = dissolved(con, entity, date.today())
+            if gone:
+                raise InputError(f"{gone} Ghi --entity là một đơn vị kế thừa để soạn kế hoạch.")
         if args.command == "progress":
             n = _progress_section(con, entity, name, args, out)
             done(f"Đã ghi {out}: mục báo cáo tiến độ, {n} cơ quan chưa báo cáo.", not_reported=n)

@@ -42,6 +42,16 @@ def fold_loose(text: object) -> str:
     return _SPACE.sub(" ", s).strip()
 
 
+def slug(*parts: object) -> str:
+    """A file name part in Vietnamese without diacritics: lower case, words joined by hyphens,
+    nothing else (download names: «bao-cao-xa-vinh-loc-2025»).
+
+    >>> slug("Báo cáo", "Xã Vĩnh Lộc", 2025)
+    'bao-cao-xa-vinh-loc-2025'
+    """
+    return "-".join(w for w in fold_loose(" ".join(str(p) for p in parts if p is not None)).split() if w)
+
+
 _NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}([ .]\d{3})+)?([.,]\d+)?$")
 
 

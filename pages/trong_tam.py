@@ -6,6 +6,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from domain.text import slug
 from domain.vocabulary import next_plan_year
 from exports.briefing import task_layout, task_rows_of
 from exports.plan_document import gather_plan_document, plan_document_docx
@@ -111,6 +112,7 @@ gone = queries.dissolved(entity, today)
 if gone:  # the former district: no document from an issuer that no longer exists
     st.info(fmt.plain(gone) + " Chọn một đơn vị kế thừa ở thanh bên để soạn và ban hành kế hoạch.")
 elif len(chosen):
+    place = queries.entity_label(entity).split(" (")[0]  # «Xã Vĩnh Lộc» in the file names
     con = queries.cursor()  # also the plan's, built on click: this run's database version
     task_rows = task_rows_of(draft_rows(con, chosen, entity))
     # the choice rests on the focus list: any illustrative row in it puts the notice on every page
@@ -118,13 +120,13 @@ elif len(chosen):
     left, middle, right = st.columns(3)
     # built when clicked, not on every rerun of the page (e.g. at each tick in the editor)
     left.download_button("Tải bảng phân công nhiệm vụ (Excel)", lambda: task_table_xlsx(task_rows, **layout),
-                         f"du_thao_phan_cong_{plan_year}.xlsx",
+                         f"{slug('phân công nhiệm vụ', plan_year, place)}.xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", type="primary")
     middle.download_button("Tải bảng phân công nhiệm vụ (Word)", lambda: task_table_docx(task_rows, **layout),
-                           f"du_thao_phan_cong_{plan_year}.docx", DOCX)
+                           f"{slug('phân công nhiệm vụ', plan_year, place)}.docx", DOCX)
     right.download_button(f"Tải dự thảo kế hoạch năm {plan_year} (Word)",
                           lambda: plan_document_docx(gather_plan_document(con, entity, year, edited_rows=task_rows)),
-                          f"du_thao_ke_hoach_{plan_year}.docx", DOCX)
+                          f"{slug('dự thảo kế hoạch', plan_year, place)}.docx", DOCX)
     if focus.is_illustrative.any():
         st.caption("Lưu ý: danh sách được chọn dựa trên số liệu minh họa.")
     plan_adoption.show(entity, plan_year, lambda number, signed_on, signer: plan_document_docx(gather_plan_document(

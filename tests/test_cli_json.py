@@ -156,7 +156,7 @@ def test_usage_errors_are_json_too(capsys):
 @pytest.mark.parametrize("main,argv", [
     (loaders, ["import-plan", str(PLAN), "--plan-id", "VL-2023-2025"]),
     (metrics, ["coverage"]),
-    (briefing, ["tasks", "--entity", "Vĩnh Lộc", "--year", "2024", "--out", "x.csv"]),
+    (briefing, ["tasks", "--entity", "Xã Tây Đô", "--year", "2025", "--out", "x.csv"]),
 ], ids=["loaders", "metrics", "briefing"])
 def test_internal_and_missing_database_errors(tmp_path, capsys, monkeypatch, main, argv):
     monkeypatch.chdir(tmp_path)
@@ -181,13 +181,14 @@ def vinh_loc(built_db):
     return ["--entity", "Vĩnh Lộc", "--year", "2024", "--db", str(built_db)]
 
 
-def test_briefing_tasks(tmp_path, capsys, vinh_loc, con):
+def test_briefing_tasks(tmp_path, capsys, built_db, con):
     from metrics import criteria
 
     path = tmp_path / "phan_cong.csv"
-    out = run(briefing, capsys, "tasks", "--out", str(path), *vinh_loc)
+    out = run(briefing, capsys, "tasks", "--out", str(path), "--entity", "Xã Tây Đô", "--year", "2025",
+              "--db", str(built_db))
     assert (out["out"], out["kind"]) == (str(path), "tasks")
-    assert out["rows"] == len(criteria.focus_list(con, "VN-38-393", 2024)) and out["bytes"] == path.stat().st_size
+    assert out["rows"] == len(criteria.focus_list(con, "VN-38-15361", 2025)) and out["bytes"] == path.stat().st_size
     seconds_ok(out)
 
 
@@ -218,10 +219,11 @@ def test_briefing_report(tmp_path, capsys, vinh_loc, monkeypatch):
     (["--out", "x.pdf"], "xuất được .xlsx, .docx, .csv"),
     (["--entity", "Không Có"], "không nhận ra"),
     (["--criteria", "9.9"], "không có tiêu chí này"),
+    (["--entity", "Huyện Vĩnh Lộc"], "không còn từ 01/7/2025"),
 ])
 def test_briefing_refusals(tmp_path, capsys, built_db, args, message):
-    argv = {"--entity": "Vĩnh Lộc", "--out": str(tmp_path / "x.xlsx"), **dict(zip(args[::2], args[1::2]))}
-    out = run(briefing, capsys, "tasks", "--year", "2024", "--db", str(built_db),
+    argv = {"--entity": "Xã Tây Đô", "--out": str(tmp_path / "x.xlsx"), **dict(zip(args[::2], args[1::2]))}
+    out = run(briefing, capsys, "tasks", "--year", "2025", "--db", str(built_db),
               *[x for kv in argv.items() for x in kv], code=2)
     assert out["exit"] == 2 and message in out["error"]
 

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 .venv/bin/python -m briefing deck --entity "Vĩnh Lộc" --year 2024 --out "$out/bao-cao.pptx"
-.venv/bin/python -m briefing tasks --entity "Vĩnh Lộc" --year 2024 --out "$out/phan-cong.docx"
+.venv/bin/python -m briefing tasks --entity "Xã Vĩnh Lộc" --year 2025 --out "$out/phan-cong.docx"
 soffice --headless --convert-to pdf --outdir "$out" "$out/bao-cao.pptx" "$out/phan-cong.docx" >/dev/null
 pdftoppm -png -r 70 -f 2 -l 2 -singlefile "$out/bao-cao.pdf" docs/img/slide
 pdftoppm -png -r 70 -f 1 -l 1 -singlefile "$out/phan-cong.pdf" docs/img/task-table

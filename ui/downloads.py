@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from domain.text import slug
 from ui.queries import cursor, entity_label, version
+
+FILE_WORDS = {"deck": "trình chiếu", "report": "báo cáo"}  # the first words of each download's name
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
@@ -28,13 +31,13 @@ def briefing_downloads(entity: str, year: int) -> None:
     st.subheader("Tài liệu cho giao ban, hội nghị")
     st.caption(f"Cùng số liệu như trên trang, năm đánh giá {year}.")
     name = entity_label(entity).split(" (")[0]
-    slug = "".join(ch for ch in name if ch.isalnum() or ch == " ").strip().replace(" ", "-")
     key = (entity, year)
     left, right = st.columns(2)
     for col, kind, label, ext, mime in (
             (left, "deck", "bản trình chiếu (PowerPoint)", "pptx",
              "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
             (right, "report", "báo cáo in khổ A4 (HTML)", "html", "text/html")):
+        file_name = f"{slug(FILE_WORDS[kind], name, year)}.{ext}"  # «trinh-chieu-xa-vinh-loc-2025.pptx»
         ready = st.session_state.setdefault("briefing_ready", {})
         if ready.get(kind) != key:
             if col.button(f"Chuẩn bị {label}", key=f"prepare_{kind}"):
@@ -44,4 +47,4 @@ def briefing_downloads(entity: str, year: int) -> None:
                 st.rerun()
         else:
             col.download_button(f"Tải {label}", _briefing_file(kind, entity, year, version()),
-                                f"{kind}-{slug}-{year}.{ext}", mime, key=f"download_{kind}", type="primary")
+                                file_name, mime, key=f"download_{kind}", type="primary")

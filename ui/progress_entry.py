@@ -11,6 +11,7 @@ import streamlit as st
 from access.upload import receive_report
 from domain import progress as vocab
 from domain.problems import ValidationFailed
+from domain.text import slug
 from loaders.progress import template_xlsx
 from metrics import progress
 from store import progress as store_progress
@@ -107,7 +108,8 @@ def show(ctx: progress.PlanContext, year: int, period: str, scope, user: str) ->
         st.download_button("Tải mẫu báo cáo (Excel) của cơ quan này", lambda: template_xlsx(
             rows, year=year, period=period, title=title, reports=rows[rows.status.notna()],
             illustrative=bool(rows.is_illustrative.astype("boolean").fillna(False).any())),
-            f"mau_bao_cao_{unit}_{period}_{year}.xlsx", XLSX, on_click="ignore")  # no rerun: the expander stays open
+            f"{slug('mẫu báo cáo', unit_name, vocab.period_text(period, year))}.xlsx", XLSX,
+            on_click="ignore")  # no rerun: the expander stays open
         st.caption("Cột «Tệp minh chứng đã đính kèm» của mẫu chỉ để xem: nạp lại mẫu không gỡ, không thay tệp nào; "
                    "nạp lại đúng mẫu đã tải về thì không có gì thay đổi.")
         with st.form(f"import_{plan}_{unit}", clear_on_submit=True):
