@@ -33,6 +33,7 @@ from pptx.util import Emu, Inches, Pt
 
 from domain.vocabulary import short_label
 from exports.briefing import APPENDIX_TITLE, ILLUSTRATIVE_MARK, ILLUSTRATIVE_NOTICE, TOP_FOCUS, Briefing, vn
+from exports.report import RANK_COMPUTED
 
 DECK_TITLE = "Kết quả các chỉ số quản trị và hành chính công"
 INDEX_TITLE = "{label}: điểm và thứ hạng qua các năm"
@@ -285,7 +286,7 @@ def _summary(it) -> str:
         parts.append("chưa có thứ hạng")
     else:
         rank = f"hạng {it.latest_rank}" + (f"/{it.latest_n}" if it.latest_n is not None else "")
-        parts.append(rank + (" (tự tính)" if it.rank_computed else ""))
+        parts.append(rank + (RANK_COMPUTED if it.rank_computed else ""))
     prev = [int(y) for y, p in zip(it.trend.year, it.trend.points) if int(y) < it.latest_year and not pd.isna(p)]
     if it.change_points is not None and not pd.isna(it.change_points) and prev:
         c = float(it.change_points)

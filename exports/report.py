@@ -135,12 +135,17 @@ def _units(value) -> str:
     return "; ".join(items) if items else "—"
 
 
+# A rank the publisher did not state, ranked here from the published scores: said in words an
+# official reads without a glossary (the dashboard's short «tự tính» is jargon on paper).
+RANK_COMPUTED = " (xếp theo điểm số)"
+
+
 def rank_text(it: IndexTrend) -> str:
-    """"hạng X/N" as the dashboard's cards show it, " (tự tính)" when the product computed it."""
+    """"hạng X/N", with RANK_COMPUTED when the publisher gave no rank and it was ranked here."""
     if it.latest_rank is None:
         return "chưa có hạng"
     text = f"hạng {it.latest_rank}/{it.latest_n}" if it.latest_n is not None else f"hạng {it.latest_rank}"
-    return text + (" (tự tính)" if it.rank_computed else "")
+    return text + (RANK_COMPUTED if it.rank_computed else "")
 
 
 def _is_plan_file(source: str) -> bool:

@@ -21,6 +21,7 @@ from pptx.util import Pt
 
 from exports.briefing import APPENDIX_TITLE, ILLUSTRATIVE_MARK, ILLUSTRATIVE_NOTICE, TOP_FOCUS, gather, vn
 from exports.deck import build_deck, write_deck
+from exports.report import RANK_COMPUTED
 
 VINH_LOC, THANH_HOA = "VN-38-393", "VN-38"
 DECK_TITLE = "Kết quả các chỉ số quản trị và hành chính công"
@@ -199,10 +200,10 @@ def test_index_summary_names_latest_points_rank_and_change(which, request):
     for it, slide in zip(b.indices, kinds(b, prs)["index"]):
         t = text(slide)
         assert f"{vn(it.latest_points)} điểm" in t
-        rank = f"hạng {it.latest_rank}/{it.latest_n}" + (" (tự tính)" if it.rank_computed else "")
-        assert rank in t
+        rank = f"hạng {it.latest_rank}/{it.latest_n}" + (RANK_COMPUTED if it.rank_computed else "")
+        assert rank in t and "tự tính" not in t  # no dashboard shorthand on a slide
         if not it.rank_computed:
-            assert f"hạng {it.latest_rank}/{it.latest_n} (tự tính)" not in t
+            assert f"hạng {it.latest_rank}/{it.latest_n}{RANK_COMPUTED}" not in t
         if it.change_points is not None:  # Thanh Hóa's PAR INDEX: one year only
             word = "tăng" if it.change_points > 0 else "giảm"
             assert f"{word} {vn(abs(it.change_points))} điểm so với năm {it.latest_year - 1}" in t
@@ -213,7 +214,7 @@ def test_index_summary_names_latest_points_rank_and_change(which, request):
 
 def test_thanh_hoa_pci_rank_is_published_not_computed(th, th_deck):
     pci = dict(zip((i.index_code for i in th.indices), kinds(th, th_deck)["index"]))["PCI"]
-    assert "hạng 21/63" in text(pci) and "tự tính" not in text(pci)
+    assert "hạng 21/63" in text(pci) and RANK_COMPUTED not in text(pci)
 
 
 def test_missing_years_become_gaps_not_zeros(vl):

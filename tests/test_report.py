@@ -140,7 +140,7 @@ def test_index_pages_show_the_dashboard_numbers(con, entity):
         assert "," in vn(it.latest_points) and "." not in vn(it.latest_points)
         rank = f"hạng {it.latest_rank}/{it.latest_n}"
         assert rank in text
-        assert (f"{rank} (tự tính)" in text) == it.rank_computed
+        assert (f"{rank}{report.RANK_COMPUTED}" in text) == it.rank_computed and "tự tính" not in text
         if it.change_points is not None:
             assert vn(abs(it.change_points)) in text
         # two captions, each naming its source; "minh họa" exactly when the index is
@@ -207,7 +207,7 @@ def test_vietnamese_text_survives_the_file(vinh_loc, tmp_path):
     assert '<html lang="vi">' in doc and '<meta charset="utf-8">' in doc
     for text in ["Báo cáo kết quả các chỉ số quản trị và hành chính công", "Huyện Vĩnh Lộc",
                  f"Năm đánh giá: {YEAR}", f"Ngày lập: {vinh_loc.generated:%d/%m/%Y}",
-                 f"Trọng tâm năm {next_plan_year(YEAR)}", "Cơ quan phối hợp", "(tự tính)",
+                 f"Trọng tâm năm {next_plan_year(YEAR)}", "Cơ quan phối hợp", report.RANK_COMPUTED.strip(),
                  *[i.name for i in vinh_loc.indices], vinh_loc.weak.criterion_name.iloc[0]]:
         assert text in doc, text
     assert "Ã" not in doc and "\ufffd" not in doc   # no mojibake, no replacement characters
