@@ -144,7 +144,7 @@ def _progress_section(con, entity: str, name: str, args, out: Path) -> int:
         raise InputError(f"Năm {args.year} nằm ngoài giai đoạn {ctx.year_from}–{ctx.year_to} của kế hoạch {plan}.")
     today = date.today()
     section = progress.report_section(con, ctx, args.year, period, today)
-    write_progress_section(section, out, effort=progress.effort_outcome(con, ctx))
+    write_progress_section(section, out)
     return len(section.not_reported)
 
 

@@ -9,8 +9,9 @@ answers for the item; supporting units may report too. Units outside the governm
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import PurePosixPath
 
 import pandas as pd
 
@@ -388,6 +389,12 @@ class SectionIndex:
     done: pd.DataFrame          # item_code, item_name, units, evidence (one row per item)
     in_progress: pd.DataFrame
     not_done: pd.DataFrame      # «Chưa triển khai» and «Không thực hiện được», with obstacles
+    # led duties (item × lead unit) by their latest state up to the period (STATE_ORDER keys), and
+    # how many plan items the index has: the counts the document opens the index with
+    counts: dict[str, int] = field(default_factory=dict)
+    n_items: int = 0
+    # what the units reported done in this period, grouped: text, n_units, n_items (most units first)
+    results: pd.DataFrame = field(default_factory=lambda: _grouped(pd.DataFrame(), "done_text"))
 
 
 @dataclass
@@ -400,6 +407,21 @@ class ReportSection:
     partly_reported: list[str]
     is_illustrative: bool
     n_expected: int | None = None   # units expected to report (they lead something)
+    # of ``partly_reported``: unit name -> (duties reported for this period, duties led)
+    reported_share: dict[str, tuple[int, int]] = field(default_factory=dict)
+    late: list[str] = field(default_factory=list)   # units whose first report for the period came after ``due``
+    due: date | None = None                         # the day the period's report was due
+    # the obstacles of this period's reports, grouped as ``SectionIndex.results``
+    obstacles: pd.DataFrame = field(default_factory=lambda: _grouped(pd.DataFrame(), "obstacles"))
+    # one row per plan item (the appendix): index_code, item_kind, item_code, item_name, units and
+    # unit_kinds (lead units), states (latest state -> led duties), results ([(text, n_units)]) of
+    # those done, evidence (cited: document number or the file's own name, never where it is
+    # stored), obstacles ([(text, n_units)]) of the latest reports
+    items: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ITEM_COLUMNS))
+
+
+ITEM_COLUMNS = ["index_code", "item_kind", "item_code", "item_name", "units", "unit_kinds", "states", "results",
+                "evidence", "obstacles"]
 
 
 def effort_done(effort: pd.DataFrame, ctx: PlanContext) -> pd.DataFrame:
@@ -416,6 +438,40 @@ def effort_done(effort: pd.DataFrame, ctx: PlanContext) -> pd.DataFrame:
         for v, y in zip(shown.change_pct_points, shown.year)])
 
 
+def evidence_name(stored: object) -> str:
+    """The name an evidence file goes by in a document: the name the unit gave it. The store keeps
+    it as ``evidence/<16 hex of its SHA-256>/<that name, made safe>`` (store.progress.keep_evidence):
+    the folder is where it is kept, never what it is."""
+    text = "" if stored is None or (isinstance(stored, float) and pd.isna(stored)) else str(stored)
+    return PurePosixPath(text.replace("\\", "/")).name.strip()
+
+
+def cited_evidence(rows: pd.DataFrame) -> list[str]:
+    """The evidence of report rows as a reader cites it: what the unit wrote (a document number and
+    date, a link), then «tệp <the file's own name>» for an attached file; each once."""
+    texts = [str(t).strip() for t in rows.evidence.dropna() if str(t).strip()] if "evidence" in rows else []
+    files = [f"tệp {n}" for n in map(evidence_name, rows.evidence_file.dropna()) if n] \
+        if "evidence_file" in rows else []
+    return list(dict.fromkeys([*texts, *files]))
+
+
+def _grouped(rows: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The distinct texts of ``column`` (trailing full stop and spacing aside), with how many units
+    and plan items gave each: most units first, then most items, then the text."""
+    cols = ["text", "n_units", "n_items"]
+    if rows.empty or column not in rows:
+        return pd.DataFrame(columns=cols)
+    rows = rows.assign(_t=rows[column].map(lambda t: " ".join(str(t).split()).rstrip(" .;")
+                                           if isinstance(t, str) else ""),
+                       _item=rows.index_code + "|" + rows.item_kind + "|" + rows.item_code)
+    rows = rows[rows._t != ""]
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    g = rows.groupby("_t").agg(n_units=("unit_code", "nunique"), n_items=("_item", "nunique")) \
+            .reset_index().rename(columns={"_t": "text"})
+    return g.sort_values(["n_units", "n_items", "text"], ascending=[False, False, True]).reset_index(drop=True)[cols]
+
+
 def _items(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per plan item: its units (lead first) and their evidence and obstacles joined."""
     if rows.empty:
@@ -425,27 +481,59 @@ def _items(rows: pd.DataFrame) -> pd.DataFrame:
     for (kind, code), g in rows.groupby(["item_kind", "item_code"], sort=False):
         g = g.sort_values(["role", "unit_name"])
         join = lambda col: "; ".join(dict.fromkeys(t for t in g[col].dropna() if str(t).strip()))  # noqa: E731
-        ev = "; ".join(dict.fromkeys([*(t for t in g.evidence.dropna() if str(t).strip()),
-                                      *(f"tệp {f}" for f in g.evidence_file.dropna())]))
         out.append({"item_kind": kind, "item_code": code, "item_name": g.item_name.iloc[0],
-                    "units": list(dict.fromkeys(g.unit_name)), "done_text": join("done_text"), "evidence": ev,
-                    "obstacles": join("obstacles")})
+                    "units": list(dict.fromkeys(g.unit_name)), "done_text": join("done_text"),
+                    "evidence": "; ".join(cited_evidence(g)), "obstacles": join("obstacles")})
     return pd.DataFrame(out)
 
 
+def _plan_items(lead: pd.DataFrame) -> pd.DataFrame:
+    """The appendix: one row per plan item (in the plan's order) with its lead units, their latest
+    states counted, what those that finished reported done and their evidence, and the obstacles
+    the latest reports name."""
+    def pairs(rows: pd.DataFrame, column: str) -> list[tuple[str, int]]:
+        return list(_grouped(rows, column)[["text", "n_units"]].itertuples(index=False, name=None))
+
+    rows = []
+    for _, g in lead.groupby(["index_code", "item_kind", "item_code"], sort=False):
+        done = g[g.state == vocab.DONE]
+        first = g.iloc[0]
+        rows.append({"index_code": first.index_code, "item_kind": first.item_kind, "item_code": first.item_code,
+                     "item_name": first.item_name, "units": list(g.unit_name), "unit_kinds": list(g.unit_kind),
+                     "states": {s: int(n) for s, n in g.state.value_counts().items()},
+                     "results": pairs(done, "done_text"), "evidence": cited_evidence(done),
+                     "obstacles": pairs(g, "obstacles")})
+    return pd.DataFrame(rows, columns=ITEM_COLUMNS)
+
+
 def report_section(con, ctx: PlanContext, year: int, period: str, today: date) -> ReportSection:
-    """The «mục riêng» of the periodic CCHC report: per index, items done, in progress and not
-    done by the reports of exactly this period (every unit's, lead and support), with units and
-    evidence; then the units expected to report that did not."""
+    """The «mục riêng» of the periodic CCHC report: per index, the led duties counted by their
+    latest state up to the period and what the units reported done in it (grouped), items done, in
+    progress and not done by the reports of exactly this period (every unit's, lead and support),
+    with units and evidence; the units expected to report that did not, did only in part, or did
+    after the due day; the obstacles of the period, grouped; and one row per plan item."""
     s = duty_state(con, ctx.plan_id, year, period)
     now = s[s.reported_now]
+    lead = expected(s)
     indices = []
     for code in sorted(s.index_code.unique(), key=index_rank):
-        mine = now[now.index_code == code]
+        mine, led = now[now.index_code == code], lead[lead.index_code == code]
         indices.append(SectionIndex(
             code, _items(mine[mine.status == vocab.DONE]), _items(mine[mine.status == "in_progress"]),
-            _items(mine[mine.status.isin(["not_started", "not_possible"])])))
+            _items(mine[mine.status.isin(["not_started", "not_possible"])]),
+            {state: int((led.state == state).sum()) for state in STATE_ORDER},
+            len(s[s.index_code == code][["item_kind", "item_code"]].drop_duplicates()),
+            _grouped(mine[mine.status == vocab.DONE], "done_text")))
     who = who_reported(con, ctx, year, period, today)
+    due = vocab.period(period).due(year)
+    partly = who[who.state == REPORTED_PART]
+    # late: the unit's first report of the period came after the due day (a correction made later
+    # does not make a report that came in time late)
+    first = now.groupby("unit_code").reported_at.min()
+    late = [u for code, u in zip(who.unit_code, who.unit_name)
+            if pd.notna(first.get(code)) and pd.Timestamp(first[code]).date() > due]
     return ReportSection(ctx, year, period, indices, who[who.state == REPORTED_NONE].unit_name.tolist(),
-                         who[who.state == REPORTED_PART].unit_name.tolist(),
-                         bool(now.is_illustrative.astype("boolean").fillna(False).any()), len(who))
+                         partly.unit_name.tolist(),
+                         bool(now.is_illustrative.astype("boolean").fillna(False).any()), len(who),
+                         {u: (int(r), int(n)) for u, r, n in zip(partly.unit_name, partly.n_reported, partly.n_duties)},
+                         late, due, _grouped(now, "obstacles"), _plan_items(lead))

@@ -149,3 +149,22 @@ def full_error_details():
     config.set_option("client.showErrorDetails", "full")
     yield
     config.set_option("client.showErrorDetails", before)
+
+
+@pytest.fixture()
+def download_names(monkeypatch):
+    """The file names given to every download button drawn while the fixture is on (in a column
+    or on the page: st.download_button was bound to the main container when streamlit was imported)."""
+    import streamlit as st
+    from streamlit.delta_generator import DeltaGenerator
+
+    seen: list[str] = []
+    real = DeltaGenerator.download_button
+
+    def record(self, label, data, file_name=None, *args, **kwargs):
+        seen.append(file_name)
+        return real(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", record)
+    monkeypatch.setattr(st, "download_button", lambda *a, **kw: record(st._main, *a, **kw))
+    return seen

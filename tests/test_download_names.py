@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from domain.text import slug
@@ -16,37 +14,23 @@ from tests.conftest import ROOT
 NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\.(xlsx|docx|pptx|html|csv)$")
 
 
-@pytest.fixture()
-def names(monkeypatch):
-    """The file names given to every download button drawn while the fixture is on."""
-    seen: list[str] = []
-    real = DeltaGenerator.download_button
-
-    def record(self, label, data, file_name=None, *args, **kwargs):
-        seen.append(file_name)
-        return real(self, label, data, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(DeltaGenerator, "download_button", record)
-    return seen
-
-
 def test_slug_is_vietnamese_without_diacritics():
     assert slug("Dự thảo kế hoạch", 2027, "Xã Biện Thượng") == "du-thao-ke-hoach-2027-xa-bien-thuong"
     assert slug("Mẫu báo cáo", "Văn phòng HĐND và UBND xã", "Quý III/2026") == \
         "mau-bao-cao-van-phong-hdnd-va-ubnd-xa-quy-iii-2026"
 
 
-def test_the_focus_page_names_its_downloads_in_vietnamese(fresh_caches, names):
+def test_the_focus_page_names_its_downloads_in_vietnamese(fresh_caches, download_names):
     at = AppTest.from_file(str(ROOT / "pages" / "trong_tam.py"), default_timeout=120)
     at.session_state["entity"] = "VN-38-15382"  # xã Biện Thượng
     at.run()
     assert not at.exception
     year = next_plan_year(2025)
-    assert names == [f"phan-cong-nhiem-vu-{year}-xa-bien-thuong.xlsx", f"phan-cong-nhiem-vu-{year}-xa-bien-thuong.docx",
+    assert download_names == [f"phan-cong-nhiem-vu-{year}-xa-bien-thuong.xlsx", f"phan-cong-nhiem-vu-{year}-xa-bien-thuong.docx",
                      f"du-thao-ke-hoach-{year}-xa-bien-thuong.docx"]
 
 
-def test_the_briefing_files_are_named_in_vietnamese(fresh_caches, names):
+def test_the_briefing_files_are_named_in_vietnamese(fresh_caches, download_names):
     at = AppTest.from_file(str(ROOT / "pages" / "tong_quan.py"), default_timeout=180)
     at.session_state["entity"] = "VN-38-15349"  # xã Vĩnh Lộc
     at.run()
@@ -54,7 +38,7 @@ def test_the_briefing_files_are_named_in_vietnamese(fresh_caches, names):
         next(b for b in at.button if b.label == label).click().run()
         assert not at.exception
     year = at.session_state["year"] if "year" in at.session_state else None
-    made = [n for n in names if n.startswith(("trinh-chieu-", "bao-cao-"))]
+    made = [n for n in download_names if n.startswith(("trinh-chieu-", "bao-cao-"))]
     assert {n.split("-xa-")[0] for n in made} == {"trinh-chieu", "bao-cao"}
     assert all(NAME.match(n) and "xa-vinh-loc" in n for n in made), made
     assert year is None or all(str(year) in n for n in made)

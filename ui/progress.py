@@ -208,16 +208,20 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def documents(ctx: progress.PlanContext, year: int, period: str, today: date) -> None:
-    """The report section of the period, as a Word download (exports/progress_report.py)."""
-    from exports.progress_report import progress_section_docx
+    """The report section of the period, as a Word download (exports/progress_report.py), named for
+    the period and the entity the page is on (a commune downloading its former district's plan
+    files it under its own name): «bao-cao-tien-do-6-thang-2025-xa-vinh-loc.docx»."""
+    from exports.progress_report import download_name, progress_section_docx
 
     when = vocab.period_text(period, year)
     section = queries.cached(progress.report_section, ctx, year, period, today)
     illustrative_reports_banner([section.is_illustrative])
-    st.markdown(f"**Mục riêng của báo cáo cải cách hành chính {when}**: theo từng chỉ số, nhiệm vụ đã hoàn thành, đang "
-                "thực hiện, chưa thực hiện (kèm cơ quan và minh chứng), và các cơ quan chưa báo cáo.")
-    effort = queries.cached(progress.effort_outcome, ctx)
-    st.download_button("Tải mục báo cáo (Word)", lambda: progress_section_docx(section, effort=effort),
-                       f"muc_bao_cao_tien_do_{period}_{year}.docx", DOCX, type="primary", on_click="ignore")
+    st.markdown(f"**Mục riêng của báo cáo cải cách hành chính {when}**: tình hình báo cáo của các cơ quan; theo từng "
+                "chỉ số, số tiêu chí, nhiệm vụ đã hoàn thành, đang thực hiện, chưa thực hiện và kết quả chủ yếu; khó "
+                "khăn, đề xuất; phụ lục khổ ngang mỗi tiêu chí, nhiệm vụ một dòng (cơ quan chủ trì, tình trạng, minh "
+                "chứng).")
+    place = queries.styled(st.session_state.get("entity") or ctx.entity_code)
+    st.download_button("Tải mục báo cáo (Word)", lambda: progress_section_docx(section),
+                       download_name(period, year, place), DOCX, type="primary", on_click="ignore")
     st.caption(f"{len(section.not_reported)} cơ quan chưa báo cáo, {len(section.partly_reported)} cơ quan báo cáo chưa đủ. "
                "Dự thảo kế hoạch năm tới (đủ thể thức theo Nghị định 30/2020/NĐ-CP) tải ở trang «Trọng tâm năm tới».")
