@@ -28,6 +28,13 @@ def indices(data_dir: Path = DATA_DIR) -> pd.DataFrame:
 
 
 INDEX_CODES: tuple[str, ...] = tuple(indices().index_code)
+
+
+@cache
+def criterion_tasks(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """data/frameworks/criterion_tasks.csv: the task a drafted plan sets for each criterion
+    (index_code, criterion_name, task, from_plan_task: the former district's task it follows)."""
+    return _read(data_dir / "frameworks" / "criterion_tasks.csv")
 INDEX_LABEL: dict[str, str] = dict(zip(indices().index_code, indices().short_label))  # «PAR INDEX»
 INDEX_NAME: dict[str, str] = dict(zip(indices().index_code, indices().name_vi))
 

@@ -157,12 +157,43 @@ def task_rows_of(draft: pd.DataFrame) -> list:
             for r, flag in zip(draft.itertuples(), flags)]
 
 
-def task_layout(authority_name: str, year: int, plan_number: str = "…", *, illustrative: bool) -> dict:
+# --- the dates and the number of next year's plan ------------------------------------------
+
+BLANK = "…"                   # what the office fills in by hand in a draft: số, ngày, tháng
+PLAN_NUMBER_SUFFIX = "/KH-UBND"
+
+
+def plan_years(results_year: int, today: date | None = None, signed_on: date | None = None) -> tuple[int, int]:
+    """(the year the plan drafted from ``results_year``'s results is for, the year it is dated).
+    A plan for year N is drafted and signed before N begins (the 2023–2025 plan: 11/2023), so
+    it is dated N−1, or N when N is already under way; once signed, the year it was signed.
+    The plan, its appendices and the task table all take their dates from here."""
+    today = today or date.today()
+    plan = next_plan_year(results_year, today)
+    return plan, (signed_on.year if signed_on else max(today.year, plan - 1))
+
+
+def plan_number_text(given: str | None) -> str:
+    """«…/KH-UBND» in a draft; «125/KH-UBND» from «125»; a full number («125/KH-UBND») as given."""
+    given = (given or "").strip() or BLANK
+    return given if given != BLANK and "/" in given else f"{given}{PLAN_NUMBER_SUFFIX}"
+
+
+def attached_to(number: str, issuer: str, year: int, day: str = BLANK, month: str = BLANK) -> str:
+    """The line under an appendix's title: «(Kèm theo Kế hoạch số …/KH-UBND ngày … tháng … năm 2026 của
+    UBND xã Tây Đô)», as the date line of the plan writes the date."""
+    return f"(Kèm theo Kế hoạch số {number} ngày {day} tháng {month} năm {year} của {issuer})"
+
+
+def task_layout(authority_name: str, year: int, plan_number: str = BLANK, *, illustrative: bool,
+                today: date | None = None, signed_on: date | None = None) -> dict:
     """Title, «Kèm theo Kế hoạch …» line, index names and illustrative notice (None when
     the criteria were chosen from published data only) of the task table drafted from
     ``year``'s results, addressed to ``authority_name`` («UBND xã Tây Đô»): the keywords of
-    ``exports.task_table.task_table_xlsx`` / ``task_table_docx`` / ``write_task_table``."""
-    plan = next_plan_year(year)
+    ``exports.task_table.task_table_xlsx`` / ``task_table_docx`` / ``write_task_table``. Dated
+    as the plan it is attached to (``plan_years``): drafted in December 2026 for 2027, «năm 2026»."""
+    plan, issued = plan_years(year, today, signed_on)
+    day, month = (f"{signed_on.day:02d}", f"{signed_on.month:02d}") if signed_on else (BLANK, BLANK)
     return dict(title=f"NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CÁC CHỈ SỐ NĂM {plan}",
-                subtitle=f"(Kèm theo Kế hoạch số {plan_number}/KH-UBND ngày …/…/{plan} của {authority_name})",
+                subtitle=attached_to(plan_number_text(plan_number), authority_name, issued, day, month),
                 index_names=dict(INDEX_NAME), notice=ILLUSTRATIVE_MARK if illustrative else None)

@@ -330,6 +330,9 @@ def add_task_table(doc, rows: list[TaskRow], index_names: dict[str, str], width_
 
     for line in _lines(rows, index_names):
         row = table.add_row()
+        # a criterion's row stays whole on one page: a unit's name cut in two across pages
+        # («Các đơn vị liên» / «quan») reads as two units
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         if line.kind == "index":
             merged = row.cells[0].merge(row.cells[N_COLS - 1])
             fill(merged, line.cells[0], bold=True)
@@ -337,6 +340,11 @@ def add_task_table(doc, rows: list[TaskRow], index_names: dict[str, str], width_
             is_area = line.kind == "area"
             for col, (cell, text) in enumerate(zip(row.cells, line.cells)):
                 fill(cell, text, bold=is_area, centre=col in (0, N_COLS - 1))
+        if line.kind != "criterion":
+            # an index's or an area's heading row goes onto the page of its first criterion
+            for cell in _unique_cells(row):
+                for p in cell.paragraphs:
+                    p.paragraph_format.keep_with_next = True
         size_row(row)
     return table
 

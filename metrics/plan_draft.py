@@ -1,11 +1,14 @@
 """Next year's draft task table: the chosen weak criteria with their area in the plan's
-layout and their (possibly edited) lead and supporting units."""
+layout and their (possibly edited) lead and supporting units; what the drafted plan cites for
+each (``standing``) and the task it sets for each (``task_for``)."""
 from __future__ import annotations
 
 import pandas as pd
 
 from domain.frameworks import criterion_name_for
-from domain.vocabulary import index_rank
+from domain.text import fold, nfc
+from domain.vocabulary import criterion_tasks, index_rank
+from metrics import criteria
 from metrics.sql_files import sql
 
 
@@ -36,3 +39,44 @@ def _code_key(code: str) -> tuple:
     import re
 
     return tuple(int(p) if p.isdigit() else p for p in re.findall(r"\d+|\D+", str(code)))
+
+
+# --- what a plan asks of each criterion ----------------------------------------------------
+
+def standing(con, entity_code: str, year: int) -> pd.DataFrame:
+    """The facts a plan cites for each criterion of ``year`` (metrics/sql/criterion_metrics.sql
+    through criteria.criterion_metrics, the focus list's own numbers): rank among the peers and
+    whether the product computed it, the years of decline, the change in points since the year
+    before, and the flags that put the criterion on the focus list."""
+    m = criteria.criterion_metrics(con, entity_code, None, year)
+    m = m[m.is_leaf & (m.year == year)]
+    return m[["index_code", "framework", "criterion_code", "rank", "n_ranked", "rank_computed", "decline_run",
+              "change_points", "prev_year", "declining", "low_ranked", "below_median"]].reset_index(drop=True)
+
+
+# One task for each criterion, in the words of a plan: what to do so that the criterion's score
+# rises, drawn from what the criterion measures and, where the former district's plan
+# (VL-2023-2025, section II.1) had a task for the same ground, from that task (column
+# from_plan_task). The texts are data/frameworks/criterion_tasks.csv, for the office to edit;
+# keyed by index and name as a commune reads it (domain.frameworks.criterion_name_for: «của
+# huyện» reads «của xã»), so the district's and the commune's rows, and the older names of a
+# criterion (one row each), find the same text. Texts avoid naming the level of government: the
+# same words serve a commune, a district and a province.
+
+
+def _task_key(index_code: str, name: str) -> tuple[str, str]:
+    return index_code, fold(criterion_name_for(name, "commune"))
+
+
+TASKS: dict[tuple[str, str], str] = {_task_key(r.index_code, r.criterion_name): r.task
+                                     for r in criterion_tasks().itertuples(index=False)}
+
+
+def task_for(index_code: str, name: str) -> str:
+    """What the plan asks of a criterion (data/frameworks/criterion_tasks.csv), or, for a criterion without a text of its
+    own, a task that names it: never two criteria with the same words."""
+    text = TASKS.get(_task_key(index_code, name or ""))
+    if text:
+        return text
+    return (f"Rà soát từng nội dung đánh giá của tiêu chí “{nfc(name)}”, xác định nội dung chưa đạt và nguyên nhân; "
+            "giao nhiệm vụ cụ thể, có thời hạn cho từng bộ phận để cải thiện kết quả.")

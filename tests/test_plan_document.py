@@ -47,7 +47,7 @@ def trend(code: str, points: float, rank: int, n: int, illustrative: bool = True
 def plan(**kw) -> PlanDocument:
     base = dict(issuer="UBND xã Tây Đô", parent=None, place="Tây Đô", entity_name="xã Tây Đô", results_year=2025,
                 plan_year=2027, issue_year=2026, rows=rows(), results=[trend("PAR", 85.74, 100, 166)],
-                reasons={("PAR", "1.3"): ["hạng 166/166 (tự tính)", "thấp hơn trung vị 13,92 điểm"]},
+                reasons={("PAR", "1.3"): ["xếp thứ 166/166", "thấp hơn mức trung bình của các xã, phường"]},
                 illustrative=True, plan_number="125", coordinator="Phòng Văn hóa - Xã hội")
     return PlanDocument(**{**base, **kw})
 
@@ -162,14 +162,15 @@ def test_one_subsection_per_index_with_each_task_and_its_units():
         assert task["Cơ quan phối hợp"] == ("; ".join(r.support_units) or "…")  # none named yet: for the office
         assert task["Thời gian thực hiện"] == r.timing
     # why the criterion was chosen, where the focus list says
-    assert got[0]["head"].startswith("(1) 1.3 Công tác Kiểm tra CCHC: năm 2025 hạng 166/166 (tự tính); thấp hơn")
+    assert got[0]["head"].startswith("(1) 1.3 Công tác Kiểm tra CCHC: năm 2025 xếp thứ 166/166, thấp hơn mức "
+                                     "trung bình của các xã, phường. Xây dựng và thực hiện kế hoạch kiểm tra")
 
 
 def test_each_index_says_its_latest_score_and_rank():
     texts = body_texts(load(plan(results=[trend("PAR", 85.74, 100, 166)])))
     par = texts.index("1. Chỉ số cải cách hành chính (PAR INDEX)")
-    assert texts[par + 1].startswith("Năm 2025, PAR INDEX của xã Tây Đô đạt 85,74 điểm, hạng 100/166 "
-                                     "(số liệu minh họa).")
+    assert texts[par + 1].startswith("Năm 2025, PAR INDEX của xã Tây Đô đạt 85,74 điểm, xếp thứ 100/166 xã, phường "
+                                     "(kết quả minh họa).")
     sipas = texts.index("2. Chỉ số hài lòng về sự phục vụ hành chính (SIPAS)")
     assert texts[sipas + 1].startswith("(1) 2.1 Tiếp cận dịch vụ")  # no result given: no sentence
 
@@ -341,15 +342,17 @@ def test_cli_plan_writes_the_docx(tmp_path, built_db, capsys):
     from cli.briefing import main
 
     out = tmp_path / "ke-hoach.docx"
-    argv = ["plan", "--entity", "Vĩnh Lộc", "--year", "2024", "--criteria", "PAR:3.4,SC62", "--plan-number", "125",
-            "--out", str(out), "--db", str(built_db)]
+    # the former district issues nothing since 1/7/2025 (cli.briefing refuses it): a successor commune
+    argv = ["plan", "--entity", "Xã Tây Đô", "--year", "2025", "--criteria", "PAR:3.4,SIPAS:2.3", "--plan-number",
+            "125", "--out", str(out), "--db", str(built_db)]
     assert main(argv) == 0
     assert "dự thảo kế hoạch năm" in capsys.readouterr().out
     d = docx.Document(out)
     assert cell_lines(d.tables[0].cell(1, 0)) == ["Số: 125/KH-UBND"]
     heads = [t for group in parse_tasks(body_texts(d)).values() for t in group]
-    assert [h["head"].split(" ")[1] for h in heads] == ["3.4", "6.1"]  # SC62 is the plan's 6.1
-    assert heads[0]["Cơ quan chủ trì"] == "Các phòng, ban, ngành, đơn vị cấp huyện; UBND cấp xã"
+    assert [h["head"].split(" ")[1] for h in heads] == ["3.4", "2.3"]
+    # proposed from the former district's plan: one lead, the commune's office
+    assert heads[0]["Cơ quan chủ trì"] == "Các phòng chuyên môn, đơn vị thuộc UBND xã"
 
 
 def test_cli_plan_refuses_a_pdf(tmp_path, built_db, capsys):

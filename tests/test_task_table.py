@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 from exports.task_table import TaskRow, neutralise, task_table_docx, task_table_xlsx, write_task_table
 
 TITLE = "NHIỆM VỤ, GIẢI PHÁP DUY TRÌ, NÂNG CAO CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM 2026"
-SUBTITLE = "(Kèm theo Kế hoạch số …/KH-UBND ngày …/…/2025 của UBND huyện Vĩnh Lộc)"
+SUBTITLE = "(Kèm theo Kế hoạch số …/KH-UBND ngày … tháng … năm 2025 của UBND huyện Vĩnh Lộc)"
 INDEX_NAMES = {
     "PAR": "Chỉ số cải cách hành chính (PAR INDEX)",
     "SIPAS": "Chỉ số hài lòng về sự phục vụ hành chính (SIPAS)",
