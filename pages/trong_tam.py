@@ -1,6 +1,8 @@
-"""Trọng tâm năm tới — for Phòng Nội vụ: pick next year's weak criteria, adjust the
-responsible units, and download the draft task table in the layout of the plan's appendices,
-or the whole draft plan (Nghị định 30/2020/NĐ-CP) built from the same rows."""
+"""Trọng tâm năm tới — for the coordinating office (a commune's Phòng Văn hóa - Xã hội): pick
+next year's weak criteria, adjust the responsible units, and download the draft task table in
+the layout of the plan's appendices, or the whole draft plan (Nghị định 30/2020/NĐ-CP) built
+from the same rows — or, signed in, adopt it as the entity's plan (ui/plan_adoption.py). A
+dissolved entity (the former district) is offered no document: the page names its successors."""
 from datetime import date
 
 import pandas as pd

@@ -13,8 +13,9 @@ replaces the plan of that year: the reports on duties the new version still has 
 those on duties it dropped are removed and counted. A dissolved entity (the former district)
 cannot adopt a plan: the refusal names its successors.
 
-``store.build.record_adoption`` writes the adoption row; the build calls it too for a plan shipped with its adoption
-(data/plans.csv columns number, signed_on, signer: the illustrative plan of xã Vĩnh Lộc).
+``store.build.record_adoption`` writes the adoption row; the build calls it too, for a plan
+shipped with its adoption (data/plans.csv columns number, signed_on, signer: the illustrative
+plan of xã Vĩnh Lộc).
 """
 from __future__ import annotations
 
