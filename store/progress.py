@@ -24,7 +24,7 @@ import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -78,10 +78,13 @@ def check_reports(con, rows: pd.DataFrame, *, file: str, sheet: str | None = Non
     problems: list[Problem] = []
     known = duties(con)
     keyset = set(zip(known.plan_id, known.item_kind, known.index_code, known.item_code, known.unit_code))
-    plans, owners = {}, {}
-    for p, f, t, entity, level in con.execute("SELECT plan_id, year_from, year_to, entity_code, e.level FROM plans "
-                                              "LEFT JOIN entities e USING (entity_code)").fetchall():
+    plans, owners, terms = {}, {}, {}
+    for p, f, t, entity, level, began, ended in con.execute(
+            "SELECT plan_id, year_from, year_to, entity_code, e.level, e.valid_from, e.valid_to FROM plans "
+            "LEFT JOIN entities e USING (entity_code)").fetchall():
         plans[p], owners[p] = (f, t), (entity, vocab.coordinator_for(level))
+        if f and t:  # the plan's term: its years, within its entity's life (the district's ended 30/6/2025)
+            terms[p] = (max(date(int(f), 1, 1), began or date.min), min(date(int(t), 12, 31), ended or date.max))
     unit_names = dict(con.execute("SELECT unit_code, name FROM units").fetchall())
     seen: dict[tuple, int] = {}
     for i, r in enumerate(rows.to_dict("records")):
@@ -113,12 +116,19 @@ def check_reports(con, rows: pd.DataFrame, *, file: str, sheet: str | None = Non
         try:
             year = int(r.get("year"))
         except (TypeError, ValueError):
+            year = None
             bad("year", "cần năm báo cáo (số, ví dụ 2026)")
         else:
             if lo and hi and not (int(lo) <= year <= int(hi)):
                 bad("year", f"năm {year} nằm ngoài giai đoạn của kế hoạch ({lo}–{hi})")
         if r.get("period") not in vocab.PERIOD_CODES:
             bad("period", f"kỳ báo cáo phải là một trong: {', '.join(vocab.PERIOD_LABEL.values())}")
+        elif year is not None and years is None and r["plan_id"] in terms:
+            first, last = terms[r["plan_id"]]
+            period = vocab.period(r["period"])
+            if period.start(year) < first or period.end(year) > last:  # «Tiến độ» offers only the periods inside
+                bad("period", f"kỳ {vocab.period_text(r['period'], year)} nằm ngoài thời gian thực hiện kế hoạch "
+                              f"({first:%d/%m/%Y}–{last:%d/%m/%Y})")
         if r.get("status") not in vocab.STATUS_CODES:
             bad("status", f"tình trạng phải là một trong: {', '.join(vocab.STATUS_LABEL.values())}")
         for column in ("done_text", "evidence", "obstacles"):

@@ -143,3 +143,23 @@ def test_page_a_signed_in_account_on_an_entity_without_a_plan_can_sign_out(fresh
     at.button(key="progress_sign_out").click().run()
     assert not at.exception
     assert "signed_in" not in at.session_state and "Đăng xuất" not in buttons(at)  # a visitor gets none
+
+
+def test_a_report_for_a_period_outside_the_term_is_refused_and_nothing_written(db_copy):
+    """The write path refuses what the page does not offer: quý III/2025 of the district's plan,
+    which ended with the district on 30/6/2025 (a template or the command line could ask for it)."""
+    import pandas as pd
+
+    from domain.problems import ValidationFailed
+    from store.progress import save_reports
+    from tests.conftest import file_digest
+
+    row = {"plan_id": "VL-2023-2025", "item_kind": "criterion", "index_code": "PAR", "item_code": "1.2",
+           "unit_code": "phong_noi_vu", "year": 2025, "period": "Q3", "status": "in_progress",
+           "done_text": "Đang làm", "evidence": "", "obstacles": ""}
+    before = file_digest(db_copy)
+    with pytest.raises(ValidationFailed) as exc:
+        save_reports(db_copy, pd.DataFrame([row]), user="Quản trị")
+    assert "kỳ Quý III/2025 nằm ngoài thời gian thực hiện kế hoạch (01/01/2023–30/06/2025)" in exc.value.report()
+    assert file_digest(db_copy) == before
+    save_reports(db_copy, pd.DataFrame([{**row, "period": "H1"}]), user="Quản trị")  # 6 tháng đầu năm 2025: inside
