@@ -121,6 +121,7 @@ def check_reports(con, rows: pd.DataFrame, *, file: str, sheet: str | None = Non
         else:
             if lo and hi and not (int(lo) <= year <= int(hi)):
                 bad("year", f"năm {year} nằm ngoài giai đoạn của kế hoạch ({lo}–{hi})")
+                year = None  # said once: no second problem for the period of a year outside the plan
         if r.get("period") not in vocab.PERIOD_CODES:
             bad("period", f"kỳ báo cáo phải là một trong: {', '.join(vocab.PERIOD_LABEL.values())}")
         elif year is not None and years is None and r["plan_id"] in terms:
