@@ -101,9 +101,7 @@ def note(prop: Proposal, rows: pd.DataFrame | None = None) -> str:
         units = units.merge(rows[_KEY].drop_duplicates(), on=_KEY)
         if units.empty:
             return ""
-    plans = "; ".join(f"{_clean(t)} của {_clean(i) or authority(n, lv)} (trước {vn_date(pd.Timestamp(e).date())})"
-                      for t, i, n, lv, e in zip(prop.sources.title, prop.sources.issuer, prop.sources.entity_name,
-                                                prop.sources.level, prop.sources.effective))
+    plans = plans_text(prop)
     steps = {(m["from_unit"], m["unit"], m["status"]) for ms in units.mappings for m in ms}
     unsourced = sorted((u, f) for f, u, s in steps if u and s != SOURCED)
     dropped = sorted({f for f, u, _ in steps if not u})
@@ -115,6 +113,13 @@ def note(prop: Proposal, rows: pd.DataFrame | None = None) -> str:
     if dropped:
         text += "; không có cơ quan tương ứng ở xã: " + ", ".join(f"«{f}»" for f in dropped)
     return text + "."
+
+
+def plans_text(prop: Proposal) -> str:
+    """«Kế hoạch … của UBND huyện Vĩnh Lộc (trước 01/7/2025)»: the plans a proposal came from."""
+    return "; ".join(f"{_clean(t)} của {_clean(i) or authority(n, lv)} (trước {vn_date(pd.Timestamp(e).date())})"
+                     for t, i, n, lv, e in zip(prop.sources.title, prop.sources.issuer, prop.sources.entity_name,
+                                               prop.sources.level, prop.sources.effective))
 
 
 def _clean(text) -> str:

@@ -11,7 +11,6 @@ import pandas as pd
 from domain.entities import authority
 from domain.vocabulary import INDEX_LABEL, index_rank
 from metrics import catalog, criteria, proposals
-from metrics.lineage import vn_date
 from metrics.sql_files import sql
 
 
@@ -116,20 +115,10 @@ def unit_without_duties_note(con, entity_code: str, unit_name: str) -> str:
     if not _has_own_plan(con, entity_code):
         prop = proposals.proposal(con, entity_code)
         if not prop.empty:
-            return (f"{unit_name} không có tiêu chí nào, kể cả qua nhóm, trong đề xuất từ {_plans_text(prop)}; "
+            return (f"{unit_name} không có tiêu chí nào, kể cả qua nhóm, trong đề xuất từ {proposals.plans_text(prop)}; "
                     f"{who} chưa có kế hoạch riêng, các cơ quan có việc đề xuất đứng đầu danh sách.")
     return (f"{unit_name} không được giao tiêu chí hay nhiệm vụ nào trong kế hoạch của {who} (kể cả qua nhóm); "
             "các cơ quan có việc đứng đầu danh sách.")
-
-
-def _plans_text(prop: proposals.Proposal) -> str:
-    """«Kế hoạch … của UBND huyện Vĩnh Lộc (trước 01/7/2025)»: the plans a proposal came from."""
-    def clean(text) -> str:
-        return text.strip() if isinstance(text, str) else ""
-
-    return "; ".join(f"{clean(t)} của {clean(i) or authority(n, lv)} (trước {vn_date(pd.Timestamp(e).date())})"
-                     for t, i, n, lv, e in zip(prop.sources.title, prop.sources.issuer, prop.sources.entity_name,
-                                               prop.sources.level, prop.sources.effective))
 
 
 def proposal_note(con, entity_code: str, unit_code: str) -> str:
@@ -157,7 +146,7 @@ def proposal_note(con, entity_code: str, unit_code: str) -> str:
                                                     for f, ok in sorted(froms.items()))
                       for unit, froms in sorted(steps.items(), key=lambda kv: (kv[0] not in own, kv[0])))
     return (f"{criteria.NO_PLAN[:1].upper()}{criteria.NO_PLAN[1:]} của {who}: các tiêu chí dưới đây là đề xuất, chưa "
-            f"phải phân công, lấy từ {_plans_text(prop)} theo bảng đối chiếu {proposals.CROSSWALK_FILE}: {takes}.")
+            f"phải phân công, lấy từ {proposals.plans_text(prop)} theo bảng đối chiếu {proposals.CROSSWALK_FILE}: {takes}.")
 
 
 def _sections(sections: list[str]) -> str:
