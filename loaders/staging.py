@@ -35,6 +35,8 @@ STAGED_COLUMNS = [
     "rank",             # published rank, or None
     "n_ranked",         # size of the published ranking, or None
     "label",            # published classification (quartile group, tier), or None
+    "rank_min",         # without a rank: the best rank a source places the unit at («top five» → 1), or None
+    "rank_max",         # without a rank: the worst such rank («bottom three» of 63 → 63), or None
     "is_illustrative",  # bool
     "source_file",      # file name as imported
     "source_sheet",     # sheet name, or None for CSV

@@ -384,6 +384,7 @@ def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: st
             "points": nan_none(numbers["points"][ok]), "max_points": nan_none(numbers["max_points"][ok]),
             "rank": nan_none(numbers["rank"][ok]), "n_ranked": nan_none(numbers["n_ranked"][ok]),
             "label": (cell("label")[ok].map(nfc).replace("", None) if "label" in mapping else None),
+            "rank_min": None, "rank_max": None,
             "is_illustrative": illustrative[ok].astype(bool), "source_file": name, "source_sheet": sheet,
             "source_row": pd.Series(rowno, dtype=object)[ok.to_numpy()].to_numpy(),
             "source_note": (cell("source")[ok].map(nfc).replace("", None) if "source" in mapping else None),

@@ -66,6 +66,7 @@ CREATE TABLE score (
     entity_code VARCHAR NOT NULL,
     points DOUBLE, max_points DOUBLE,              -- max_points NULL = the framework's
     rank INTEGER, n_ranked INTEGER, label VARCHAR,
+    rank_min INTEGER, rank_max INTEGER,            -- no rank, but a source's group: «top five» = 1–5
     is_illustrative BOOLEAN NOT NULL,
     derived BOOLEAN NOT NULL DEFAULT FALSE,        -- summed here from its sub-criteria
     source_file VARCHAR, source_sheet VARCHAR, source_row INTEGER, source_note VARCHAR,
