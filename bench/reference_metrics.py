@@ -10,7 +10,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from domain.vocabulary import threshold
 from store.ranking import fill_ranks
+
+MIN_PEERS = int(threshold("min_peers"))  # the store ranks nobody among fewer scored units
 
 from metrics.criteria import Thresholds
 
@@ -24,7 +27,8 @@ def tables(con) -> dict[str, pd.DataFrame]:
     # with the published precision ranks are computed at, rounded as DuckDB rounds
     out["view_totals"] = con.execute("""SELECT year, index_code, framework, entity_code, rank, n_ranked
                                          FROM scores WHERE criterion_code IS NULL""").df()
-    out["score"] = con.execute("""SELECT s.*, round(s.points, i.rank_decimals) AS points_r
+    out["score"] = con.execute("""SELECT s.*, round(s.points, i.rank_decimals) AS points_r,
+                                         round(s.points, 2) AS points_s
                                   FROM score s JOIN indices i USING (index_code)""").df()
     return out
 
@@ -45,17 +49,27 @@ def reference_metrics(t: dict[str, pd.DataFrame], th: Thresholds) -> pd.DataFram
     s["crit_key"] = s.criterion_code.fillna("∅")  # pandas groupby drops NaN keys otherwise
     peer = PEER[:3] + ["crit_key"] + PEER[4:]
     g = s.groupby(peer)
-    s["rank_calc"] = g.points_r.rank(method="min", ascending=False)
+    # a tie at the published precision is broken at the shown one (2 decimals): the shown
+    # score moves the key by less than one step of the published precision (≥ 0,0001)
+    s["rank_key"] = s.points_r + 1e-7 * s.points_s
+    g = s.groupby(peer)
+    s["rank_calc"] = g.rank_key.rank(method="min", ascending=False)
     s["n_calc"] = g.points_r.transform("count")
+    s["rank_calc"] = s.rank_calc.where(s.n_calc >= MIN_PEERS)  # no ranking among too few
     s["peers_ill_rank"] = g.is_illustrative.transform("any")
     s["rank_computed"] = s["rank"].isna()
     s["rank_out"] = s.rank_calc
     s["n_out"] = s.n_calc.astype(float)
     # groups with a published rank: published ranks stand, computed ones fill the gaps
-    for _, grp in s[g["rank"].transform(lambda r: r.notna().any())].groupby(peer):
+    stated = s["rank"].notna() | s.rank_min.notna() | s.rank_max.notna()
+    for _, grp in s[stated.groupby([s[c] for c in peer]).transform("any")].groupby(peer):
         n_max = pd.to_numeric(grp.n_ranked, errors="coerce").max()
         n_pub = None if pd.isna(n_max) else int(n_max)
-        ranks, _conflict = fill_ranks(grp.points_r.tolist(), [None if pd.isna(r) else int(r) for r in grp["rank"]], n_pub)
+        keys = [None if pd.isna(r) else (r, k) for r, k in zip(grp.points_r, grp.points_s)]
+        bands = [(None if pd.isna(a) else int(a), None if pd.isna(b) else int(b))
+                 for a, b in zip(grp.rank_min, grp.rank_max)]
+        ranks, _notes = fill_ranks(keys, [None if pd.isna(r) else int(r) for r in grp["rank"]], n_pub, bands,
+                                   MIN_PEERS)
         ranked = [r for r in ranks if r is not None]
         s.loc[grp.index, "rank_out"] = [np.nan if r is None else r for r in ranks]
         s.loc[grp.index, "n_out"] = (max(len(ranked), max(ranked, default=0), n_pub or 0)

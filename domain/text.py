@@ -94,7 +94,10 @@ def parse_number(value: object) -> float | None:
     return f
 
 
-def format_number(value, digits: int = 2) -> str:
+SHOWN_DECIMALS = 2  # scores on screens and in documents; ranks break no tie finer than that shows
+
+
+def format_number(value, digits: int = SHOWN_DECIMALS) -> str:
     """The one Vietnamese number format of screens and documents: decimal comma, dot between
     thousands (1.827,50); a dash for missing (None, NaN, pandas' NA)."""
     try:
@@ -162,3 +165,36 @@ def cell_text(text: object) -> str:
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
     return neutralise(xml_safe(text))
+
+
+# «năm» (five) is left out: folded it is also «năm» (year), as in «năm 2023 dẫn đầu»
+_WORD_NUMBERS = {"three": 3, "five": 5, "ten": 10, "ba": 3, "muoi": 10}
+_BAND = (
+    (re.compile(r"\b(top|bottom)[\s-]*(\d{1,3}|three|five|ten)\b"), lambda m: (m.group(1), m.group(2))),
+    (re.compile(r"\b(\d{1,3}|ba|muoi)\s+(?:\w+\s+){0,3}?(dung dau|dan dau|cao nhat)\b"),
+     lambda m: ("top", m.group(1))),
+    (re.compile(r"\b(\d{1,3}|ba|muoi)\s+(?:\w+\s+){0,3}?(cuoi|thap nhat)\b"), lambda m: ("bottom", m.group(1))),
+)
+
+
+def rank_band(text: object, n_ranked: int | None) -> tuple[int, int] | None:
+    """The ranks a source's words place a unit between when it gives no rank: «one of
+    bottom 3» of 63 → (61, 63), «top-10 list» → (1, 10), «nhóm 5 tỉnh dẫn đầu» → (1, 5),
+    «3 tỉnh cuối bảng» of 63 → (61, 63). None when the words state no such group, when a
+    bottom group has no group size, or when they say the unit is outside one («outside
+    published top-30»)."""
+    key = fold(text)
+    if not key or re.search(r"\b(outside|ngoai)\b", key):
+        return None
+    for pattern, parts in _BAND:
+        m = pattern.search(key)
+        if not m:
+            continue
+        end, k = parts(m)
+        k = int(k) if k.isdigit() else _WORD_NUMBERS[k]
+        if k < 1 or (n_ranked and k > n_ranked):
+            return None
+        if end == "top":
+            return (1, k)
+        return (n_ranked - k + 1, n_ranked) if n_ranked and n_ranked >= k else None
+    return None

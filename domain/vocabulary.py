@@ -132,3 +132,19 @@ def plan_year(plan_id: str | None, data_dir: Path = DATA_DIR, today: date | None
     row = plan_row(plan_id, data_dir) if plan_id else None
     end = (row or {}).get("year_to", "")
     return int(end) if str(end).isdigit() else (today or date.today()).year - 1
+
+
+@cache
+def threshold(key: str, data_dir: Path = DATA_DIR) -> float:
+    """One value of data/thresholds.csv (``min_peers``, ``low_rank_fraction``, …)."""
+    df = _read(data_dir / "thresholds.csv")
+    return float(dict(zip(df.key, df.value))[key])
+
+
+# Why a unit with a score has no rank (score_rank.rank_note), as pages and documents say it.
+RANK_NOTES: dict[str, str] = {
+    "few_peers": "chưa đủ đơn vị để xếp hạng",
+    "published": "điểm mâu thuẫn với thứ hạng cơ quan công bố đã nêu",
+    "band": "không xếp được vào nhóm mà nguồn nêu",
+    "full": "không còn chỗ trống giữa các thứ hạng đã công bố",
+}

@@ -135,7 +135,7 @@ def merge_staged(frames: list[pd.DataFrame], tolerance: float = 0.0051) -> tuple
             problems.append(Problem(b.source_file, f"số liệu khác với {base.source_file}{where}: "
                                     f"{vn_number(b.points)} so với {vn_number(base.points)} ({a.entity_raw}, {a.year}, tiêu chí {a.criterion_code or 'tổng'})",
                                     b.source_sheet, b.source_row, "points"))
-        for col in ("rank", "n_ranked", "label", "max_points"):
+        for col in ("rank", "n_ranked", "label", "max_points", "rank_min", "rank_max"):
             if df.at[first, col] is None:
                 later = grp[col].dropna()
                 if len(later):

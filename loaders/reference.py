@@ -18,7 +18,7 @@ from domain.frameworks import TOTAL, Frameworks
 from domain.problems import Problem, ValidationFailed
 from loaders.cells import csv_problem
 from loaders.staging import check_rows, finish, staged
-from domain.text import fold, nfc, parse_number
+from domain.text import fold, nfc, parse_number, rank_band
 
 
 def _finish(rows: list[dict], problems: list[Problem], fw: Frameworks, name: str) -> pd.DataFrame:
@@ -246,10 +246,13 @@ def read_finds(path: Path, fw: Frameworks, reg: EntityRegistry) -> pd.DataFrame:
             # (with Hà Tây), as read_pci_thanhhoa also assumes: the group size is left unstated
             nums["n_ranked"] = None
         note = "; ".join(x for x in (nfc(r["source_url"]), nfc(r["label"])) if x)
+        # «one of bottom 3», «top-10 list»: without a rank, the group the source places it in
+        band = rank_band(r["label"], nums["n_ranked"]) if nums["rank"] is None else None
         rows.append({"year": year, "index_code": index_code, "framework": framework, "criterion_code": criterion,
                      "entity_code": code, "entity_raw": raw, "points": nums["points"], "max_points": given_max,
                      "rank": None if nums["rank"] is None else int(nums["rank"]),
                      "n_ranked": None if nums["n_ranked"] is None else int(nums["n_ranked"]),
+                     "rank_min": band and band[0], "rank_max": band and band[1],
                      "is_illustrative": False, "source_file": name, "source_row": n, "source_note": note or None})
     kept, disagreeing = _same_fact_once(rows)
     out = staged(kept)
@@ -274,7 +277,7 @@ def _same_fact_once(rows: list[dict]) -> tuple[list[dict], list[dict]]:
     for grp in facts.values():
         first = next((r for r in grp if r["points"] is not None), grp[0])
         row = dict(first)
-        for col in ("rank", "n_ranked", "max_points"):
+        for col in ("rank", "n_ranked", "max_points", "rank_min", "rank_max"):
             if row[col] is None:
                 row[col] = next((r[col] for r in grp if r[col] is not None), None)
         kept.append(row)

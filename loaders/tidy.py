@@ -22,7 +22,7 @@ from domain.problems import Problem, ValidationFailed
 from loaders.staging import STAGED_COLUMNS, finish, staged
 from loaders.cells import Workbook, csv_problem, decode_bytes, read_xlsx_sheets
 from loaders.guard import Limits, check_shape, load_limits
-from domain.text import fold_loose, nfc, parse_number
+from domain.text import fold_loose, nfc, parse_number, rank_band
 
 COLUMNS = {  # field -> accepted headers (first is the template's English header)
     "year": ["year", "Năm", "năm đánh giá"],
@@ -377,14 +377,19 @@ def read_tidy(path: Path, fw: Frameworks, reg: EntityRegistry, *, index_code: st
                                           f"{LEVEL_LABEL.get(lvl, lvl)} ({entity_raw[ok].iloc[i]}); chỉ có cho {have}",
                                     sheet, int(rowno[ok.to_numpy()][i]), "entity"))
         nan_none = lambda s: s.astype(object).where(s.notna(), None)  # noqa: E731
+        labels = cell("label")[ok].map(nfc).replace("", None) if "label" in mapping else None
+        # a label such as «nhóm 5 tỉnh dẫn đầu» on a row without a rank: the group the source states
+        bands = ([rank_band(lab, None if pd.isna(n) else int(n)) if lab and pd.isna(r) else None
+                  for lab, r, n in zip(labels, numbers["rank"][ok], numbers["n_ranked"][ok])]
+                 if labels is not None else [None] * int(ok.sum()))
         frames.append(pd.DataFrame({
             "year": good_year.astype(object), "index_code": good_idx,
             "framework": [frameworks[k] for k in keys],
             "criterion_code": crit_code[ok], "entity_code": entity[ok], "entity_raw": entity_raw[ok],
             "points": nan_none(numbers["points"][ok]), "max_points": nan_none(numbers["max_points"][ok]),
             "rank": nan_none(numbers["rank"][ok]), "n_ranked": nan_none(numbers["n_ranked"][ok]),
-            "label": (cell("label")[ok].map(nfc).replace("", None) if "label" in mapping else None),
-            "rank_min": None, "rank_max": None,
+            "label": labels,
+            "rank_min": [b and b[0] for b in bands], "rank_max": [b and b[1] for b in bands],
             "is_illustrative": illustrative[ok].astype(bool), "source_file": name, "source_sheet": sheet,
             "source_row": pd.Series(rowno, dtype=object)[ok.to_numpy()].to_numpy(),
             "source_note": (cell("source")[ok].map(nfc).replace("", None) if "source" in mapping else None),

@@ -18,7 +18,7 @@ class Comparison:
     n_ranked: int | None         # the group size ranks are out of (published, or the units ranked)
     meaningful: bool             # enough scored peers to draw a comparison
     inverted: list = field(default_factory=list)    # published ranks that run against the scores
-    conflicts: list = field(default_factory=list)   # units whose score contradicts the published ranks
+    conflicts: list = field(default_factory=list)   # (unit, why) for units whose score finds no rank
 
     @property
     def me(self) -> pd.Series | None:
@@ -48,7 +48,7 @@ def compare(con, entity_code: str, index_code: str, year: int, criterion_code: s
         n_ranked=None if pd.isna(n_ranked) else int(n_ranked),
         meaningful=len(scored) >= t.min_peers,
         inverted=inverted_published(scored),
-        conflicts=list(peers[peers.rank_conflict].entity_name))
+        conflicts=list(zip(peers[peers.rank_conflict].entity_name, peers[peers.rank_conflict].rank_note)))
 
 
 def peer_groups(con, entity_code: str, index_code: str, year: int, criterion_code: str | None) -> list[int]:

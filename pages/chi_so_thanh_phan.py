@@ -45,7 +45,8 @@ table["flags"] = [", ".join(f for f, on in (("đang giảm", d), ("hạng thấp
                   for d, lr, nd in zip(table.declining, table.low_ranked, table.no_data)]
 unassigned = queries.unassigned(entity)  # once, not once per row
 view = table.assign(
-    points=table.points, rank=[fmt.rank_text(r, n, c) for r, n, c in zip(table["rank"], table.n_ranked, table.rank_computed)],
+    points=table.points, rank=[fmt.rank_text(r, n, c, w) for r, n, c, w in
+                               zip(table["rank"], table.n_ranked, table.rank_computed, table.rank_note)],
     lead_units=table.lead_units.map(lambda v: fmt.units_text(v, unassigned)),
     support_units=table.support_units.map(lambda v: fmt.units_text(v, "")),
 )[["criterion_code", "criterion_name", "points", "lead_units", "support_units", "flags", "rank", "max_points",

@@ -34,11 +34,11 @@ if not cmp.meaningful or cmp.partial:
                 "trong cơ sở dữ liệu, nên không vẽ so sánh.")
     left, right = st.columns(2)
     left.metric(f"Hạng của {fmt.plain(queries.entity_label(entity).split(' (')[0])}",
-                fmt.rank_text(me["rank"], me.n_ranked, me.rank_computed), border=True)
+                fmt.rank_text(me["rank"], me.n_ranked, me.rank_computed, me.rank_note), border=True)
     right.metric("Điểm", fmt.num(me.points), border=True)
     if cmp.partial:
-        st.dataframe(peers.assign(rank=[fmt.rank_text(r, n, c) for r, n, c in
-                                        zip(peers["rank"], peers.n_ranked, peers.rank_computed)],
+        st.dataframe(peers.assign(rank=[fmt.rank_text(r, n, c, w) for r, n, c, w in
+                                        zip(peers["rank"], peers.n_ranked, peers.rank_computed, peers.rank_note)],
                                   points=peers.points.map(fmt.num))[["rank", "entity_name", "points"]],
                      hide_index=True, column_config={"rank": "Hạng", "entity_name": "Đơn vị", "points": "Điểm"})
     notices.source_line(peers.source, peers.is_illustrative.any())
@@ -47,8 +47,7 @@ if cmp.missing:
     st.info(f"Nhà công bố xếp hạng {cmp.n_ranked} đơn vị nhưng chỉ có điểm của {cmp.n_scored} đơn vị trong cơ sở dữ liệu "
             f"(thiếu {cmp.missing}); biểu đồ chỉ gồm các đơn vị có điểm, hạng là hạng trong {cmp.n_ranked} đơn vị.")
 if cmp.conflicts:
-    st.warning("Không xếp hạng được vì điểm mâu thuẫn với các hạng đã công bố: "
-               + ", ".join(fmt.plain(n) for n in cmp.conflicts))
+    st.warning("Không xếp hạng được: " + "; ".join(f"{fmt.plain(n)} ({fmt.RANK_NOTES.get(w, w)})" for n, w in cmp.conflicts))
 if cmp.inverted:
     st.caption("Theo công bố, các cặp sau có hạng không theo thứ tự điểm (giữ nguyên hạng công bố): "
                + "; ".join(f"{fmt.plain(a)} xếp trên {fmt.plain(b)}" for a, b in cmp.inverted))
@@ -56,7 +55,8 @@ if cmp.inverted:
 bars = peers[peers.points.notna()].copy()
 bars["Đơn vị"] = bars.entity_name.map(fmt.plot_text)  # a tick label and the hover: plotly reads HTML in them
 bars["Nhóm"] = ["Đơn vị đang xem" if m else "Đơn vị khác" for m in bars.is_me]
-bars["Hạng"] = [fmt.rank_text(r, n, c) for r, n, c in zip(bars["rank"], bars.n_ranked, bars.rank_computed)]
+bars["Hạng"] = [fmt.rank_text(r, n, c, w) for r, n, c, w in
+                zip(bars["rank"], bars.n_ranked, bars.rank_computed, bars.rank_note)]
 bars["Điểm"] = bars.points.map(fmt.num)
 fig = px.bar(bars.iloc[::-1], x="points", y="Đơn vị", color="Nhóm", orientation="h",
              color_discrete_map={"Đơn vị đang xem": "#d62728", "Đơn vị khác": "#9ecae1"},

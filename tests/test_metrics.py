@@ -107,11 +107,15 @@ def test_low_rank_thresholds(tmp_path):
 
 
 def test_a_rank_among_too_few_peers_is_not_low(tmp_path):
-    # alone, or one of two: last place says nothing
+    # alone, or one of two: last place says nothing, and no rank is given at all («2/2»)
     con = make_db(tmp_path / "t.duckdb", [(2023, "DDCI", None, A, 60.0), (2023, "DDCI", None, B, 70.0)])
     r = metric(con, A, "DDCI", None, 2023)
-    assert (r["rank"], r.n_ranked, r.low_ranked) == (2, 2, False)
-    assert metric(con, A, "DDCI", None, 2023, Thresholds(2.0, 2, 1 / 3, True, 1 / 3, 2)).low_ranked
+    assert pd.isna(r["rank"]) and (r.n_ranked, r.low_ranked, r.rank_note) == (2, False, "few_peers")
+    con = make_db(tmp_path / "u.duckdb", [(2023, "DDCI", None, A, 60.0), (2023, "DDCI", None, B, 70.0),
+                                          (2023, "DDCI", None, C, 65.0)])
+    r = metric(con, A, "DDCI", None, 2023)
+    assert (r["rank"], r.n_ranked, r.low_ranked, r.rank_note) == (3, 3, True, None)
+    assert not metric(con, A, "DDCI", None, 2023, Thresholds(2.0, 2, 1 / 3, True, 1 / 3, 4)).low_ranked
 
 
 def test_successors_after_2025(tmp_path):

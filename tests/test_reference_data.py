@@ -23,13 +23,15 @@ def read(ctx, name: str):
 def test_every_file_is_shipped_in_the_repository():
     names = {p.name for p in FINDS.glob("*.csv")}
     assert names == {"pci_2016_2022_all_provinces_totals.csv", "pci_profiles_haiphong_ninhthuan_quangtri_2006_2022.csv",
-                     "press_par_sipas_pci_papi_values.csv", "ddci_thanhhoa_published_framework.csv"}
+                     "press_par_sipas_pci_papi_values.csv", "ddci_thanhhoa_published_framework.csv",
+                     "press_ranks_2020_2024.csv"}
     manifest = (ROOT / "data/manifest.csv").read_text(encoding="utf-8")
     assert "../" not in manifest and "shared" not in manifest
     # the press comes after every other real source, the compilation after the VCCI workbook
     order = [line.split(",")[0] for line in manifest.splitlines()[1:]]
     press = order.index("reference/finds_2026/press_par_sipas_pci_papi_values.csv")
-    assert press == max(i for i, p in enumerate(order) if p.startswith("reference/"))
+    ranks = order.index("reference/finds_2026/press_ranks_2020_2024.csv")
+    assert ranks == press + 1 == max(i for i, p in enumerate(order) if p.startswith("reference/"))
     assert order.index("reference/finds_2026/pci_2016_2022_all_provinces_totals.csv") > order.index(
         "reference/pci_subindices_2005_2016_long.csv")
 

@@ -13,6 +13,7 @@ from domain.entities import LEVEL_LABEL
 
 
 INDEX_LABEL = vocabulary.INDEX_LABEL  # «PAR INDEX»: data/frameworks/indices.csv
+RANK_NOTES = vocabulary.RANK_NOTES  # why a scored unit has no rank (score_rank.rank_note)
 
 
 LEVEL_VI = LEVEL_LABEL  # «cấp huyện»: Thành phố Thanh Hóa is a city at district level
@@ -65,10 +66,11 @@ def signed(value, digits: int = 2) -> str:
     return ("+" if value > 0 else "") + num(value, digits)
 
 
-def rank_text(rank, n, computed) -> str:
-    """«12/27», «12/27 (tự tính)»; «12» when the group size is not known; «—» without a rank."""
+def rank_text(rank, n, computed, note=None) -> str:
+    """«12/27», «12/27 (tự tính)»; «12» when the group size is not known; without a rank, why
+    (``note``, score_rank.rank_note: «chưa đủ đơn vị để xếp hạng»), else «—»."""
     if missing(rank):
-        return "—"
+        return RANK_NOTES.get(note, "—") if isinstance(note, str) else "—"
     return (f"{int(rank)}" + ("" if missing(n) else f"/{int(n)}")
             + (" (tự tính)" if flag(computed) else ""))
 

@@ -74,7 +74,7 @@ WITH base AS (
 SELECT year, index_code, framework, criterion_code, criterion_name, level, is_leaf, parent_code, series,
        entity_code, entity_name, entity_level, peer_group,
        points, max_points, pct, prev_year, break_before, change_points, change_pct_points,
-       prev_change_pct_points, rank, NOT rank_published AS rank_computed, n_ranked, rank_change,
+       prev_change_pct_points, rank, NOT rank_published AS rank_computed, n_ranked, rank_change, rank_note,
        peer_median, peer_best, n_peers,
        points - peer_median AS gap_to_median, points - peer_best AS gap_to_best,
        -- a peer median or a computed rank over illustrative peers is illustrative too

@@ -3,7 +3,7 @@
 -- and how the rank was obtained.
 -- Parameters: $entity_code, $year, $peer_ids.
 SELECT s.entity_code, s.entity_name, s.points, s.pct, s.max_points, s.rank, s.n_ranked,
-       NOT s.rank_published AS rank_computed, s.rank_conflict, s.label, s.is_illustrative, s.source,
+       NOT s.rank_published AS rank_computed, s.rank_conflict, s.rank_note, s.label, s.is_illustrative, s.source,
        s.framework, s.entity_code = $entity_code AS is_me
 FROM scores s
 JOIN entities e USING (entity_code)

@@ -15,7 +15,10 @@ WITH keyed AS (
     SELECT s.year, s.index_code, s.framework, s.criterion_code, s.entity_code,
            (e.level, COALESCE(e.parent_code, ''), s.index_code, s.framework, s.criterion_code, s.year) AS peer_key,
            round(s.points, COALESCE(i.rank_decimals, 2)) AS points_r,
-           s.rank AS rank_given, s.n_ranked AS n_given, s.is_illustrative
+           -- a tie at the published precision is broken where the shown scores differ (8,09 > 8,08)
+           round(s.points, $shown_decimals) AS points_s,
+           s.rank AS rank_given, s.n_ranked AS n_given, s.rank_min AS band_lo, s.rank_max AS band_hi,
+           s.is_illustrative
     FROM score s
     JOIN entities e USING (entity_code)
     JOIN indices i ON i.index_code = s.index_code
@@ -25,7 +28,8 @@ WITH keyed AS (
     FROM (SELECT DISTINCT peer_key FROM keyed)
 )
 SELECT k.* EXCLUDE (peer_key), g.peer_id,
-       bool_or(k.rank_given IS NOT NULL) OVER peer AS mixed,      -- a published rank in the group
+       -- a published rank, or a group a source states («top five»), in the group
+       bool_or(k.rank_given IS NOT NULL OR k.band_lo IS NOT NULL OR k.band_hi IS NOT NULL) OVER peer AS mixed,
        bool_or(k.is_illustrative) OVER peer AS peers_illustrative
 FROM keyed k
 JOIN peer_groups g USING (peer_key)

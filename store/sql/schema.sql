@@ -78,6 +78,7 @@ CREATE TABLE score_rank (
     year INTEGER, index_code VARCHAR, framework VARCHAR, criterion_code VARCHAR, entity_code VARCHAR,
     rank INTEGER, n_ranked INTEGER, rank_published BOOLEAN,
     rank_conflict BOOLEAN,                         -- the score contradicts the published ranks: no rank
+    rank_note VARCHAR,                             -- why a scored unit has no rank (domain.vocabulary.RANK_NOTES)
     peer_id BIGINT,                                -- the peer group (store/sql/rank_base.sql defines it)
     peers_illustrative BOOLEAN);                   -- some score in the peer group is illustrative
 

@@ -13,7 +13,7 @@ WITH base AS (
            s.points,
            COALESCE(s.max_points, CASE WHEN s.criterion_code IS NULL THEN f.total_max ELSE c.max_points END) AS max_points,
            r.rank, COALESCE(r.rank_published, FALSE) AS rank_published, r.n_ranked,
-           COALESCE(r.rank_conflict, FALSE) AS rank_conflict, s.label, s.is_illustrative,
+           COALESCE(r.rank_conflict, FALSE) AS rank_conflict, r.rank_note, s.label, s.is_illustrative,
            COALESCE(r.peers_illustrative, FALSE) AS peers_illustrative, r.peer_id,
            concat_ws(' › ', s.source_file, s.source_sheet,
                      CASE WHEN s.source_row IS NOT NULL THEN 'dòng ' || s.source_row END,
@@ -36,6 +36,7 @@ SELECT year, index_code, framework, criterion_code, criterion_name, entity_code,
        source,
        peer_group,  -- the parent shared by the peers a computed rank is among ('' for provinces)
        rank_conflict,
+       rank_note,   -- why a scored unit has no rank (domain.vocabulary.RANK_NOTES), else NULL
        peer_id      -- the peer group: rows with the same peer_id are ranked among each other
 FROM base;
 
