@@ -1,7 +1,9 @@
 """The registry of assessed entities (provinces, districts, communes) and name resolution.
 
-Owns: reading data/registry/entities.csv, entity_aliases.csv and entity_successors.csv,
-and turning any spelling of a name into a stable entity code. Names are compared only as
+Owns: reading data/registry/entities.csv, entity_aliases.csv, entity_successors.csv and
+entity_names.csv (the names an entity had, with their dates: Thừa Thiên-Huế until 2024, Huế
+from 2025, one code), the name an entity bore in a given year, and turning any spelling of a
+name, a former one included, into a stable entity code. Names are compared only as
 ``fold()`` keys. A name that is valid for several entities (the old and the 2025 "Tuyên
 Quang", the district and the commune "Vĩnh Lộc") is settled by the assessment year, then
 by an explicit alias; what stays ambiguous is reported, never guessed.
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from domain.problems import Problem, ValidationFailed
 from domain.text import fold, nfc
 
 _PREFIX = re.compile(r"^(tinh|thanh pho|tp\.?|huyen|thi xa|tx\.?|xa|thi tran|phuong)\s+")
@@ -53,6 +56,12 @@ def ended_text(name: str, level: str, valid_to, successors: list[str], today) ->
             + ".")
 
 
+def former_names_text(former: list[tuple[str, int]]) -> str:
+    """The names an entity bore before its current one, for recognising it in a picker or a
+    header: [("Thừa Thiên-Huế", 2024)] -> «đến 2024: Thừa Thiên-Huế»; '' without any."""
+    return "; ".join(f"đến {int(until)}: {name}" for name, until in former)
+
+
 def styled_name(name: str, level: str) -> str:
     """An entity's name as running text writes it: «huyện Vĩnh Lộc», «xã Tây Đô», «tỉnh Hà
     Giang», «thành phố Hà Nội» (the administrative word in lower case, the name kept)."""
@@ -76,22 +85,90 @@ def strip_admin_prefix(key: str) -> str:
     return _PREFIX.sub("", key).strip()
 
 
+NAMES_FILE = "entity_names.csv"
+NAME_COLUMNS = ["entity_code", "name", "valid_from", "valid_to", "source"]
+
+
+def _iso_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+def check_names(names: pd.DataFrame, entities: pd.DataFrame, file: str = f"registry/{NAMES_FILE}") -> list[Problem]:
+    """Every problem of entity_names.csv at once: an unknown code, a date that is not YYYY-MM-DD,
+    a period that ends before it begins or overlaps another of the same entity (a year would
+    have two names), and a latest name that is not the one entities.csv gives as current."""
+    problems: list[Problem] = []
+    current = dict(zip(entities.entity_code, entities.name))
+    periods: dict[str, list[tuple[str, str, str, int]]] = {}
+    for row, r in enumerate(names.itertuples(index=False), 2):
+        if r.entity_code not in current:
+            problems.append(Problem(file, f"mã «{r.entity_code}» không có trong entities.csv", None, row, "entity_code"))
+        if not nfc(r.name):
+            problems.append(Problem(file, "thiếu tên", None, row, "name"))
+        bad = [col for col in ("valid_from", "valid_to") if getattr(r, col) and not _iso_date(getattr(r, col))]
+        for col in bad:
+            problems.append(Problem(file, f"ngày «{getattr(r, col)}» không đúng dạng NNNN-TT-NN (ví dụ 2025-01-01)",
+                                    None, row, col))
+        if bad:
+            continue
+        if r.valid_from and r.valid_to and r.valid_from > r.valid_to:
+            problems.append(Problem(file, f"ngày bắt đầu {r.valid_from} sau ngày kết thúc {r.valid_to}", None, row, "valid_to"))
+        periods.setdefault(r.entity_code, []).append((r.valid_from, r.valid_to, nfc(r.name), row))
+    for code, rows in periods.items():
+        rows.sort(key=lambda p: p[0])  # '' (since always) first
+        for (_, end, _, _), (start, _, name, row) in zip(rows, rows[1:]):
+            if not end or not start or start <= end:
+                problems.append(Problem(file, f"thời gian của tên «{name}» trùng với tên trước đó của {code}",
+                                        None, row, "valid_from"))
+        last = rows[-1]
+        if code in current and last[2] != nfc(current[code]):
+            problems.append(Problem(file, f"tên mới nhất của {code} là «{last[2]}» nhưng entities.csv ghi "
+                                          f"«{current[code]}»: cột name của entities.csv là tên hiện nay", None, last[3], "name"))
+    return problems
+
+
+def _has_table(con, table: str) -> bool:
+    """Whether the connected database has ``table`` (one built before it was added has not)."""
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                            "AND table_name = ?", [table]).fetchone()[0])
+
+
 @dataclass
 class EntityRegistry:
     entities: pd.DataFrame
     aliases: pd.DataFrame
     successors: pd.DataFrame
+    # the names an entity had, with dates (entity_names.csv); none: entities.name in every year
+    names: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=NAME_COLUMNS))
     _exact: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _alias: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _bare: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _info: dict[str, tuple[str, int, int]] = field(default_factory=dict, repr=False)
     _spelled: dict[str, set[str]] = field(default_factory=dict, repr=False)  # exact spelling -> codes
     _memo: dict[tuple, list[str]] = field(default_factory=dict, repr=False)
+    _current: dict[str, str] = field(default_factory=dict, repr=False)
+    _dated: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict, repr=False)  # code -> (from, to, name)
 
     @classmethod
     def load(cls, registry_dir: Path) -> "EntityRegistry":
+        """The registry of ``registry_dir``; ValidationFailed listing every problem of
+        entity_names.csv (a registry without that file: every entity kept one name)."""
         read = lambda name: pd.read_csv(registry_dir / name, dtype=str, keep_default_na=False)  # noqa: E731
-        reg = cls(read("entities.csv"), read("entity_aliases.csv"), read("entity_successors.csv"))
+        names, file = pd.DataFrame(columns=NAME_COLUMNS), f"{registry_dir.name}/{NAMES_FILE}"
+        if (registry_dir / NAMES_FILE).exists():
+            names = read(NAMES_FILE)
+            missing = [c for c in NAME_COLUMNS if c not in names.columns]
+            if missing:
+                raise ValidationFailed([Problem(file, f"thiếu cột {c}", None, 1, c) for c in missing])
+            names = names[NAME_COLUMNS]
+        reg = cls(read("entities.csv"), read("entity_aliases.csv"), read("entity_successors.csv"), names)
+        problems = check_names(reg.names, reg.entities, file)
+        if problems:
+            raise ValidationFailed(problems)
         reg._index()
         return reg
 
@@ -104,7 +181,10 @@ class EntityRegistry:
                               COALESCE(CAST(valid_from AS VARCHAR), '') AS valid_from,
                               COALESCE(CAST(valid_to AS VARCHAR), '') AS valid_to FROM entities"""),
                   q("SELECT alias, entity_code FROM entity_aliases"),
-                  q("SELECT entity_code, successor_code FROM entity_successors"))
+                  q("SELECT entity_code, successor_code FROM entity_successors"),
+                  q("""SELECT entity_code, name, COALESCE(CAST(valid_from AS VARCHAR), '') AS valid_from,
+                              COALESCE(CAST(valid_to AS VARCHAR), '') AS valid_to, COALESCE(source, '') AS source
+                       FROM entity_names""") if _has_table(con, "entity_names") else pd.DataFrame(columns=NAME_COLUMNS))
         reg._index()
         return reg
 
@@ -120,13 +200,18 @@ class EntityRegistry:
             if key and code not in d.setdefault(key, []):
                 d[key].append(code)
 
+        self._current = dict(zip(self.entities.entity_code, self.entities.name))
+        for r in self.names.itertuples(index=False):
+            self._dated.setdefault(r.entity_code, []).append((r.valid_from, r.valid_to, nfc(r.name)))
         for code, name in [*zip(self.entities.entity_code, self.entities.name),
-                           *zip(self.aliases.entity_code, self.aliases.alias)]:
+                           *zip(self.aliases.entity_code, self.aliases.alias),
+                           *zip(self.names.entity_code, self.names.name)]:
             self._spelled.setdefault(nfc(name).lower(), set()).add(code)
         for code, name in zip(self.entities.entity_code, self.entities.name):
             add(self._exact, fold(name), code)
             add(self._bare, strip_admin_prefix(fold(name)), code)
-        for a, code in zip(self.aliases.alias, self.aliases.entity_code):
+        # a former name («Thừa Thiên-Huế») still means its entity, in any year, like an alias
+        for a, code in [*zip(self.aliases.alias, self.aliases.entity_code), *zip(self.names.name, self.names.entity_code)]:
             add(self._alias, fold(a), code)
             add(self._bare, strip_admin_prefix(fold(a)), code)
         # the English names ("Hanoi") are aliases too
@@ -139,8 +224,22 @@ class EntityRegistry:
     def row(self, code: str) -> pd.Series:
         return self.entities.loc[self.entities.entity_code == code].iloc[0]
 
-    def name(self, code: str) -> str:
-        return self.row(code)["name"]
+    def name(self, code: str, year: int | None = None) -> str:
+        """The entity's name on 31 December of ``year`` (data/registry/entity_names.csv: a
+        score of 2024 reads «Thừa Thiên-Huế», one of 2025 «Huế»); without a year, or for a
+        year no dated name covers, the current name (entities.csv)."""
+        if year is not None:
+            on = f"{int(year):04d}-12-31"
+            for start, end, name in self._dated.get(code, ()):
+                if (not start or start <= on) and (not end or on <= end):
+                    return name
+        return self._current[code] if code in self._current else self.row(code)["name"]
+
+    def former_names(self, code: str) -> list[tuple[str, int]]:
+        """(name, last year it was borne) of each earlier name, oldest first: [("Thừa Thiên-Huế", 2024)]."""
+        current = self.name(code)
+        return [(name, int(end[:4])) for _, end, name in sorted(self._dated.get(code, ()), key=lambda p: p[1] or "9")
+                if end and name != current]
 
     def valid_in(self, code: str, year: int | None) -> bool:
         """Whether the entity can carry an assessment for ``year``."""

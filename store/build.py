@@ -52,7 +52,8 @@ def rank(con) -> None:
 def load_registry(con, ctx: Context) -> None:
     fw, reg = ctx.fw, ctx.reg
     frames = {"t_indices": fw.indices, "t_fw": fw.frameworks, "t_crit": fw.criteria, "t_ent": reg.entities,
-              "t_alias": reg.aliases.assign(alias_key=reg.aliases.alias.map(fold)), "t_succ": reg.successors}
+              "t_alias": reg.aliases.assign(alias_key=reg.aliases.alias.map(fold)), "t_succ": reg.successors,
+              "t_names": reg.names}
     for name, frame in frames.items():
         con.register(name, frame)
     db.run_script(con, "registry.sql")

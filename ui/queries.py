@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from domain import vocabulary
-from domain.entities import authority, styled_name
+from domain.entities import authority, former_names_text, styled_name
 from metrics import catalog, criteria, lineage, proposals
 from store.db import CATALOG, ReadOnlyDatabase
 from ui.fmt import LEVEL_VI
@@ -193,16 +193,25 @@ def styled(entity: str) -> str:
     return styled_name(row.name, row.level) if row else entity
 
 
+def _label(name: str, level: str, until, since, former_names, former_until) -> str:
+    """A picker's label for a catalog row: a unit that no longer exists says until when, «Hà Tây
+    (cấp tỉnh, đến 2008)»; one renamed, what it was called before, to be recognised: «Huế (cấp
+    tỉnh; đến 2024: Thừa Thiên-Huế)»."""
+    when = f", đến {int(until)}" if pd.notna(until) else f", từ {int(since)}" if pd.notna(since) else ""
+    former = former_names_text(list(zip(former_names, former_until))) if pd.api.types.is_list_like(former_names) else ""
+    return f"{name} ({LEVEL_VI.get(level, '')}{when}" + (f"; {former}" if former else "") + ")"
+
+
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
 def _entity_labels(v: tuple | None) -> dict[str, str]:
     e = entities()
-    # a unit that no longer exists says until when: «Hà Tây (cấp tỉnh, đến 2008)»
-    return {c: f"{n} ({LEVEL_VI.get(lv, '')}" + (f", đến {int(u)})" if pd.notna(u) else f", từ {int(s)})" if pd.notna(s) else ")")
-            for c, n, lv, u, s in zip(e.entity_code, e.name, e.level, e.until, e.since)}
+    return {c: _label(*row) for c, *row in zip(e.entity_code, e.name, e.level, e.until, e.since, e.former_names,
+                                                  e.former_until)}
 
 
 def entity_label(code: str) -> str:
-    """«Huyện Vĩnh Lộc (cấp huyện, đến 2025)». One dictionary per database version: a selectbox calls this
+    """«Huyện Vĩnh Lộc (cấp huyện, đến 2025)», «Huế (cấp tỉnh; đến 2024: Thừa Thiên-Huế)»: the
+    current name, for the pickers and the page headers. One dictionary per database version: a selectbox calls this
     for each of its options, thousands of them at national scale."""
     return _entity_labels(version()).get(code, code)
 

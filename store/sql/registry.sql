@@ -1,5 +1,5 @@
 -- The indices, frameworks, criteria and assessed entities, from data/frameworks/ and
--- data/registry/ (the frames registered as t_indices, t_fw, t_crit, t_ent, t_alias, t_succ).
+-- data/registry/ (the frames registered as t_indices, t_fw, t_crit, t_ent, t_alias, t_succ, t_names).
 INSERT INTO indices
 SELECT index_code, name_vi, name_en, publisher, CAST("order" AS INTEGER), CAST(rank_decimals AS INTEGER)
 FROM t_indices;
@@ -21,3 +21,7 @@ FROM t_ent;
 INSERT INTO entity_aliases SELECT alias, alias_key, entity_code, source FROM t_alias;
 
 INSERT INTO entity_successors SELECT entity_code, successor_code, CAST(effective AS DATE), note FROM t_succ;
+
+INSERT INTO entity_names
+SELECT entity_code, name, CAST(NULLIF(valid_from, '') AS DATE), CAST(NULLIF(valid_to, '') AS DATE), source
+FROM t_names;

@@ -24,6 +24,10 @@ CREATE TABLE entities (
     parent_code VARCHAR, valid_from DATE, valid_to DATE, note VARCHAR);
 CREATE TABLE entity_aliases (alias VARCHAR, alias_key VARCHAR, entity_code VARCHAR, source VARCHAR);
 CREATE TABLE entity_successors (entity_code VARCHAR, successor_code VARCHAR, effective DATE, note VARCHAR);
+-- The names an entity bore, with their dates (data/registry/entity_names.csv: Thừa Thiên-Huế until
+-- 31/12/2024, Huế from 01/01/2025, one code); an entity without rows kept entities.name throughout.
+CREATE TABLE entity_names (entity_code VARCHAR NOT NULL, name VARCHAR NOT NULL, valid_from DATE, valid_to DATE,
+                           source VARCHAR);
 
 -- level: the level of entity whose plans name the unit (district | commune); NULL = every level
 CREATE TABLE units (unit_code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, kind VARCHAR, note VARCHAR,

@@ -8,7 +8,9 @@ CREATE OR REPLACE VIEW scores AS
 WITH base AS (
     SELECT s.year, s.index_code, s.framework, s.criterion_code,
            COALESCE(c.name_vi, i.name_vi) AS criterion_name,
-           s.entity_code, e.name AS entity_name, e.level AS entity_level,
+           -- the name the entity bore on 31 December of the row's year (entity_names: Thừa Thiên-Huế
+           -- for 2024, Huế for 2025), else its one name
+           s.entity_code, COALESCE(n.name, e.name) AS entity_name, e.level AS entity_level,
            COALESCE(e.parent_code, '') AS peer_group,
            s.points,
            COALESCE(s.max_points, CASE WHEN s.criterion_code IS NULL THEN f.total_max ELSE c.max_points END) AS max_points,
@@ -20,6 +22,11 @@ WITH base AS (
                      NULLIF(s.source_note, '')) AS source
     FROM score s
     JOIN entities e USING (entity_code)
+    -- no type name in the view (DATE '…'): DuckDB writes it back quoted or not depending on the
+    -- database, and store/db.py schema_differences compares the view's text
+    LEFT JOIN entity_names n ON n.entity_code = s.entity_code
+         AND (n.valid_from IS NULL OR n.valid_from <= make_date(s.year, 12, 31))
+         AND (n.valid_to IS NULL OR n.valid_to >= make_date(s.year, 12, 31))
     JOIN frameworks f USING (framework)
     JOIN indices i ON i.index_code = s.index_code
     LEFT JOIN criteria c ON c.framework = s.framework AND c.code = s.criterion_code
