@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from loaders import guard
-from store.importing import ImportResult, import_file
+from store.importing import ImportResult, import_file, import_summary, shown_conflicts  # noqa: F401 - the page's summary
 
 
 def safe_name(name: str) -> str:
@@ -21,14 +21,18 @@ def safe_name(name: str) -> str:
     return stem[:100] + re.sub(r"[^\w.]", "", suffix)[:10]
 
 
-def receive(name: str, data: bytes, db_file: Path, *, user: str, index_code: str | None = None) -> ImportResult:
-    """Import an uploaded file; ValidationFailed (database untouched) if it is refused."""
+def receive(name: str, data: bytes, db_file: Path, *, user: str, index_code: str | None = None,
+            replace_breakdown: bool = False) -> ImportResult:
+    """Import an uploaded file; ValidationFailed (database untouched) if it is refused.
+    ``replace_breakdown``: every figure held for a (year, index, entity) of the file is replaced,
+    not only those its rows state (store.importing.import_file)."""
     limits = guard.load_limits()  # once: the upload size here, then the whole import
     guard.check_upload(name, len(data), limits)
     with tempfile.TemporaryDirectory(prefix="chiso-upload-") as tmp:
         path = Path(tmp) / safe_name(name)
         path.write_bytes(data)
-        return import_file(path, db_file, index_code=index_code, source_name=name, user=user, limits=limits)
+        return import_file(path, db_file, index_code=index_code, source_name=name, user=user, limits=limits,
+                           replace_breakdown=replace_breakdown)
 
 
 def receive_report(name: str, data: bytes, db_file: Path, *, user: str, scope):

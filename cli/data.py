@@ -10,7 +10,9 @@ Everything printed has its control characters removed (cli/common.say).
 
 ``--format json`` (build, import, import-plan, check, undo, backup, restore, template,
 illustrative): the Vietnamese lines are replaced by one JSON object on stdout at the end,
-e.g. build ``{"db", "rows": {index: n}, "total", "conflicts", "seconds"}``; a failure prints
+e.g. build ``{"db", "rows": {index: n}, "total", "conflicts", "seconds"}``, import ``{"status", "file", "rows",
+"added", "replaced", "kept", "removed", "conflicts" (how many recorded in source_conflicts),
+"conflict_messages" (the first 20), "replace_breakdown", "years", "indices", "seconds"}``; a failure prints
 ``{"error": "<Vietnamese message>", "exit": code}`` (cli/common.py). Progress stays on stderr.
 """
 from __future__ import annotations
@@ -39,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--index", choices=INDEX_CODES)
     s.add_argument("--kind", choices=["auto", "tidy", "publisher"], default="auto")
     s.add_argument("--data", help="thư mục dữ liệu (danh mục, bộ tiêu chí) khác data/")
+    s.add_argument("--replace-breakdown", action="store_true",
+                   help="thay toàn bộ số liệu của mỗi (chỉ số, năm, đơn vị) có trong tệp, kể cả tiêu chí tệp không nêu "
+                        "(mặc định: mỗi dòng chỉ thay số liệu nó nêu, số liệu chi tiết khác giữ nguyên)")
     s = sub.add_parser("import-plan", parents=fmt, help="nạp bảng phân công của một kế hoạch (.md, .docx, .xlsx)")
     s.add_argument("file")
     s.add_argument("--plan-id", required=True)
@@ -89,13 +94,13 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "import":
             r = importing.import_file(Path(args.file), args.db and Path(args.db), index_code=args.index,
                               reader=args.kind, progress=_progress,
-                              data_dir=Path(args.data) if args.data else DATA_DIR)
-            if r.status == "unchanged":
-                text = f"Không có gì thay đổi: {r.rows} dòng trong tệp đã có sẵn trong cơ sở dữ liệu."
-            else:
-                text = (f"Đã nạp {r.rows} dòng ({', '.join(r.indices)}; năm {', '.join(map(str, r.years))}); "
-                        f"thay thế {r.replaced} dòng cũ.")
-            done(text, status=r.status, file=args.file, rows=r.rows, replaced=r.replaced,
+                              data_dir=Path(args.data) if args.data else DATA_DIR,
+                              replace_breakdown=args.replace_breakdown)
+            text = importing.import_summary(r)
+            text += "".join(f"\n  - {m}" for m in importing.shown_conflicts(r))
+            done(text, status=r.status, file=args.file, rows=r.rows, added=r.added, replaced=r.replaced, kept=r.kept,
+                 removed=r.removed, conflicts=r.conflicts, conflict_messages=r.conflict_messages,
+                 replace_breakdown=r.replace_breakdown,
                  years=list(r.years), indices=list(r.indices))
         elif args.command == "import-plan":
             n = importing.import_plan(Path(args.file), args.plan_id, args.db and Path(args.db), entity_code=args.entity)

@@ -6,7 +6,7 @@ import streamlit as st
 from store.audit import ACTION_VI
 from loaders.guard import load_limits
 from domain.problems import ValidationFailed
-from access.upload import receive
+from access.upload import import_summary, receive, shown_conflicts
 from loaders.tidy import template_bytes, template_frame
 from metrics.inventory import import_log, loaded_summary, source_conflicts
 from domain import vocabulary
@@ -31,7 +31,8 @@ st.dataframe(fmt.vn_table(view[["index_code", "year", "entity_level", "n_rows", 
 conflicts = queries.cached(source_conflicts)
 if len(conflicts):
     st.subheader("Nguồn số liệu mâu thuẫn")
-    st.caption("Hai nguồn đi kèm ghi khác nhau cho cùng một số liệu; số của nguồn đứng trước trong data/manifest.csv được dùng.")
+    st.caption("Hai nguồn ghi khác nhau cho cùng một số liệu. Giữa các nguồn đi kèm, số của nguồn đứng trước trong "
+               "data/manifest.csv được dùng; với tệp nạp sau, số của tệp nạp được dùng.")
     st.dataframe(conflicts.fillna(""), hide_index=True, column_config={
         "file": "Tệp", "sheet": "Trang tính", "row": "Dòng", "message": "Nội dung"})
 
@@ -79,12 +80,18 @@ elif scope is not None:
         index = st.selectbox("Chỉ số (bắt buộc với tệp theo mẫu của cơ quan công bố)", [None, *vocabulary.INDEX_CODES],
                              placeholder=theme.PLACEHOLDER,
                              format_func=lambda c: "— theo cột «index» trong tệp —" if c is None else fmt.INDEX_LABEL[c])
+        replace_breakdown = st.checkbox(
+            "Thay toàn bộ số liệu chi tiết của đơn vị trong các năm có trong tệp", value=False,
+            help="Không chọn (mặc định): mỗi dòng của tệp chỉ thay đúng số liệu nó nêu (năm, chỉ số, tiêu chí, đơn vị); "
+                 "các tiêu chí tệp không nêu được giữ nguyên, ô để trống giữ số đã có. Chọn: mọi số liệu đã có của "
+                 "đơn vị trong chỉ số và năm đó bị bỏ, chỉ còn các dòng của tệp.")
         submitted = st.form_submit_button("Kiểm tra và nạp")
     if submitted and upload is not None:
         name = fmt.plain(upload.name)
         try:
             with st.spinner("Đang kiểm tra và nạp…"):
-                result = receive(upload.name, upload.getvalue(), queries.database().path, index_code=index, user=user)
+                result = receive(upload.name, upload.getvalue(), queries.database().path, index_code=index, user=user,
+                                 replace_breakdown=replace_breakdown)
         except ValidationFailed as exc:
             account.problems_table(exc, f"Tệp «{name}» không hợp lệ")
         except Exception as exc:  # noqa: BLE001 - a disk full or a locked file: say so, never a traceback
@@ -92,12 +99,13 @@ elif scope is not None:
         else:
             st.cache_data.clear()
             queries.repin()  # the rest of this page (the log) shows the new version
+            summary = fmt.plain(import_summary(result, upload.name))  # plain text: the file's name shown as it is
             if result.status == "unchanged":
-                st.info(f"Không có gì thay đổi: {result.rows} dòng trong «{name}» đã có sẵn.")
+                st.info(summary)
             else:
-                st.success(f"Đã nạp {result.rows} dòng từ «{name}» ({', '.join(result.indices)}; năm "
-                           f"{', '.join(map(str, result.years))}); thay thế {result.replaced} dòng cũ. "
-                           "Mọi trang đã dùng số liệu mới.")
+                st.success(summary + " Mọi trang đã dùng số liệu mới.")
+            if result.conflicts:
+                st.warning("\n".join(f"- {fmt.plain(m)}" for m in shown_conflicts(result)))
 
     last = account.last_write() if account.undo_available() else None
     what = None if last is None else "dựng lại từ data/" if last.action == "build" else f"«{fmt.plain(last.file)}»"

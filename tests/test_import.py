@@ -157,20 +157,23 @@ def test_parquet_imports_like_csv(db_copy, tmp_path):
     assert main(["check", str(bad)]) == 2
 
 
-@pytest.mark.parametrize("edit,changed", [
-    (lambda rows: rows, False),
-    (lambda rows: [r.replace(",1.5,2,3,", ",1.5000000001,2,3,") for r in rows], False),  # below 6 decimals
-    (lambda rows: [r.replace(",1.5,2,3,", ",1.5,2,4,") for r in rows], True),  # a rank
-    (lambda rows: [r.replace(",A", ",B") for r in rows], True),  # a label
-    (lambda rows: rows[:-1], True),  # a row dropped: the file replaces what the database holds for its keys
-    (lambda rows: [r.replace(",1.5,2,3,", ",,2,3,") for r in rows], True),  # a score now missing
-], ids=["same", "rounding", "rank", "label", "fewer_rows", "now_missing"])
-def test_an_unchanged_file_is_recognised_exactly(db_copy, tmp_path, edit, changed):
+@pytest.mark.parametrize("edit,changed,replace_breakdown", [
+    (lambda rows: rows, False, False),
+    (lambda rows: [r.replace(",1.5,2,3,", ",1.5000000001,2,3,") for r in rows], False, False),  # below 6 decimals
+    (lambda rows: [r.replace(",1.5,2,3,", ",1.25,2,3,") for r in rows], True, False),  # a score
+    (lambda rows: [r.replace(",1.5,2,3,", ",1.5,2,4,") for r in rows], True, False),  # a rank
+    (lambda rows: [r.replace(",A", ",B") for r in rows], True, False),  # a label
+    # a row dropped: a row replaces only what it states, so the held one is kept as it was
+    (lambda rows: rows[:-1], False, False),
+    (lambda rows: rows[:-1], True, True),  # ... unless the file is to replace every figure of the unit
+    (lambda rows: [r.replace(",1.5,2,3,", ",,2,3,") for r in rows], False, False),  # an empty cell keeps the score
+], ids=["same", "rounding", "score", "rank", "label", "fewer_rows", "fewer_rows_replacing_breakdown", "now_missing"])
+def test_an_unchanged_file_is_recognised_exactly(db_copy, tmp_path, edit, changed, replace_breakdown):
     head = "year,index,criterion,entity,points,max_points,rank,n_ranked,label\n"
     rows = ["2024,PAR,1.1,Huyện Vĩnh Lộc,1.5,2,3,27,A\n", "2024,PAR,1.2,Huyện Vĩnh Lộc,0.5,,,,A\n",
             "2024,PAR,1.3,Huyện Vĩnh Lộc,,,,,\n"]
     assert import_file(write(tmp_path, "a.csv", head + "".join(rows)), db_copy).status == "loaded"
     digest = file_digest(db_copy)
-    r = import_file(write(tmp_path, "b.csv", head + "".join(edit(rows))), db_copy)
+    r = import_file(write(tmp_path, "b.csv", head + "".join(edit(rows))), db_copy, replace_breakdown=replace_breakdown)
     assert r.status == ("loaded" if changed else "unchanged")
     assert (file_digest(db_copy) != digest) == changed
