@@ -76,12 +76,12 @@ def test_overview_for_thanh_hoa_shows_real_papi_and_pci_without_the_notice(con):
     at = run("pages/tong_quan.py")
     at.selectbox(key="_w_entity").set_value("VN-38").run()
     assert not at.exception
-    # PAR, SIPAS: press, finds_2026; SIPAS 2022 was published as a rank alone, and still makes a card
-    assert [m.label for m in at.metric] == ["PAR INDEX 2021", "SIPAS 2022", "PAPI 2024", "PCI 2024"]
+    # PAR INDEX and SIPAS 2024: ranks the press printed without a score (press_ranks_2020_2024.csv),
+    # and each still makes a card; PAPI 2024 rank 13 is published there too
+    assert [m.label for m in at.metric] == ["PAR INDEX 2024", "SIPAS 2024", "PAPI 2024", "PCI 2024"]
     assert not at.warning  # nothing illustrative on screen
-    # PAPI 2024: the press printed Hà Giang "30/63", so the group counts 63 (see the report on finds_2026)
-    assert [m.value for m in at.metric] == ["Hạng 14/63", "Hạng 5/63", "Hạng 13/63", "Hạng 21/63"]
-    assert "hạng tự tính" in texts(at)  # PAPI's rank is computed: the card says so
+    assert [m.value for m in at.metric] == ["Hạng 24/63", "Hạng 22/63", "Hạng 13/63", "Hạng 21/63"]
+    assert "hạng tự tính" not in texts(at)  # every rank on the cards is the publisher's
 
 
 def test_criteria_page_follows_index_and_year(con):

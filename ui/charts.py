@@ -49,6 +49,14 @@ def trend_figure(df, breaks: list[tuple[int, str]], *, y: str = "rank", labels: 
     from ui.fmt import num, plot_text
 
     data = df.dropna(subset=[y])
+    if data.empty:  # scores without any rank (too few units ranked, or none published): say so
+        fig = go.Figure()
+        fig.add_annotation(text="Chưa có thứ hạng để vẽ: chưa đủ đơn vị để xếp hạng hoặc chưa có hạng công bố",
+                           showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font=dict(size=13))
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        fig.update_layout(height=min(height, 160), margin=dict(l=10, r=10, t=10, b=10))
+        return fig
     cuts = [(year, what) for year, what in breaks if len(data) and data.year.min() < year <= data.year.max()]
     edges = [-10**9] + [year for year, _ in cuts] + [10**9]
     periods = [data[(data.year >= lo) & (data.year < hi)] for lo, hi in zip(edges, edges[1:])]
