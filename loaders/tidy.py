@@ -83,7 +83,7 @@ def template_frame(prefill: str = "example", *, data_dir: Path | None = None, to
     keep = (e.level == level) & e.entity_code.map(lambda c: reg.valid_in(c, year))
     if prefill == "communes":
         keep &= e.parent_code == vocabulary.home_province()
-    names = sorted(e[keep].name, key=fold_loose)
+    names = sorted((reg.name(c, year) for c in e[keep].entity_code), key=fold_loose)  # the year's names
     return pd.DataFrame({"year": year, "index": "", "criterion": "", "entity": names, "points": "",
                          "rank": "", "n_ranked": len(names), "illustrative": "", "source": ""},
                         columns=["year", "index", "criterion", "entity", "points", "rank", "n_ranked",

@@ -33,7 +33,7 @@ if not cmp.meaningful or cmp.partial:
         st.info(f"Chỉ có {cmp.n_scored} đơn vị {fmt.LEVEL_VI.get(level, '')} có điểm {fmt.plain(labels[code].lower())} năm {year} "
                 "trong cơ sở dữ liệu, nên không vẽ so sánh.")
     left, right = st.columns(2)
-    left.metric(f"Hạng của {fmt.plain(queries.entity_label(entity).split(' (')[0])}",
+    left.metric(f"Hạng của {fmt.plain(me.entity_name)}",  # the name of that year (Thừa Thiên-Huế in 2023)
                 fmt.rank_text(me["rank"], me.n_ranked, me.rank_computed, me.rank_note), border=True)
     right.metric("Điểm", fmt.num(me.points), border=True)
     if cmp.partial:

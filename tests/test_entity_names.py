@@ -212,3 +212,11 @@ def test_the_2025_template_of_the_provinces_lists_hue_by_its_new_name(reg):
     assert (frame.year == 2025).all() and len(frame) == 34
     assert NEW in set(frame.entity) and OLD not in set(frame.entity)
     assert all(reg.resolve(n, 2025, level="province") for n in frame.entity)
+
+
+def test_a_template_of_an_earlier_year_lists_the_name_of_that_year(reg):
+    from loaders.tidy import template_frame
+
+    frame = template_frame("provinces", today=date(2025, 3, 1))  # the results of 2024
+    assert (frame.year == 2024).all() and len(frame) == 63
+    assert OLD in set(frame.entity) and NEW not in set(frame.entity)

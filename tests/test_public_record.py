@@ -105,3 +105,56 @@ def test_no_pair_reads_inverted_at_the_shown_precision(con):
                                 OR (year = 2022 AND criterion_code = 'C06' AND entity_name IN ('Bắc Ninh', 'Bắc Giang')))
                               """).fetchall())
     assert got["Bắc Kạn"] < got["Nam Định"] and got["Bắc Ninh"] < got["Bắc Giang"]
+
+
+# --- the same rules on imports into a copy ----------------------------------------------------------
+
+HEADER = "year,index,criterion,entity,points,max_points,rank,n_ranked,label,illustrative,source\n"
+
+
+def imported(db_copy, tmp_path, *rows: str):
+    from store.importing import import_file
+
+    path = tmp_path / "nguon-bao-chi.csv"
+    path.write_text(HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
+    import_file(path, db_copy)
+    import duckdb
+
+    return duckdb.connect(str(db_copy), read_only=True)
+
+
+def test_an_imported_group_statement_bounds_the_rank(db_copy, tmp_path):
+    # PAR INDEX 2023: a province with a score and only «nhóm 3 tỉnh cuối bảng» in its label
+    con = imported(db_copy, tmp_path, "2023,PAR,,Kon Tum,82.50,,,63,nhóm 3 tỉnh cuối bảng,0,báo X")
+    try:
+        _, rank, n, published, note = total(con, province(con, "Kon Tum"), "PAR", 2023)
+        assert (n, published, note) == (63, False, None) and 61 <= rank <= 63
+        band = con.execute("""SELECT rank_min, rank_max FROM score WHERE index_code = 'PAR' AND year = 2023
+                              AND entity_code = ? AND criterion_code IS NULL""", [province(con, "Kon Tum")]).fetchone()
+        assert band == (61, 63)
+    finally:
+        con.close()
+
+
+def test_an_imported_rank_only_row_is_published_and_places_the_others(db_copy, tmp_path):
+    # a press rank without a score (as press_ranks_2020_2024.csv) for a year the province has none
+    con = imported(db_copy, tmp_path, "2020,SIPAS,,Thanh Hóa,,,9,63,,0,báo Y")
+    try:
+        assert total(con, "VN-38", "SIPAS", 2020)[1:4] == (9, 63, True)
+        unexplained = con.execute("""SELECT count(*) FROM scores WHERE points IS NOT NULL AND rank IS NULL
+                                     AND rank_note IS NULL""").fetchone()[0]
+        assert unexplained == 0
+    finally:
+        con.close()
+
+
+def test_an_imported_lone_criterion_gets_no_rank_of_one(db_copy, tmp_path):
+    # one province's score of a criterion nobody else has: «chưa đủ đơn vị để xếp hạng», not 1/1
+    con = imported(db_copy, tmp_path, "2023,PCI,EC,Nghệ An,7.1,,,,,0,báo Z")
+    try:
+        row = con.execute("""SELECT rank, rank_note FROM scores WHERE index_code = 'PCI' AND year = 2023
+                             AND criterion_code = 'EC' AND entity_code = ?""", [province(con, "Nghệ An")]).fetchone()
+        assert row == (None, "few_peers")
+        assert RANK_NOTES[row[1]] == "chưa đủ đơn vị để xếp hạng"
+    finally:
+        con.close()
