@@ -16,6 +16,7 @@ PAGES = [
     st.Page("pages/don_vi.py", title="Đơn vị", icon=":material/apartment:"),
     st.Page("pages/so_sanh.py", title="So sánh", icon=":material/leaderboard:"),
     st.Page("pages/tien_do.py", title="Tiến độ", icon=":material/task_alt:"),
+    st.Page("pages/toan_tinh.py", title="Toàn tỉnh", icon=":material/map:"),
     st.Page("pages/du_lieu.py", title="Dữ liệu", icon=":material/database:"),
 ]
 

@@ -7,6 +7,7 @@ Only hashes are stored, in .streamlit/secrets.toml:
 
     [auth.units]                      # an account tied to a unit of one entity (commune, district)
     "Nguyễn Văn A" = "VN-38-15349/vp_hdnd_ubnd_xa"
+    "Lê Văn D" = "VN-38/so_noi_vu"    # Sở Nội vụ of the province: every commune («Toàn tỉnh»)
     "Trần Thị B" = "phong_tu_phap"    # an old line: the unit alone (see scope_of, legacy_entity)
 
     [auth]
@@ -124,6 +125,13 @@ def parse_binding(value: str | None) -> tuple[str | None, str | None]:
     return (entity.strip() or None, unit.strip() or None) if sep else (None, value)
 
 
+# Units of a province whose account, tied to the province («VN-38/so_noi_vu»), sees every commune
+# of that province in the province's own view: Sở Nội vụ, the department that follows the
+# communes' administrative reform (data/registry/units.csv; kind external, so it never owes a
+# commune a report).
+PROVINCE_OFFICES = frozenset({"so_noi_vu"})
+
+
 @dataclass(frozen=True)
 class Scope:
     """What a signed-in account may see and change.
@@ -136,7 +144,9 @@ class Scope:
     plans — never another entity's. Commune offices share one unit code in every commune, so
     the entity is what keeps one commune's office out of the next one's reports. ``entity``
     None with a unit: an old account line that could not be tied to one entity (see
-    ``scope_of``): it sees and writes no reports until it is re-tied."""
+    ``scope_of``): it sees and writes no reports until it is re-tied. Tied to the province's
+    Sở Nội vụ («VN-38/so_noi_vu», PROVINCE_OFFICES): the province's own view of every commune
+    of that province («Toàn tỉnh», ``sees_province``), read only."""
     account: str
     unit: str | None
     entity: str | None = None
@@ -144,6 +154,14 @@ class Scope:
     @property
     def admin(self) -> bool:
         return self.unit is None
+
+    def sees_province(self, province: str | None) -> bool:
+        """Whether the province's own view of ``province`` («Toàn tỉnh»: every commune's plan,
+        who has reported, overdue duties, ranks) is this account's: administrators, and an account
+        of a PROVINCE_OFFICES unit tied to that very province. A commune's or a district's account
+        never: it sees its own entity's plans on «Tiến độ», not the next commune's."""
+        return self.unit is None or (province is not None and self.entity == province
+                                     and self.unit in PROVINCE_OFFICES)
 
     def of_entity(self, entity: str | None) -> bool:
         """Whether the plans of ``entity`` are this account's to see at all."""

@@ -178,6 +178,13 @@ def _unit_code(text: str | None) -> str | None:
     return code
 
 
+def _is_province(entity_code: str) -> bool:
+    from domain.entities import EntityRegistry
+
+    reg = EntityRegistry.load(DATA_DIR / "registry")
+    return entity_code in reg.codes() and reg.level(entity_code) == "province"
+
+
 def _entity_name(code: str) -> str:
     """«xã Tây Đô», «huyện Vĩnh Lộc»: the entity in running text."""
     from domain.entities import EntityRegistry, styled_name
@@ -255,6 +262,7 @@ def _set_password(out: Path, user: str | None, remove: bool, unit: str | None = 
     os.replace(tmp, out)
     who = f"tài khoản «{user}»" if user else "mật khẩu dùng chung"
     done = "Đã xóa" if remove else "Đã lưu mã băm (không lưu mật khẩu gốc) cho"
+    from access.auth import PROVINCE_OFFICES
     from domain.progress import coordinators
 
     where = f" của {_entity_name(entity_code)}" if entity_code else ""
@@ -263,6 +271,8 @@ def _set_password(out: Path, user: str | None, remove: bool, unit: str | None = 
             f" Tài khoản của cơ quan đầu mối «{unit_code}»{where}: xem và nhập báo cáo tiến độ của mọi cơ quan "
             f"trong kế hoạch của đơn vị này (không của đơn vị khác)."
             if unit_code in coordinators().values() else
+            f" Tài khoản của «{unit_code}»{where}: mở trang «Toàn tỉnh» (mọi xã, phường của tỉnh), chỉ xem."
+            if unit_code in PROVINCE_OFFICES and entity_code and _is_province(entity_code) else
             f" Tài khoản gắn với cơ quan mã «{unit_code}»{where}: chỉ báo cáo tiến độ cho cơ quan đó.")
     say(f"{done} {who} trong {out}.{tied} Khởi động lại ứng dụng để áp dụng.")
     return 0

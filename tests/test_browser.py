@@ -29,7 +29,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PASSWORD = "mat-khau-kiem-thu"
-PAGES = ["Tổng quan", "Chỉ số thành phần", "Trọng tâm năm tới", "Đơn vị", "So sánh", "Tiến độ", "Dữ liệu"]
+PAGES = ["Tổng quan", "Chỉ số thành phần", "Trọng tâm năm tới", "Đơn vị", "So sánh", "Tiến độ", "Toàn tỉnh", "Dữ liệu"]
 
 
 def free_port() -> int:
