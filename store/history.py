@@ -1,6 +1,15 @@
 """Undo, backup and restore: every write keeps the replaced file as a snapshot
 (store/db.py); undo puts the last one back, restore swaps in a checked backup.
 
+Report saves that arrive together are written in one copy of the database (store/progress.py,
+``Saves``), so one snapshot is the state before several saves. Undo still reverts one save: when
+more than one write since the newest snapshot is in effect and they are all report saves of one
+copy (their log rows share one time), the last of them is undone by its rows — the reports it
+wrote are put back as the snapshot has them (no other save of that copy wrote the same report)
+and its log row is replaced by the undo's. The last save of the copy left is undone by putting
+the snapshot back, as any write. The rows an undo by rows removed are kept in
+``snapshots/<name>.<time>.undone-report-<number>.csv`` for a person to recover by hand.
+
 Both work from the snapshot or the backup alone: a live file that cannot be read (a disk
 error, a copy cut short) is not needed, it is set aside as ``chiso.duckdb.corrupt-<time>``
 for a person to look at, and put back only if the undo or restore itself fails. A backup is
@@ -20,7 +29,7 @@ import pandas as pd
 from domain.problems import OutOfSpace, Problem, ValidationFailed
 from loaders import guard
 from store import db
-from store.audit import log_write, sha256, undo_note
+from store.audit import REPORT_ACTIONS, log_write, sha256, undo_note
 
 
 class NothingToUndo(ValidationFailed):
@@ -132,6 +141,8 @@ def undo(db_file: Path | None = None, *, user: str | None = None, owner: str | N
         else:
             last, newest = state
         snapshot = earlier[0]
+        if last is not None and _written_with_others(target, snapshot, last, owner):
+            return UndoResult(undone=last, kept=_undo_rows(target, snapshot, last, newest, user))
 
         def readable(copy: Path) -> None:
             try:
@@ -166,6 +177,69 @@ def undo(db_file: Path | None = None, *, user: str | None = None, owner: str | N
     undone = last or {"import_id": None, "imported_at": None, "user_name": None, "action": None,
                       "file": corrupt.name if corrupt else None, "sha256": None}
     return UndoResult(undone=undone, kept=kept, corrupt=corrupt)
+
+
+def _written_with_others(target: Path, snapshot: Path, last: dict, owner: str | None) -> bool:
+    """Whether ``last`` is one of several report saves written in one copy since ``snapshot``
+    (their log rows share one time), so that it is undone by its rows. Several writes since the
+    snapshot that are not that (the snapshot of a later write is gone): putting the snapshot back
+    would undo them all, which an account undoing its own save may not do (NotYours); an
+    administrator goes back to the snapshot, as before."""
+    con = db.open_read_only(snapshot)
+    try:
+        before = con.execute("SELECT COALESCE(max(import_id), 0) FROM import_log").fetchone()[0]
+    finally:
+        con.close()
+    con = db.open_read_only(target)
+    try:
+        since = con.execute("SELECT import_id, imported_at, action FROM import_log WHERE import_id > ? "
+                            "AND action <> 'undo' ORDER BY import_id", [before]).fetchall()
+    finally:
+        con.close()
+    if len(since) <= 1:
+        return False
+    at = pd.Timestamp(last["imported_at"])
+    if since[-1][0] == last["import_id"] and all(a in REPORT_ACTIONS and pd.Timestamp(t) == at for _, t, a in since):
+        return True
+    if owner is not None:
+        raise NotYours([Problem("", "không hoàn tác riêng được lần lưu này: bản lưu trạng thái trước nó không còn, "
+                                    "đưa bản cũ hơn về sẽ xóa cả việc của người khác. Hãy sửa lại dòng báo cáo của "
+                                    "mình và lưu lần nữa")])
+    return False
+
+
+def _undo_rows(target: Path, snapshot: Path, last: dict, newest: int, user: str | None) -> Path | None:
+    """Undo the report save ``last`` by its rows (see the module docstring): the reports it wrote
+    become what ``snapshot`` has on their keys (or nothing), its log row gives way to the undo's.
+    The replaced file is not kept as a snapshot (the snapshot undo needs next is ``snapshot``,
+    and a kept file could push it out of the budget): the removed rows go to a CSV instead, whose
+    path is returned."""
+    from store.progress import COLUMNS, KEY
+
+    cols = ", ".join(COLUMNS)
+    quoted = str(snapshot).replace("'", "''")
+    with db.writable_copy(target, action=db.UNDONE, keep_snapshots=0) as con:
+        gone = con.execute(f"SELECT {cols} FROM progress_reports WHERE import_id = ?", [last["import_id"]]).df()
+        con.execute(f"ATTACH '{quoted}' AS before_save (READ_ONLY)")
+        con.register("t_gone", gone[KEY])
+        con.execute("BEGIN TRANSACTION")
+        con.execute("DELETE FROM progress_reports WHERE import_id = ?", [last["import_id"]])
+        con.execute(f"INSERT INTO progress_reports ({cols}) SELECT {', '.join('b.' + c for c in COLUMNS)} "
+                    "FROM before_save.progress_reports b JOIN t_gone g ON "
+                    + " AND ".join(f"b.{c} = g.{c}" for c in KEY))
+        con.execute("DELETE FROM import_log WHERE import_id = ?", [last["import_id"]])
+        log_write(con, "undo", last["file"], last["sha256"], None, 0, 0, 0, undo_note(last), user, after=newest)
+        con.execute("COMMIT")
+        con.unregister("t_gone")
+        con.execute("DETACH before_save")
+    folder = db.snapshot_dir(target)
+    kept = folder / f"{target.stem}.{datetime.now():%Y%m%dT%H%M%S%f}.undone-report-{last['import_id']}.csv"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        gone.to_csv(kept, index=False, encoding="utf-8-sig")  # for Excel users: UTF-8 with BOM
+    except OSError:  # the undo is done; only the copy for a person is missing
+        return None
+    return kept
 
 
 def check_backup(path: Path, name: str) -> int:

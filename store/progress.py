@@ -4,7 +4,9 @@ A save checks every row against the plan's duties (store/sql/plan_duties.sql) an
 reporting vocabulary (domain/progress.py), collecting every problem with its row; only when
 all rows are valid does it write them, in one transaction into a copy of the database that
 replaces the live file (store/db.py: the lock, the snapshot undo restores, the import_log row).
-Nothing is written when any row is wrong.
+Nothing is written when any row is wrong. Saves that arrive while another write holds the lock
+are written together in the next copy (``Saves``: group commit), each still checked alone, with
+its own import_log row and its own undo (store/history.py).
 
 A save never empties what the rows do not carry: a field whose column is absent (a template
 or CSV without the «Khó khăn» column, a row that names only its key and status) and the
@@ -19,7 +21,12 @@ most an unreferenced file behind. Who may download which file: access/evidence.p
 from __future__ import annotations
 
 import io
+import os
+import pickle
 import re
+import secrets
+import threading
+import time
 import unicodedata
 import zipfile
 import zlib
@@ -34,7 +41,7 @@ from domain import progress as vocab
 from domain.problems import Problem, ValidationFailed
 from domain.text import nfc
 from store import db
-from store.audit import log_write
+from store.audit import os_user
 from loaders.progress import COLUMNS as TEMPLATE_COLUMNS
 
 COLUMNS_VI = {field: names[0] for field, names in TEMPLATE_COLUMNS.items()}  # «Tình trạng», «Kết quả đã thực hiện»…
@@ -67,17 +74,21 @@ def _text(value) -> str | None:
     return text or None
 
 
-def check_reports(con, rows: pd.DataFrame, *, file: str, sheet: str | None = None,
-                  scope=None, years: tuple[int, int] | None = None) -> list[Problem]:
-    """Every problem with these report rows, each with its row (column ``source_row``, else the
-    position + 2 as a spreadsheet under one header line would show it) and column; [] = valid.
+@dataclass(frozen=True)
+class Reference:
+    """What report rows are checked against: every plan's duties, the plans' years, owners and
+    terms, the units' names. Read once per save (``reference``), once for all the saves
+    written together."""
+    keyset: frozenset
+    plans: dict
+    owners: dict
+    terms: dict
+    unit_names: dict
 
-    ``scope``: the account's access.auth.Scope (None = an administrator at a terminal): each row's
-    unit must be one it may report for in that plan's entity (``report_units``). ``years``: the
-    plan's years a report may be about (default: the plan's own period from the plans table)."""
-    problems: list[Problem] = []
+
+def reference(con) -> Reference:
     known = duties(con)
-    keyset = set(zip(known.plan_id, known.item_kind, known.index_code, known.item_code, known.unit_code))
+    keyset = frozenset(zip(known.plan_id, known.item_kind, known.index_code, known.item_code, known.unit_code))
     plans, owners, terms = {}, {}, {}
     for p, f, t, entity, level, began, ended in con.execute(
             "SELECT plan_id, year_from, year_to, entity_code, e.level, e.valid_from, e.valid_to FROM plans "
@@ -85,7 +96,21 @@ def check_reports(con, rows: pd.DataFrame, *, file: str, sheet: str | None = Non
         plans[p], owners[p] = (f, t), (entity, vocab.coordinator_for(level))
         if f and t:  # the plan's term: its years, within its entity's life (the district's ended 30/6/2025)
             terms[p] = (max(date(int(f), 1, 1), began or date.min), min(date(int(t), 12, 31), ended or date.max))
-    unit_names = dict(con.execute("SELECT unit_code, name FROM units").fetchall())
+    return Reference(keyset, plans, owners, terms, dict(con.execute("SELECT unit_code, name FROM units").fetchall()))
+
+
+def check_reports(con, rows: pd.DataFrame, *, file: str, sheet: str | None = None,
+                  scope=None, years: tuple[int, int] | None = None, known: Reference | None = None) -> list[Problem]:
+    """Every problem with these report rows, each with its row (column ``source_row``, else the
+    position + 2 as a spreadsheet under one header line would show it) and column; [] = valid.
+
+    ``scope``: the account's access.auth.Scope (None = an administrator at a terminal): each row's
+    unit must be one it may report for in that plan's entity (``report_units``). ``years``: the
+    plan's years a report may be about (default: the plan's own period from the plans table).
+    ``known``: ``reference(con)``, when the caller has read it already."""
+    problems: list[Problem] = []
+    known = known or reference(con)
+    keyset, plans, owners, terms, unit_names = known.keyset, known.plans, known.owners, known.terms, known.unit_names
     seen: dict[tuple, int] = {}
     for i, r in enumerate(rows.to_dict("records")):
         where = int(r["source_row"]) if pd.notna(r.get("source_row")) else i + 2
@@ -204,10 +229,10 @@ def _with_stored(con, rows: pd.DataFrame) -> pd.DataFrame:
 def save_reports(db_file: Path | None, rows: pd.DataFrame, *, user: str, file: str = "(nhập trên trang)",
                  digest: str | None = None, action: str = "report", sheet: str | None = None,
                  scope=None) -> SaveResult:
-    """Check every row, then write them all (replacing earlier reports on the same keys) in one
-    write: one import_log row, one snapshot for undo. Reports identical to what is stored (same
-    status, texts and evidence file) change nothing. ValidationFailed, and nothing written, if any
-    row is wrong.
+    """Check every row, then write them all (replacing earlier reports on the same keys) as one
+    write: one import_log row, and undo reverts exactly this save. Reports identical to what is
+    stored (same status, texts and evidence file) change nothing. ValidationFailed, and nothing
+    written, if any row is wrong.
 
     What the rows do not carry is kept, never emptied: under the write lock, before the rows are
     checked and compared, a field whose column is absent from ``rows`` takes the stored report's
@@ -219,35 +244,277 @@ def save_reports(db_file: Path | None, rows: pd.DataFrame, *, user: str, file: s
     Removing a file is asked for explicitly, per row: ``remove_evidence`` True empties both
     columns (even if the row names a file). On the page, «Đính kèm tệp minh chứng» → «Gỡ tệp».
     The file itself stays in evidence/ (another report may hold the same content, and an undo
-    brings the reference back); the template cannot remove, attach or replace a file."""
+    brings the reference back); the template cannot remove, attach or replace a file.
+
+    Saves that arrive together are written together (``Saves``): the save is left in the
+    database's queue, and whoever holds the write lock next writes every save waiting there in
+    one copy of the database. Each keeps its own checks, its own result, its own log row."""
     target = db.db_path(db_file)
     if rows.empty:
         raise ValidationFailed([Problem(file, "không có dòng báo cáo nào (cột «Tình trạng» đều để trống)", sheet)])
-    with db.write_lock(target):
-        ro = db.open_read_only(target)
+    queue = Saves(target)
+    outcome = queue.wait(queue.put(dict(rows=rows, user=user, file=file, digest=digest, action=action, sheet=sheet,
+                                        scope=scope)))
+    if outcome["status"] == "failed":
+        raise ValidationFailed(outcome["problems"])
+    return SaveResult(outcome["status"], outcome["rows"], outcome["replaced"])
+
+
+# ---------------------------------------------------------------- saves written together
+
+class Saves:
+    """The queue of report saves waiting for the write lock, and the writing of all of them in
+    one copy of the database (group commit): copying the database and making the copy durable
+    is most of a save's cost, so twenty offices saving at once pay it once or twice, not twenty
+    times one after another.
+
+    The queue is a folder beside the database (``.<name>.saves/``): a save is a file
+    ``<time>.<pid>.<thread>.<random>.req`` (written under a temporary name, then renamed). The
+    writer (holding the lock) takes every waiting save in order of arrival, leaving for the next
+    copy a save that touches a report key a save before it in this copy touches (so that each
+    report in a copy is written by one save only: undo of one save restores its rows from the
+    state before the copy, ``store.history``). It checks each save as a save alone is checked
+    (against the live database, under the lock), writes those that change something into one
+    copy — each with its own log row, all with one time, the copy's — and, just before the copy
+    replaces the live file, leaves each save's outcome beside its request (``.done``); then it
+    removes the requests. A saver that finds its outcome returns it.
+
+    All or nothing: a writer killed before the swap leaves the live file as it was, the requests
+    in place and outcomes that name log rows the live file does not have: those saves are taken
+    again by the next writer. Killed after the swap, before removing the requests: the outcome's
+    log row is in the live file, so the save is done and is not taken again. Requests and
+    outcomes of processes that have ended are removed."""
+
+    def __init__(self, target: Path):
+        self.target = target
+        self.folder = target.parent / f".{target.name}.saves"
+
+    # -------------------------------------------------- the saver's side
+
+    def put(self, request: dict) -> Path:
+        """Queue a save (its rows and how save_reports was called); the request's path."""
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # only the serving account writes here
+        name = f"{time.time_ns():020d}.{os.getpid()}.{threading.get_ident()}.{secrets.token_hex(4)}"
+        ticket = self.folder / f"{name}.req"
+        tmp = self.folder / f".{name}.tmp"
         try:
-            rows = _with_stored(ro, rows)  # under the lock: what is kept is what is stored now
-            problems = check_reports(ro, rows, file=file, sheet=sheet, scope=scope)
-            if problems:
-                raise ValidationFailed(problems)
-            new = _normalise(rows)
-            ro.register("t_new", new[KEY + FIELDS])
-            stored, same = ro.execute(
-                "SELECT count(p.plan_id), count(p.plan_id) FILTER (WHERE " +
-                " AND ".join(f"p.{c} IS NOT DISTINCT FROM n.{c}" for c in FIELDS) + ") "
-                "FROM t_new n LEFT JOIN progress_reports p USING (" + ", ".join(KEY) + ")").fetchone()
-            ro.unregister("t_new")
+            tmp.write_bytes(pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
+            tmp.replace(ticket)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return ticket
+
+    def wait(self, ticket: Path) -> dict:
+        """The outcome of the save ``ticket``: taken by another writer meanwhile, or written now by
+        this one together with every save waiting (if that fails, this save alone: a save that
+        cannot be written fails only its own saver). The request is removed whatever happens."""
+        try:
+            while True:
+                with db.write_lock(self.target):
+                    outcome = self.outcome(ticket)
+                    if outcome is None:
+                        try:
+                            self.write_waiting()
+                        except Exception:  # noqa: BLE001 - any save of the group may be the cause
+                            if self.outcome(ticket) is None:  # not written: this save alone
+                                self.write_waiting(only=ticket)
+                        outcome = self.outcome(ticket)
+                if outcome is not None:  # else the next copy: it names a report a save before it names
+                    return outcome
+        finally:
+            self.drop(ticket)
+
+    def outcome(self, ticket: Path) -> dict | None:
+        """This save's outcome once it is written (or refused); None while it still waits. Under
+        the write lock."""
+        done = ticket.with_suffix(".done")
+        if done.exists():
+            outcome = self._load(done)
+            # both there: the writer stopped between leaving the outcomes and removing the requests
+            if ticket.exists() and (outcome is None or (outcome["status"] == "saved" and not self._in_log(outcome["line"]))):
+                done.unlink(missing_ok=True)  # its copy never replaced the live file: still to write
+                return None
+            if outcome is not None:
+                return outcome
+        elif ticket.exists():
+            return None
+        raise RuntimeError(f"yêu cầu lưu báo cáo {ticket.name} không còn trong hàng đợi")
+
+    def drop(self, ticket: Path) -> None:
+        ticket.unlink(missing_ok=True)
+        ticket.with_suffix(".done").unlink(missing_ok=True)
+
+    # -------------------------------------------------- the writer's side (under the write lock)
+
+    def waiting(self) -> list[Path]:
+        """The requests to write, oldest first: not those whose outcome is there already (their
+        savers take it), and neither those nor outcomes of processes that have ended."""
+        if not self.folder.exists():
+            return []
+        out = []
+        for p in sorted(self.folder.iterdir()):
+            try:
+                pid = int(p.name.lstrip(".").split(".")[1])
+            except (IndexError, ValueError):
+                continue
+            if _ended(pid):  # its saver is gone: nobody waits for it (and it never saw it saved)
+                p.unlink(missing_ok=True)
+            elif p.suffix == ".req" and not p.name.startswith(".") and not p.with_suffix(".done").exists():
+                out.append(p)
+        return out
+
+    def write_waiting(self, only: Path | None = None) -> None:
+        """Write the waiting saves (``only`` that one) in one copy of the database."""
+        ro = db.open_read_only(self.target)
+        try:
+            known = reference(ro)  # first: the saves that arrive meanwhile are in this copy too
+            taken: list[tuple[Path, dict]] = []
+            keys: set = set()
+            for ticket in [only] if only is not None else self.waiting():
+                request = self._load(ticket)
+                if request is None:  # cannot be read (a disk error): its saver is told it is gone
+                    ticket.unlink(missing_ok=True)
+                    continue
+                mine = _keys_of(request["rows"])
+                if mine & keys:
+                    continue  # the same report as a save before it in this copy: the next copy
+                keys |= mine
+                taken.append((ticket, request))
+            if not taken:
+                return
+            outcomes, written = _prepare(ro, [r for _, r in taken], known)
         finally:
             ro.close()
+        # An error or a kill from here on leaves outcomes beside requests: ``outcome`` tells by
+        # the log whether the copy went live, whatever stopped the writer at whatever point.
+        if written:
+            with db.writable_copy(self.target, action=taken[written[0][0]][1]["action"]) as con:
+                lines = _write_saves(con, written, [r for _, r in taken])
+                for (i, _, _), line in zip(written, lines):
+                    outcomes[i]["line"] = line
+                self._leave(taken, outcomes)  # before the swap: see the class's docstring
+        else:
+            self._leave(taken, outcomes)
+        for ticket, _ in taken:
+            ticket.unlink(missing_ok=True)
+
+    def _leave(self, taken, outcomes) -> None:
+        for (ticket, _), outcome in zip(taken, outcomes):
+            done = ticket.with_suffix(".done")
+            tmp = done.with_name(f".{done.name}.tmp")
+            tmp.write_bytes(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+            tmp.replace(done)
+
+    def _in_log(self, line: tuple) -> bool:
+        ro = db.open_read_only(self.target)
+        try:
+            return ro.execute("SELECT count(*) FROM import_log WHERE import_id = ? AND imported_at = ?",
+                              list(line)).fetchone()[0] > 0
+        finally:
+            ro.close()
+
+    @staticmethod
+    def _load(path: Path) -> dict | None:
+        """A request or an outcome, read back only when this account wrote it: a pickle runs code,
+        so a file another account could have put in the folder is never loaded."""
+        try:
+            if path.stat().st_uid != os.getuid() or path.parent.stat().st_mode & 0o022:
+                return None
+            return pickle.loads(path.read_bytes())
+        except (OSError, EOFError, pickle.UnpicklingError):
+            return None
+
+
+def _ended(pid: int) -> bool:
+    """Whether the process ``pid`` has ended (never said of this process or of another user's)."""
+    if pid == os.getpid() or os.name != "posix":
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _keys_of(rows: pd.DataFrame) -> set:
+    """The report keys a save's rows name, as text (a year given as 2026 or "2026" alike)."""
+    present = [k for k in KEY if k in rows.columns]
+    return {tuple(str(v) for v in key) for key in rows[present].itertuples(index=False, name=None)}
+
+
+def _prepare(ro, requests: list[dict], known: Reference) -> tuple[list[dict], list[tuple[int, pd.DataFrame, int]]]:
+    """Each request checked and compared with what is stored, as a save alone is: its outcome
+    (``failed`` with the problems, ``unchanged``, or ``saved``), and what is to be written: (its
+    position, its normalised rows, how many stored reports they replace). The stored reports are
+    read once for all requests that carry the same columns; ``known`` is read once for all."""
+    filled: list[pd.DataFrame | None] = [None] * len(requests)
+    by_columns: dict[tuple, list[int]] = {}
+    for i, r in enumerate(requests):
+        by_columns.setdefault(tuple(r["rows"].columns), []).append(i)
+    for positions in by_columns.values():
+        frames = [requests[i]["rows"].reset_index(drop=True) for i in positions]
+        together = _with_stored(ro, pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
+        start = 0
+        for i, frame in zip(positions, frames):
+            filled[i] = together.iloc[start:start + len(frame)].reset_index(drop=True)
+            start += len(frame)
+    outcomes: list[dict] = []
+    for i, r in enumerate(requests):
+        problems = check_reports(ro, filled[i], file=r["file"], sheet=r["sheet"], scope=r["scope"], known=known)
+        outcomes.append({"status": "failed", "problems": problems, "rows": len(filled[i]), "replaced": 0})
+    normalised: dict[int, pd.DataFrame] = {}
+    for positions in by_columns.values():
+        ok = [i for i in positions if not outcomes[i]["problems"]]
+        if ok:
+            together = _normalise(pd.concat([filled[i] for i in ok], ignore_index=True))
+            start = 0
+            for i in ok:
+                normalised[i] = together.iloc[start:start + len(filled[i])].reset_index(drop=True)
+                start += len(filled[i])
+    valid = sorted(normalised.items())
+    if not valid:
+        return outcomes, []
+    together = pd.concat([new[KEY + FIELDS].assign(_save=i) for i, new in valid], ignore_index=True)
+    ro.register("t_new", together)
+    try:
+        counts = {i: (stored, same) for i, stored, same in ro.execute(
+            "SELECT n._save, count(p.plan_id), count(p.plan_id) FILTER (WHERE " +
+            " AND ".join(f"p.{c} IS NOT DISTINCT FROM n.{c}" for c in FIELDS) + ") "
+            "FROM t_new n LEFT JOIN progress_reports p USING (" + ", ".join(KEY) + ") GROUP BY n._save").fetchall()}
+    finally:
+        ro.unregister("t_new")
+    written = []
+    for i, new in valid:
+        stored, same = counts[i]
         if same == len(new):
-            return SaveResult("unchanged", len(new), 0)
-        with db.writable_copy(target, action=action) as con:
-            con.execute("BEGIN TRANSACTION")
-            import_id = log_write(con, action, file, digest, ",".join(sorted(new.index_code.unique())), len(rows),
-                                  len(new), stored, ", ".join(sorted(new.plan_id.unique())), user=user)
-            insert_reports(con, new, user=user, import_id=import_id)
-            con.execute("COMMIT")
-    return SaveResult("saved", len(new), stored)
+            outcomes[i] = {"status": "unchanged", "rows": len(new), "replaced": 0}
+        else:
+            outcomes[i] = {"status": "saved", "rows": len(new), "replaced": stored}
+            written.append((i, new, stored))
+    return outcomes, written
+
+
+def _write_saves(con, written: list[tuple[int, pd.DataFrame, int]], requests: list[dict]) -> list[tuple]:
+    """Write the saves into ``con`` (a writable copy) in one transaction: a log row each, numbered
+    after the file's last one in order of arrival, all with one time (that of this copy: the log
+    rows of one copy are what store.history.undo recognises as written together); the reports
+    each with its save's log number. Returns the log rows' (number, time)."""
+    at = datetime.now()
+    con.execute("BEGIN TRANSACTION")
+    first = con.execute("SELECT COALESCE(max(import_id), 0) + 1 FROM import_log").fetchone()[0]
+    lines, frames = [], []
+    for k, (i, new, stored) in enumerate(written):
+        r = requests[i]
+        user = r["user"] or os_user()
+        lines.append([first + k, at, user, r["action"], r["file"], r["digest"], ",".join(sorted(new.index_code.unique())),
+                      len(r["rows"]), len(new), stored, ", ".join(sorted(new.plan_id.unique()))])
+        frames.append(new.assign(reported_by=r["user"], reported_at=at, import_id=first + k))
+    con.executemany("INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lines)
+    _replace_rows(con, pd.concat(frames, ignore_index=True))
+    con.execute("COMMIT")
+    return [(line[0], at) for line in lines]
 
 
 def insert_reports(con, rows: pd.DataFrame, *, user: str, import_id: int, illustrative: bool = False,
@@ -256,6 +523,11 @@ def insert_reports(con, rows: pd.DataFrame, *, user: str, import_id: int, illust
     new = _normalise(rows).assign(reported_by=user, reported_at=at or datetime.now(), import_id=import_id)
     if illustrative:
         new["is_illustrative"] = True
+    _replace_rows(con, new)
+
+
+def _replace_rows(con, new: pd.DataFrame) -> None:
+    """Write normalised rows carrying every column of COLUMNS, replacing reports on the same keys."""
     con.register("t_new", new[COLUMNS])
     con.execute("DELETE FROM progress_reports p USING t_new n WHERE " + " AND ".join(f"p.{c} = n.{c}" for c in KEY))
     con.execute(f"INSERT INTO progress_reports ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM t_new")
