@@ -309,7 +309,10 @@ def wait_healthy(nodes: list[Node], seconds: float) -> Node | None:
     return None
 
 
-def _tail(path: Path, chars: int = 2000) -> str:
+TAIL_CHARS = 2_048  # how much of a process's log a failure shows
+
+
+def _tail(path: Path, chars: int = TAIL_CHARS) -> str:
     try:
         return path.read_text(encoding="utf-8", errors="replace")[-chars:]
     except OSError:
