@@ -309,7 +309,7 @@ def wait_healthy(nodes: list[Node], seconds: float) -> Node | None:
     return None
 
 
-TAIL_CHARS = 2_048  # how much of a process's log a failure shows
+TAIL_CHARS = 4_000  # how much of a process's log a failure shows
 
 
 def _tail(path: Path, chars: int = TAIL_CHARS) -> str:
