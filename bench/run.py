@@ -9,7 +9,9 @@ Measures, for the shipped data (data/) and for a national-scale dataset generate
 - import throughput of the large tidy CSV, the Parquet file and the publisher workbook
   (national only; each into a fresh copy of the national database);
 - script time of every page through AppTest: median of --runs warm runs and one cold run
-  (Streamlit caches cleared, new database connection);
+  (Streamlit caches cleared, new database connection); and the page for entities never
+  opened before (--cold of them, spread over the levels), in a process whose caches hold
+  what every session shares (connection, entity list), as a running server has;
 - the metric queries of metrics/criteria.py on the national database, and the SQL
   criterion_metrics over all rows against the pandas oracle (bench/reference_metrics.py);
 - the briefing exports as felt from the dashboard's buttons: gathering the figures and writing
@@ -24,7 +26,7 @@ measured it; a TARGETS block follows. Exit status 0 even when a target is missed
 report); 1 when a measurement could not be made.
 
 The steps also run alone (that is what the printed commands are):
-    python -m bench.run pages   --db PATH [--runs 5]
+    python -m bench.run pages   --db PATH [--runs 5] [--cold 5]
     python -m bench.run metrics --db PATH
     python -m bench.run exports --db PATH [--runs 5]
     python -m bench.run server  --db PATH [--sessions 10]
@@ -63,6 +65,7 @@ RESULT_TAG = "BENCH-RESULT "  # the workers' machine-readable last line
 
 # targets (national scale)
 PAGE_WARM_S, PAGE_COLD_S, PAGE_RATIO = 0.300, 1.5, 2.0
+NEW_ENTITY_S = 0.100  # a page for an entity never opened before (median of the --cold entities)
 SQL_SPEEDUP = 5.0
 BUILD_S, BUILD_MB = 60.0, 2048.0
 SERVER_MB = 500.0
@@ -333,19 +336,25 @@ def registry_only(rep: Report, data_dir: Path, work: Path) -> Path | None:
     return base_db
 
 
-def measure_pages(rep: Report, dataset: str, db: Path, runs: int) -> None:
-    res, shown, err = worker("pages", ["--db", str(db), "--runs", str(runs)], STEP_TIMEOUT["pages"])
+def measure_pages(rep: Report, dataset: str, db: Path, runs: int, cold: int = 0) -> None:
+    res, shown, err = worker("pages", ["--db", str(db), "--runs", str(runs), "--cold", str(cold)],
+                             STEP_TIMEOUT["pages"])
     if res is None:
         rep.error("page times", dataset, err, shown)
         return
-    for name, (cold, warm) in res["pages"].items():
+    for name, (cold_s, warm) in res["pages"].items():
         rep.add(f"page warm {name}", dataset, warm, f"{secs(warm)} (median of {runs})", shown)
-        rep.add(f"page cold {name}", dataset, cold, secs(cold), shown)
+        rep.add(f"page cold {name}", dataset, cold_s, secs(cold_s), shown)
+    for name, times in res.get("new_entity", {}).items():
+        med = statistics.median(times)
+        rep.add(f"page new entity {name}", dataset, med,
+                f"{secs(med)} (med. of {len(times)}, max {max(times):.3f})", shown)
 
 
 METRIC_LABELS = [
     ("criterion_metrics_one", "metric criterion_metrics (one entity)"),
     ("criterion_metrics_all", "metric criterion_metrics (all rows)"),
+    ("precompute_all", "metric precompute criterion_metrics_all"),
     ("focus_list", "metric focus_list"),
     ("points_to_climb", "metric points_to_climb"),
     ("coverage", "metric coverage"),
@@ -362,7 +371,8 @@ def measure_metrics(rep: Report, dataset: str, db: Path, runs: int) -> None:
     for key, label in METRIC_LABELS:
         t, n, k = res[key]["seconds"], res[key]["rows"], res[key]["runs"]
         rep.add(label, dataset, t, f"{secs(t)} ({n:,} rows, med. of {k})", shown)
-    sql_t, pd_t = res["criterion_metrics_all"]["seconds"], res["pandas_reference"]["seconds"]
+    # the computation against the computation: criterion_metrics reads what the write stored
+    sql_t, pd_t = res["precompute_all"]["seconds"], res["pandas_reference"]["seconds"]
     ratio = pd_t / sql_t if sql_t else float("inf")
     rep.add("SQL vs pandas (time pandas / time SQL)", dataset, ratio, f"{ratio:.1f}×", shown)
 
@@ -465,8 +475,13 @@ def targets(rep: Report, skip_server: bool, scale: float) -> list[str]:
         line(rw <= PAGE_RATIO and rc <= PAGE_RATIO,
              f"page {p} national ≤ {PAGE_RATIO:g}× shipped: warm {w:.3f}/{ws:.3f} s = {rw:.1f}×, "
              f"cold {c:.2f}/{cs:.2f} s = {rc:.1f}×")
+    for p in sorted({label[len("page new entity "):] for (label, ds) in rep.figures if label.startswith("page new entity ")}):
+        t = rep.get(f"page new entity {p}", "national")
+        line(None if t is None else t <= NEW_ENTITY_S,
+             f"trang của một đơn vị chưa mở (lạnh), dữ liệu toàn quốc: {p} "
+             + ("not measured" if t is None else f"{t:.3f} s (≤ {NEW_ENTITY_S:g} s, median of the entities)"))
     ratio = rep.get("SQL vs pandas (time pandas / time SQL)", "national")
-    sql_t, pd_t = rep.get("metric criterion_metrics (all rows)", "national"), rep.get("pandas reference_metrics (all rows)", "national")
+    sql_t, pd_t = rep.get("metric precompute criterion_metrics_all", "national"), rep.get("pandas reference_metrics (all rows)", "national")
     if ratio is None:
         line(None, f"SQL metrics ≥ {SQL_SPEEDUP:g}× faster than pandas: not measured")
     else:
@@ -495,14 +510,14 @@ def targets(rep: Report, skip_server: bool, scale: float) -> list[str]:
 
 # ---------------------------------------------------------------- workers (each in its own process)
 
-def step_pages(db: str, runs: int) -> dict:
+def step_pages(db: str, runs: int, cold: int = 0) -> dict:
     os.environ["CHISO_DB"] = str(Path(db).resolve())
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     for name in ("streamlit.runtime.caching.cache_data_api", "streamlit.runtime.scriptrunner_utils.script_run_context"):
         logging.getLogger(name).setLevel(logging.ERROR)
     from streamlit.testing.v1 import AppTest
 
-    from bench.page_times import page_files, time_page
+    from bench.page_times import cold_entities, page_files, time_cold_entity, time_page
 
     # One throw-away run of every page first: "cold" then means fresh Streamlit caches and
     # a new database connection in a process that has already imported its modules, as a
@@ -512,10 +527,21 @@ def step_pages(db: str, runs: int) -> dict:
     print(f"{'page':28} {'cold s':>8} {'warm median s':>14}")
     out = {}
     for page in page_files():
-        cold, warm = time_page(page, runs)
-        out[page.name] = (cold, warm)
-        print(f"{page.name:28} {cold:8.3f} {warm:14.3f}", flush=True)
-    return {"pages": out}
+        cold_s, warm = time_page(page, runs)
+        out[page.name] = (cold_s, warm)
+        print(f"{page.name:28} {cold_s:8.3f} {warm:14.3f}", flush=True)
+    entities = cold_entities(cold, db) if cold else {}
+    new = {}
+    if entities:
+        print(f"entities never opened before: {', '.join(entities)}", flush=True)
+        for page in page_files():
+            times = time_cold_entity(page, entities)
+            if times is None:  # no entity picker: nothing to open
+                continue
+            new[page.name] = times
+            print(f"{page.name:28} new entity median {statistics.median(times):.3f} s, max {max(times):.3f} s",
+                  flush=True)
+    return {"pages": out, "new_entity": new, "entities": list(entities)}
 
 
 def _timed(fn, runs: int, budget: float = 30.0):
@@ -553,6 +579,10 @@ def step_metrics(db: str, runs: int = 5) -> dict:
     few = max(1, min(3, runs))  # the whole-country computations
     rec("criterion_metrics_one", lambda: criteria.criterion_metrics(con, HOME_ENTITY, thresholds=th), runs)
     rec("criterion_metrics_all", lambda: criteria.criterion_metrics(con, thresholds=th), few)
+    # what a build computes for every entity (store/build.py precompute), to Arrow instead of a table
+    from store.db import sql as store_sql
+    rec("precompute_all", lambda: con.execute(store_sql("precompute_criterion_metrics.sql"),
+                                              {"index_codes": None}).to_arrow_table(), few)
     rec("focus_list", lambda: criteria.focus_list(con, HOME_ENTITY, int(year), thresholds=th), runs)
     rec("points_to_climb", lambda: criteria.points_to_climb(con, HOME_ENTITY, int(year), thresholds=th), runs)
     rec("coverage", lambda: criteria.coverage(con), runs)
@@ -723,7 +753,7 @@ def orchestrate(args) -> int:
     t_start = time.perf_counter()
     print(f"command: python -m bench.run --scale {args.scale:g} --runs {args.runs}"
           + (" --skip-server" if args.skip_server else "") + (f" --work {rel(work)}" if args.work else "")
-          + (" --reuse" if args.reuse else ""))
+          + (" --reuse" if args.reuse else "") + (f" --cold {args.cold}" if args.cold != 5 else ""))
     for line in machine():
         print(line)
     print(f"python = {rel(sys.executable)}; paths relative to {ROOT}; home entity {HOME_ENTITY}")
@@ -751,7 +781,7 @@ def orchestrate(args) -> int:
             for kind in ("csv", "parquet"):
                 measure_import(rep, kind, paths[kind], base_db, paths["data"], work, None, " (write path)")
             base_db.unlink(missing_ok=True)
-        measure_pages(rep, "national", national_db, args.runs)
+        measure_pages(rep, "national", national_db, args.runs, args.cold)
         measure_metrics(rep, "national", national_db, args.runs)
         measure_exports(rep, "national", national_db, args.runs, work)
         if not args.skip_server:
@@ -773,6 +803,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     p.add_argument("--scale", type=float, default=1.0, help="national dataset scale (1.0 = the whole country)")
     p.add_argument("--runs", type=int, default=5, help="warm AppTest runs per page (median)")
+    p.add_argument("--cold", type=int, default=5, help="entities never opened before, per page, on national data")
     p.add_argument("--sessions", type=int, default=10, help="browser sessions for the server memory figure")
     p.add_argument("--skip-server", action="store_true", help="no streamlit server / browser measurement")
     p.add_argument("--work", help="where the national dataset and databases go (default build/bench/)")
@@ -781,6 +812,7 @@ def main(argv: list[str] | None = None) -> int:
     s = sub.add_parser("pages", help="page script times (AppTest) on one database")
     s.add_argument("--db", required=True)
     s.add_argument("--runs", type=int, default=5)
+    s.add_argument("--cold", type=int, default=5, help="entities never opened before, per page (0: none)")
     s = sub.add_parser("metrics", help="metric query times and the pandas reference on one database")
     s.add_argument("--db", required=True)
     s.add_argument("--runs", type=int, default=5, help="repetitions (median); at most 3 for whole-country queries")
@@ -794,7 +826,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.step is None:
         return orchestrate(args)
     if args.step == "pages":
-        result = step_pages(args.db, args.runs)
+        result = step_pages(args.db, args.runs, args.cold)
     elif args.step == "metrics":
         result = step_metrics(args.db, args.runs)
     elif args.step == "exports":

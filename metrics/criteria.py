@@ -7,6 +7,7 @@ and writes the Vietnamese reasons. Functions take a DuckDB connection (or cursor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -31,24 +32,33 @@ class Thresholds:
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Thresholds":
-        df = pd.read_csv(path or ROOT / "data" / "thresholds.csv", dtype=str)
-        v = dict(zip(df.key, df.value))
-        return cls(float(v["decline_pct_points"]), int(float(v["decline_years_running"])),
-                   float(v["low_rank_fraction"]), v["below_median"].strip() in ("1", "true"),
-                   float(v["top_fraction"]), int(float(v.get("min_peers", 3))))
+        """data/thresholds.csv (or ``path``), read again only when the file changed: a page asks
+        for it a dozen times."""
+        path = Path(path or ROOT / "data" / "thresholds.csv")
+        st = path.stat()
+        return _read_thresholds(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=8)
+def _read_thresholds(path: str, mtime_ns: int, size: int) -> Thresholds:
+    df = pd.read_csv(path, dtype=str)
+    v = dict(zip(df.key, df.value))
+    return Thresholds(float(v["decline_pct_points"]), int(float(v["decline_years_running"])),
+                      float(v["low_rank_fraction"]), v["below_median"].strip() in ("1", "true"),
+                      float(v["top_fraction"]), int(float(v.get("min_peers", 3))))
 
 
 def criterion_metrics(con: duckdb.DuckDBPyConnection, entity_code: str | None = None,
                       index_code: str | None = None, year: int | None = None,
                       thresholds: Thresholds | None = None) -> pd.DataFrame:
     """One row per entity, index, criterion (criterion_code None = total) and year, with
-    change, rank, peer median and best, gaps and the flags declining / low_ranked / no_data."""
+    change, rank, peer median and best, gaps and the flags declining / low_ranked / no_data.
+    The figures are read from criterion_metrics_all, computed when the data was written
+    (store/build.py precompute); the flags follow ``thresholds`` (any, not only the file's)."""
     t = thresholds or Thresholds.load()
-    peer_from, peer_to = peer_range(con, entity_code, index_code) if entity_code else (None, None)
     params = {"entity_code": entity_code, "index_code": index_code, "year": year,
               "decline_pct_points": t.decline_pct_points, "decline_years_running": t.decline_years_running,
-              "low_rank_fraction": t.low_rank_fraction, "below_median": t.below_median, "min_peers": t.min_peers,
-              "peer_from": peer_from, "peer_to": peer_to}
+              "low_rank_fraction": t.low_rank_fraction, "below_median": t.below_median, "min_peers": t.min_peers}
     # through Arrow: a third faster than .df() for a national result
     df = con.execute(sql("criterion_metrics.sql"), params).to_arrow_table().to_pandas()
     df = _names_as_read(df)
@@ -126,13 +136,14 @@ def points_to_climb(con, entity_code: str, year: int, index_code: str | None = N
 
 
 def _reasons(r) -> list[str]:
+    """Why a criterion is on the focus list, in Vietnamese (``r``: a row as itertuples gives it)."""
     out = []
     if r.decline_run >= 2:
         out.append(f"giảm {int(r.decline_run)} năm liên tiếp")
     elif r.change_points is not None and not pd.isna(r.change_points) and r.change_points < 0:
         out.append(f"giảm {vn_number(round(-r.change_pct_points, 1))} điểm phần trăm so với {int(r.prev_year)}")
-    if r.low_ranked and not pd.isna(r["rank"]):
-        out.append(f"hạng {int(r['rank'])}/{int(r.n_ranked)}" + (" (tự tính)" if r.rank_computed else ""))
+    if r.low_ranked and not pd.isna(r.rank):
+        out.append(f"hạng {int(r.rank)}/{int(r.n_ranked)}" + (" (tự tính)" if r.rank_computed else ""))
     if r.below_median:
         out.append(f"thấp hơn trung vị {vn_number(round(-r.gap_to_median, 2))} điểm")
     return out
@@ -166,7 +177,7 @@ def focus_list(con, entity_code: str, year: int, index_code: str | None = None,
     if m.empty:
         return pd.DataFrame(columns=cols)
     m["priority"] = 3 - m.declining.astype(int) - m.low_ranked.astype(int)  # 1 = both, 2 = one
-    m["reasons"] = [_reasons(r) for _, r in m.iterrows()]
+    m["reasons"] = [_reasons(r) for r in m.itertuples(index=False)]
     m["points_recoverable"] = (m[["peer_best", "max_points"]].min(axis=1) - m.points).clip(lower=0)
     climb = points_to_climb(con, entity_code, year, index_code, t)[
         ["index_code", "criterion_code", "points_to_next_rank", "next_rank_possible"]]

@@ -43,10 +43,40 @@ def derive(con, index_code: str | None) -> None:
 
 
 def rank(con) -> None:
-    """Every write ends here: one consistent rank order per peer group (store/ranking.py)."""
+    """Every write that changes scores ends here (a build, an import): one consistent rank
+    order per peer group (store/ranking.py), then what the pages read per entity (precompute).
+    Plans, their adoption and progress reports change no score and do not come here."""
     from store import ranking
 
     ranking.refresh(con)
+    precompute(con)
+
+
+# DuckDB's working memory while precompute runs; past it, it works on disk beside the database.
+# Unbounded, computing PAR on national data took ~1 GB, which a write adds to what it holds.
+PRECOMPUTE_MEMORY = "400MB"
+
+
+def precompute(con) -> list[str]:
+    """criterion_metrics_all, the per-entity figures every page reads (trend, rank among peers,
+    peer median and best: store/sql/precompute_criterion_metrics.sql), computed again for the
+    indices whose scores or ranks changed since it was last computed (all of them in a new
+    database; store/sql/precompute_stale.sql). Returns those indices."""
+    db.run_script(con, "views.sql")  # the figures are read through the scores view; a new database has none yet
+    db.run_script(con, "precompute_stale.sql")
+    stale = [code for (code,) in con.execute("SELECT index_code FROM t_stale ORDER BY index_code").fetchall()]
+    con.execute("DROP TABLE t_stale")
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"SET memory_limit = '{PRECOMPUTE_MEMORY}'")
+    try:
+        for index_code in stale:  # one index at a time: on national data, half the memory of all at once
+            # in entity order: a page reads one entity's rows from a few blocks of the table
+            con.execute("INSERT INTO criterion_metrics_all BY NAME SELECT * FROM (\n"
+                        + db.sql("precompute_criterion_metrics.sql") + "\n) ORDER BY entity_code",
+                        {"index_codes": [index_code]})
+    finally:
+        con.execute(f"SET memory_limit = '{limit}'")
+    return stale
 
 
 def load_registry(con, ctx: Context) -> None:

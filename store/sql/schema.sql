@@ -86,6 +86,23 @@ CREATE TABLE score_rank (
     peer_id BIGINT,                                -- the peer group (store/sql/rank_base.sql defines it)
     peers_illustrative BOOLEAN);                   -- some score in the peer group is illustrative
 
+-- What the pages read per entity (store/sql/precompute_criterion_metrics.sql defines the
+-- columns), computed by every write that changes scores (store/build.py precompute) and stored
+-- in entity order, so that one entity's rows are read without scanning the country.
+CREATE TABLE criterion_metrics_all (
+    year INTEGER, index_code VARCHAR, framework VARCHAR, criterion_code VARCHAR, criterion_name VARCHAR,
+    level VARCHAR, is_leaf BOOLEAN, parent_code VARCHAR, series VARCHAR,
+    entity_code VARCHAR, entity_name VARCHAR, entity_level VARCHAR, peer_group VARCHAR,
+    points DOUBLE, max_points DOUBLE, pct DOUBLE, prev_year INTEGER, break_before BOOLEAN,
+    change_points DOUBLE, change_pct_points DOUBLE, prev_change_pct_points DOUBLE,
+    rank INTEGER, rank_computed BOOLEAN, n_ranked INTEGER, rank_change INTEGER, rank_note VARCHAR,
+    peer_median DOUBLE, peer_best DOUBLE, n_peers BIGINT, is_illustrative BOOLEAN, label VARCHAR,
+    source VARCHAR, decline_run BIGINT, rank_conflict BOOLEAN, score_is_illustrative BOOLEAN);
+
+-- Per index, a fingerprint of its score and score_rank rows when criterion_metrics_all was
+-- last computed: a write computes again only the indices whose rows changed.
+CREATE TABLE criterion_metrics_state (index_code VARCHAR, n_rows BIGINT, fingerprint HUGEINT);
+
 CREATE TABLE import_log (
     import_id INTEGER PRIMARY KEY, imported_at TIMESTAMP NOT NULL, user_name VARCHAR, action VARCHAR,
     file VARCHAR, sha256 VARCHAR, index_code VARCHAR, rows_read INTEGER, rows_loaded INTEGER,
