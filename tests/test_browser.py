@@ -148,6 +148,9 @@ def test_every_page_renders(page, name):
         assert "Cơ quan, đơn vị" in body and "Chủ trì (trực tiếp)" in body
     elif name == "Tiến độ":  # progress reports are not public: nothing before signing in
         assert "Báo cáo tiến độ chỉ xem được sau khi đăng nhập" in body
+    elif name == "Toàn tỉnh":  # the province's view of every commune: Sở Nội vụ's account only
+        assert "Trang chỉ mở sau khi đăng nhập bằng tài khoản của Sở Nội vụ" in body
+        assert "Xã Vĩnh Lộc" not in body
     elif name != "Dữ liệu":
         assert "SỐ LIỆU MINH HỌA" in body
     page.screenshot(path=str(ARTIFACTS / f"{PAGES.index(name) + 1}-{name.replace(' ', '-')}.png"), full_page=True)
