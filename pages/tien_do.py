@@ -31,11 +31,11 @@ if ctx.end < today:
 
 auth = account.auth_settings()
 account_name = account.sign_in_form(auth, key="sign_in_progress")
-if not account_name:
+scope = account.scope() if account_name else None  # None too when this browser is not the one that signed in
+if scope is None:
     st.caption("Báo cáo tiến độ chỉ xem được sau khi đăng nhập: tài khoản của một cơ quan thấy và nhập báo cáo của "
                "cơ quan đó; tài khoản của cơ quan đầu mối thấy mọi cơ quan của đơn vị mình; tài khoản quản trị thấy tất cả.")
     st.stop()
-scope = account.scope()
 views = scope.progress_views(ctx.entity_code, ctx.coordinator)
 if not views:  # one commune's office never sees another's reports
     st.info(uip.other_entity_text(scope, ctx))
