@@ -31,6 +31,7 @@ from exports import admin_document as nd30
 from exports.progress_report import day_text
 from exports.task_table import NOTICE_RGB, xml_text
 from metrics.province import ProvinceView
+from exports.progress_report import _cell_margins  # one copy of the table-margin XML
 
 ISSUER = "Sở Nội vụ"
 NUMBER = "…/BC-SNV"
@@ -276,21 +277,6 @@ def _overdue_table(doc, top) -> None:
             run.font.size = _pt(TABLE_PT)
             run.bold = (k == 0) or None
     _gap(doc, 3)
-
-
-def _cell_margins(table, mm: float) -> None:
-    """The left and right margin of every cell of ``table`` (Word's default is 1,9 mm)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        el = OxmlElement(f"w:{side}")
-        el.set(qn("w:w"), str(round(mm * 1440 / 25.4)))
-        el.set(qn("w:type"), "dxa")
-        margins.append(el)
-    table._tbl.tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription",
-                                           "w:tblPrChange")
 
 
 def _closing(doc) -> None:
